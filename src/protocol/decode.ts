@@ -1,0 +1,188 @@
+import type {
+  Kind,
+  Message,
+  RejectReason,
+  SnapshotEntry,
+  SourceId,
+  UserCommand,
+} from './types.js';
+
+export interface DecodeOptions {
+  /** Frames longer than this are rejected as `oversized` before any parsing. */
+  maxFrameBytes: number;
+}
+
+export type DecodeResult =
+  | { ok: true; message: Message }
+  | { ok: false; reason: RejectReason; detail: string };
+
+const VERSION = 1;
+const KIND_BY_CODE: readonly (Kind | undefined)[] = [undefined, 'register', 'unregister', 'heartbeat', 'goodbye'];
+/** The smallest heartbeat entry: three 1-byte strings, guid, repl_id, count. */
+const MIN_ENTRY_BYTES = 3 * 2 + 16 + 2 + 4;
+
+// `ignoreBOM` keeps a leading U+FEFF in the string instead of silently dropping it.
+// `fatal` rejects everything the spec calls ill-formed: overlongs, surrogates, > U+10FFFF.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** Thrown inside the decoder only; a plain object, so no stack trace is captured. */
+class Failure {
+  constructor(
+    readonly reason: RejectReason,
+    readonly detail: string,
+  ) {}
+}
+
+/** A bounds-checked little-endian cursor over one frame. */
+class Reader {
+  private offset = 0;
+  private readonly view: DataView;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.offset;
+  }
+
+  private take(size: number, field: string): number {
+    const at = this.offset;
+    if (at + size > this.bytes.length) {
+      throw new Failure('truncated', `frame ends inside ${field} at byte ${at}`);
+    }
+    this.offset = at + size;
+    return at;
+  }
+
+  u8(field: string): number {
+    return this.bytes[this.take(1, field)] as number;
+  }
+
+  u16(field: string): number {
+    return this.view.getUint16(this.take(2, field), true);
+  }
+
+  u32(field: string): number {
+    return this.view.getUint32(this.take(4, field), true);
+  }
+
+  u64(field: string): bigint {
+    return this.view.getBigUint64(this.take(8, field), true);
+  }
+
+  /** A u64 as 16 lowercase hex digits (big-endian text of the little-endian number). */
+  hex64(field: string): string {
+    const at = this.take(8, field);
+    const b = this.bytes;
+    let text = '';
+    for (let i = at + 7; i >= at; i--) text += HEX[b[i] as number];
+    return text;
+  }
+
+  /** A GUID in its NDR byte layout, as 8-4-4-4-12 lowercase text. */
+  guid(field: string): string {
+    const at = this.take(16, field);
+    const b = this.bytes;
+    const h = (i: number): string => HEX[b[at + i] as number] as string;
+    return (
+      h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
+      h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
+    );
+  }
+
+  str8(field: string): string {
+    const length = this.u8(`${field} length`);
+    if (length === 0) throw new Failure('empty-string', `${field} is empty`);
+    const at = this.take(length, field);
+    const raw = this.bytes.subarray(at, at + length);
+    if (raw.indexOf(0) !== -1) throw new Failure('nul-in-string', `${field} holds a NUL byte`);
+    try {
+      return utf8.decode(raw);
+    } catch {
+      throw new Failure('invalid-utf8', `${field} is not well-formed UTF-8`);
+    }
+  }
+}
+
+function readCommand(r: Reader, where: string): UserCommand {
+  return {
+    backend: r.str8(`${where}backend`),
+    username: r.str8(`${where}username`),
+    vuser: r.str8(`${where}vuser`),
+    replicaGuid: r.guid(`${where}replica_guid`),
+    replId: r.u16(`${where}repl_id`),
+  };
+}
+
+function readEntries(r: Reader): SnapshotEntry[] {
+  const n = r.u32('entry count');
+  // Refuse an overstated count before allocating anything for it.
+  if (n * MIN_ENTRY_BYTES > r.remaining) {
+    throw new Failure('truncated', `${n} entries promised, only ${r.remaining} bytes left`);
+  }
+  const entries: SnapshotEntry[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const where = `entry ${i} `;
+    const command = readCommand(r, where);
+    const count = r.u32(`${where}count`);
+    if (count === 0) throw new Failure('zero-count', `${where}has count 0`);
+    // NUL cannot occur inside a string, so it separates the fields unambiguously.
+    const triple = `${command.backend}\0${command.username}\0${command.vuser}`;
+    if (seen.has(triple)) throw new Failure('duplicate-entry', `${where}repeats an earlier triple`);
+    seen.add(triple);
+    entries.push({ ...command, count });
+  }
+  return entries;
+}
+
+function readMessage(r: Reader): Message {
+  const version = r.u8('version');
+  if (version !== VERSION) throw new Failure('unknown-version', `version ${version}`);
+  const code = r.u8('kind');
+  const kind = KIND_BY_CODE[code];
+  if (kind === undefined) throw new Failure('unknown-kind', `kind ${code}`);
+  const pid = r.u32('pid');
+  if (pid === 0) throw new Failure('invalid-source', 'pid is 0');
+  const epoch = r.hex64('epoch');
+  const seq = r.u64('seq');
+  if (seq === 0n) throw new Failure('invalid-sequence', 'seq is 0');
+  const source: SourceId = { host: r.str8('host'), pid, epoch };
+
+  switch (kind) {
+    case 'register':
+    case 'unregister':
+      return { kind, source, seq, command: readCommand(r, '') };
+    case 'heartbeat': {
+      const intervalMs = r.u32('interval_ms');
+      if (intervalMs === 0) throw new Failure('invalid-interval', 'interval_ms is 0');
+      const dropped = r.u64('dropped');
+      return { kind, source, seq, intervalMs, dropped, entries: readEntries(r) };
+    }
+    case 'goodbye':
+      return { kind, source, seq };
+  }
+}
+
+/**
+ * Decodes one ZeroMQ frame. Never throws: a frame that breaks any rule of docs/protocol.md
+ * is reported with its reason and a human-readable detail.
+ */
+export function decodeFrame(frame: Uint8Array, options: DecodeOptions): DecodeResult {
+  if (frame.length > options.maxFrameBytes) {
+    return { ok: false, reason: 'oversized', detail: `${frame.length} bytes, limit ${options.maxFrameBytes}` };
+  }
+  const reader = new Reader(frame);
+  try {
+    const message = readMessage(reader);
+    if (reader.remaining > 0) {
+      return { ok: false, reason: 'trailing-bytes', detail: `${reader.remaining} bytes after the ${message.kind} body` };
+    }
+    return { ok: true, message };
+  } catch (error) {
+    if (error instanceof Failure) return { ok: false, reason: error.reason, detail: error.detail };
+    throw error;
+  }
+}
