@@ -1,0 +1,75 @@
+// JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests.
+
+/** One registered triple: the sum of the counts every live source holds for it. */
+export interface UserEntry {
+  backend: string;
+  username: string;
+  vuser: string;
+  count: number;
+}
+
+/** Answer of GET /v1/registered-users: distinct usernames with a count above 0. */
+export interface RegisteredUsers {
+  backend: string;
+  vuser: string;
+  usernames: string[];
+}
+
+/** One sender process as the notifier sees it. */
+export interface SourceView {
+  /** The id `purge` takes: `host/pid/epoch`. */
+  key: string;
+  host: string;
+  pid: number;
+  /** 16 hex digits. */
+  epoch: string;
+  /** Distinct triples the source holds. */
+  triples: number;
+  /** Sum of its counts. */
+  registrations: number;
+  lastSeq: number;
+  /** The interval its lease derives from (announced by heartbeat, else the default). */
+  intervalMs: number;
+  lastSeen: string;
+  leaseExpiresAt: string;
+  /** Messages the sender reported it could not queue (running total). */
+  dropped: number;
+  /** Sequence gaps seen from this source. */
+  gaps: number;
+}
+
+export interface StatusCounters {
+  /** Messages by kind (register, unregister, heartbeat, goodbye) and result (applied, rejected). */
+  messages: Record<string, Record<string, number>>;
+  rejections: Record<string, number>;
+  repairs: number;
+  gaps: number;
+  expirations: number;
+  unmatchedUnregisters: number;
+  senderDrops: number;
+}
+
+export interface StatusSizes {
+  sources: number;
+  triples: number;
+  registrations: number;
+  users: number;
+}
+
+export interface Status {
+  version: string;
+  uptimeSeconds: number;
+  endpoint: string;
+  ready: boolean;
+  counters: StatusCounters;
+  sizes: StatusSizes;
+}
+
+/** A change-stream event (GET /v1/events, SSE `event:` is the kind). */
+export interface ChangeEvent {
+  kind: 'registered' | 'unregistered';
+  backend: string;
+  username: string;
+  vuser: string;
+  time: string;
+}
