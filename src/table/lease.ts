@@ -1,0 +1,6 @@
+import type { LeaseOptions } from './types.js';
+
+/** A source's lease: `multiplier` x its interval, clamped to [minLeaseMs, maxLeaseMs]. */
+export function leaseFor(intervalMs: number, options: LeaseOptions): number {
+  return Math.min(options.maxLeaseMs, Math.max(options.minLeaseMs, options.multiplier * intervalMs));
+}

@@ -1,0 +1,398 @@
+import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
+import { leaseFor } from './lease.js';
+import { parseReplica, replicaText, Source } from './source.js';
+import { parseState, persistSource } from './state.js';
+import { splitTriple, tripleKey } from './triple.js';
+import {
+  TABLE_REJECT_REASONS,
+  type ApplyResult,
+  type ChangeEvent,
+  type ChangeListener,
+  type LeaseOptions,
+  type PersistedSource,
+  type PersistedTable,
+  type SourceRow,
+  type TableCounters,
+  type TableLimits,
+  type TableOptions,
+  type TableRejectReason,
+  type UserFilter,
+  type UserRow,
+} from './types.js';
+import { UserIndex } from './user-index.js';
+
+const DEFAULT_RESTORE_GRACE_MS = 1000;
+
+/**
+ * The registration table: the union of the live sources' registrations (docs/protocol.md,
+ * and the brief's "Semantics the table must keep"). Pure and synchronous; time comes from
+ * `now()`. Every operation either applies whole or changes nothing.
+ */
+export class RegistrationTable {
+  private readonly sourcesByKey = new Map<string, Source>();
+  private readonly index = new UserIndex();
+  private readonly listeners = new Set<ChangeListener>();
+  /** Change events of the operation in progress, delivered once the table is consistent. */
+  private pending: ChangeEvent[] = [];
+  private registrationTotal = 0;
+  private readonly totals: TableCounters = freshCounters();
+  private readonly limits: TableLimits;
+  private readonly lease: Required<LeaseOptions>;
+  private readonly now: () => number;
+
+  constructor(options: TableOptions) {
+    this.limits = { ...options.limits };
+    this.lease = { restoreGraceMs: DEFAULT_RESTORE_GRACE_MS, ...options.lease };
+    this.now = options.now ?? Date.now;
+    checkOptions(this.limits, this.lease);
+  }
+
+  /** Applies one decoded message. */
+  apply(message: Message): ApplyResult {
+    const key = sourceKey(message.source);
+    const source = this.sourcesByKey.get(key);
+    if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
+    if (source === undefined) {
+      if (message.kind === 'goodbye') {
+        this.totals.messagesByKind.goodbye++;
+        this.totals.unknownSourceGoodbyes++;
+        return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0, repairs: 0 };
+      }
+      if (this.sourcesByKey.size >= this.limits.maxSources) return this.reject('too-many-sources', key);
+    }
+    const held = source?.counts;
+    const max = this.limits.maxRegistrationsPerSource;
+
+    switch (message.kind) {
+      case 'register': {
+        const { backend, username, vuser, replicaGuid, replId } = message.command;
+        const triple = tripleKey(backend, username, vuser);
+        if (!(held?.has(triple) ?? false) && (held?.size ?? 0) >= max) {
+          return this.reject('too-many-registrations', key);
+        }
+        const { target, accepted } = this.accept(source, message);
+        this.adjust(target, triple, 1);
+        target.replicas.set(triple, replicaText(replicaGuid, replId));
+        return this.finish({ outcome: 'applied', ...accepted });
+      }
+      case 'unregister': {
+        const { backend, username, vuser } = message.command;
+        const triple = tripleKey(backend, username, vuser);
+        const { target, accepted } = this.accept(source, message);
+        if (!target.counts.has(triple)) {
+          this.totals.unmatchedUnregisters++;
+          return this.finish({ outcome: 'ignored', reason: 'unmatched-unregister', ...accepted });
+        }
+        this.adjust(target, triple, -1);
+        return this.finish({ outcome: 'applied', ...accepted });
+      }
+      case 'heartbeat': {
+        const snapshot = new Map<string, SnapshotEntry>();
+        for (const entry of message.entries) {
+          snapshot.set(tripleKey(entry.backend, entry.username, entry.vuser), entry);
+        }
+        if (snapshot.size > max) return this.reject('too-many-registrations', key);
+        const { target, accepted } = this.accept(source, message);
+        accepted.repairs = this.replaceSet(target, snapshot);
+        this.totals.repairs += accepted.repairs;
+        return this.finish({ outcome: 'applied', ...accepted });
+      }
+      case 'goodbye': {
+        const { target, accepted } = this.accept(source, message);
+        this.remove(target);
+        this.totals.goodbyes++;
+        return this.finish({ outcome: 'applied', ...accepted });
+      }
+    }
+  }
+
+  /** Removes and returns (as they were) the sources whose lease has run out at `now()`. */
+  expire(): SourceRow[] {
+    const now = this.now();
+    const expired: SourceRow[] = [];
+    for (const source of this.sourcesByKey.values()) {
+      if (source.expiresAt <= now) {
+        expired.push(this.row(source));
+        this.remove(source);
+        this.totals.expirations++;
+      }
+    }
+    this.flush();
+    return expired;
+  }
+
+  /** Removes a source and its registrations (an operator's "this process is gone"). */
+  purge(key: string): boolean {
+    const source = this.sourcesByKey.get(key);
+    if (source === undefined) return false;
+    this.remove(source);
+    this.totals.purges++;
+    this.flush();
+    return true;
+  }
+
+  /** Triples with a total count > 0, sorted by backend, username, vuser. */
+  users(filter?: UserFilter): UserRow[] {
+    return this.index.rows(filter);
+  }
+
+  /** Distinct usernames holding (backend, vuser) with a count > 0, sorted. */
+  registeredUsers(backend: string, vuser: string): string[] {
+    return this.index.usernames(backend, vuser);
+  }
+
+  /** Every live source, sorted by key. */
+  sources(): SourceRow[] {
+    return [...this.sourcesByKey.values()].map((source) => this.row(source)).sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
+  /** What one source holds (its last snapshot plus the messages since), or undefined. */
+  sourceRegistrations(key: string): SnapshotEntry[] | undefined {
+    const source = this.sourcesByKey.get(key);
+    if (source === undefined) return undefined;
+    return [...source.counts].map(([triple, count]) => ({
+      ...splitTriple(triple),
+      ...parseReplica(source.replicas.get(triple) ?? ''),
+      count,
+    }));
+  }
+
+  counters(): TableCounters {
+    return {
+      ...this.totals,
+      messagesByKind: { ...this.totals.messagesByKind },
+      rejectionsByReason: { ...this.totals.rejectionsByReason },
+    };
+  }
+
+  get sourceCount(): number {
+    return this.sourcesByKey.size;
+  }
+
+  /** Sum of all counts over all sources. */
+  get registrationCount(): number {
+    return this.registrationTotal;
+  }
+
+  /** Distinct triples with a total count > 0. */
+  get userCount(): number {
+    return this.index.size;
+  }
+
+  /**
+   * Calls `listener` after each operation, once per triple whose total crossed 0. Listeners
+   * run synchronously once the table is consistent, and must not throw. Returns an unsubscribe.
+   */
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The table as a plain JSON-able object; `fromState` reads it back. */
+  toState(): PersistedTable {
+    return {
+      format: 'mapistore-mgmt-table',
+      version: 1,
+      savedAt: this.now(),
+      sources: [...this.sourcesByKey.values()].map(persistSource),
+    };
+  }
+
+  /**
+   * Rebuilds a table from `toState()`'s output. Throws a descriptive Error when `state` is not
+   * a valid saved table or does not fit the limits. Restored sources keep their leases, and
+   * must also be heard within one interval (+ `restoreGraceMs`) from now or they expire.
+   */
+  static fromState(state: unknown, options: TableOptions): RegistrationTable {
+    const table = new RegistrationTable(options);
+    table.restore(parseState(state));
+    return table;
+  }
+
+  private restore(state: PersistedTable): void {
+    if (state.sources.length > this.limits.maxSources) {
+      throw new Error(`state holds ${state.sources.length} sources, more than the limit of ${this.limits.maxSources}`);
+    }
+    const restoredAt = this.now();
+    for (const saved of state.sources) this.restoreSource(saved, restoredAt);
+    // Nobody can listen yet: the table is being built.
+    this.pending = [];
+  }
+
+  private restoreSource(saved: PersistedSource, restoredAt: number): void {
+    const source = new Source({ host: saved.host, pid: saved.pid, epoch: saved.epoch }, BigInt(saved.lastSeq), saved.lastHeardAt);
+    if (this.sourcesByKey.has(source.key)) throw new Error(`state names source ${source.key} twice`);
+    if (saved.registrations.length > this.limits.maxRegistrationsPerSource) {
+      throw new Error(`state source ${source.key} holds more triples than the limit of ${this.limits.maxRegistrationsPerSource}`);
+    }
+    source.announcedIntervalMs = saved.announcedIntervalMs;
+    source.droppedReported = BigInt(saved.droppedReported);
+    source.gaps = saved.gaps;
+    source.restored = true;
+    const intervalMs = this.intervalOf(source);
+    source.expiresAt = Math.min(
+      saved.lastHeardAt + leaseFor(intervalMs, this.lease),
+      restoredAt + intervalMs + this.lease.restoreGraceMs,
+    );
+    this.sourcesByKey.set(source.key, source);
+    for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
+      const triple = tripleKey(backend, username, vuser);
+      if (source.counts.has(triple)) throw new Error(`state source ${source.key} names a triple twice`);
+      this.adjust(source, triple, count);
+      source.replicas.set(triple, replicaText(replicaGuid, replId));
+    }
+  }
+
+  /** Takes a message in: creates its source if new, tracks the sequence and renews the lease. */
+  private accept(existing: Source | undefined, message: Message): { target: Source; accepted: AcceptedFields } {
+    const now = this.now();
+    const key = sourceKey(message.source);
+    let gap = 0;
+    let source = existing;
+    if (source === undefined) {
+      source = new Source({ ...message.source }, message.seq, now);
+      this.sourcesByKey.set(key, source);
+    } else {
+      gap = Number(message.seq - source.lastSeq - 1n);
+      source.gaps += gap;
+      this.totals.gaps += gap;
+      source.lastSeq = message.seq;
+      source.lastHeardAt = now;
+    }
+    if (message.kind === 'heartbeat') {
+      source.announcedIntervalMs = message.intervalMs;
+      source.droppedReported = message.dropped;
+      source.restored = false;
+    }
+    // Any message proves the process alive; the lease runs from the last one heard.
+    source.expiresAt = now + leaseFor(this.intervalOf(source), this.lease);
+    this.totals.messagesByKind[message.kind]++;
+    return { target: source, accepted: { source: key, newSource: existing === undefined, gap, repairs: 0 } };
+  }
+
+  /** Replaces a source's set with a snapshot; returns the number of triples that differed. */
+  private replaceSet(source: Source, snapshot: Map<string, SnapshotEntry>): number {
+    let repairs = 0;
+    for (const [triple, count] of source.counts) {
+      if (!snapshot.has(triple)) {
+        repairs++;
+        this.adjust(source, triple, -count);
+      }
+    }
+    for (const [triple, entry] of snapshot) {
+      const before = source.counts.get(triple) ?? 0;
+      if (before !== entry.count) {
+        repairs++;
+        this.adjust(source, triple, entry.count - before);
+      }
+      source.replicas.set(triple, replicaText(entry.replicaGuid, entry.replId));
+    }
+    return repairs;
+  }
+
+  /** Changes one source's count of a triple by `delta`, keeping every aggregate in step. */
+  private adjust(source: Source, triple: string, delta: number): void {
+    const after = (source.counts.get(triple) ?? 0) + delta;
+    if (after === 0) {
+      source.counts.delete(triple);
+      source.replicas.delete(triple);
+    } else {
+      source.counts.set(triple, after);
+    }
+    source.registrations += delta;
+    this.registrationTotal += delta;
+    const transition = this.index.add(triple, delta);
+    if (transition !== undefined) this.pending.push({ type: transition, ...splitTriple(triple), at: this.now() });
+  }
+
+  private remove(source: Source): void {
+    for (const [triple, count] of source.counts) this.adjust(source, triple, -count);
+    this.sourcesByKey.delete(source.key);
+  }
+
+  private intervalOf(source: Source): number {
+    return source.announcedIntervalMs ?? this.lease.defaultIntervalMs;
+  }
+
+  private reject(reason: TableRejectReason, source: string): ApplyResult {
+    this.totals.rejectionsByReason[reason]++;
+    return { outcome: 'rejected', reason, source };
+  }
+
+  private finish(result: ApplyResult): ApplyResult {
+    this.flush();
+    return result;
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    for (const event of events) for (const listener of this.listeners) listener(event);
+  }
+
+  private row(source: Source): SourceRow {
+    const intervalMs = this.intervalOf(source);
+    return {
+      key: source.key,
+      host: source.id.host,
+      pid: source.id.pid,
+      epoch: source.id.epoch,
+      lastSeq: source.lastSeq.toString(),
+      intervalMs,
+      leaseMs: leaseFor(intervalMs, this.lease),
+      lastHeardAt: source.lastHeardAt,
+      expiresAt: source.expiresAt,
+      registrations: source.registrations,
+      triples: source.counts.size,
+      droppedReported: source.droppedReported.toString(),
+      gaps: source.gaps,
+      restored: source.restored,
+    };
+  }
+}
+
+interface AcceptedFields {
+  source: string;
+  newSource: boolean;
+  gap: number;
+  repairs: number;
+}
+
+function freshCounters(): TableCounters {
+  return {
+    messagesByKind: { register: 0, unregister: 0, heartbeat: 0, goodbye: 0 },
+    rejectionsByReason: Object.fromEntries(TABLE_REJECT_REASONS.map((reason) => [reason, 0])) as Record<
+      TableRejectReason,
+      number
+    >,
+    unmatchedUnregisters: 0,
+    unknownSourceGoodbyes: 0,
+    repairs: 0,
+    gaps: 0,
+    expirations: 0,
+    goodbyes: 0,
+    purges: 0,
+  };
+}
+
+function checkOptions(limits: TableLimits, lease: Required<LeaseOptions>): void {
+  const counts: [string, number][] = [
+    ['limits.maxSources', limits.maxSources],
+    ['limits.maxRegistrationsPerSource', limits.maxRegistrationsPerSource],
+  ];
+  for (const [name, value] of counts) {
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, not ${value}`);
+  }
+  const durations: [string, number][] = [
+    ['lease.defaultIntervalMs', lease.defaultIntervalMs],
+    ['lease.multiplier', lease.multiplier],
+    ['lease.minLeaseMs', lease.minLeaseMs],
+    ['lease.maxLeaseMs', lease.maxLeaseMs],
+    ['lease.restoreGraceMs', lease.restoreGraceMs],
+  ];
+  for (const [name, value] of durations) {
+    if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not ${value}`);
+  }
+  if (lease.minLeaseMs > lease.maxLeaseMs) throw new Error('lease.minLeaseMs must not exceed lease.maxLeaseMs');
+}

@@ -1,0 +1,35 @@
+/**
+ * The key of a triple, as one string. The decoder guarantees no string holds a NUL, so NUL
+ * separates the fields unambiguously. vuser comes before username so that the key's prefix
+ * up to the last NUL is the (backend, vuser) pair that `registeredUsers` asks about.
+ */
+export function tripleKey(backend: string, username: string, vuser: string): string {
+  return `${backend}\0${vuser}\0${username}`;
+}
+
+export function pairKey(backend: string, vuser: string): string {
+  return `${backend}\0${vuser}`;
+}
+
+export interface Triple {
+  backend: string;
+  username: string;
+  vuser: string;
+}
+
+export function splitTriple(key: string): Triple {
+  const first = key.indexOf('\0');
+  const last = key.lastIndexOf('\0');
+  return { backend: key.slice(0, first), vuser: key.slice(first + 1, last), username: key.slice(last + 1) };
+}
+
+/** Splits a triple key into its pair key and its username. */
+export function splitUser(key: string): [pair: string, username: string] {
+  const last = key.lastIndexOf('\0');
+  return [key.slice(0, last), key.slice(last + 1)];
+}
+
+export function splitPair(pair: string): [backend: string, vuser: string] {
+  const at = pair.indexOf('\0');
+  return [pair.slice(0, at), pair.slice(at + 1)];
+}

@@ -1,0 +1,146 @@
+import type { Kind } from '../protocol/types.js';
+
+export interface TableLimits {
+  /** Live sources the table holds at most; a message that would add one more is rejected. */
+  maxSources: number;
+  /** Distinct triples one source may hold at most. */
+  maxRegistrationsPerSource: number;
+}
+
+export interface LeaseOptions {
+  /** The interval assumed for a source until its first heartbeat announces its own. */
+  defaultIntervalMs: number;
+  /** A source's lease is `multiplier` x its interval, clamped to [minLeaseMs, maxLeaseMs]. */
+  multiplier: number;
+  minLeaseMs: number;
+  maxLeaseMs: number;
+  /**
+   * A source restored from a state file must be heard within its interval plus this grace
+   * (from the restore time) or it expires. Default 1000 ms.
+   */
+  restoreGraceMs?: number;
+}
+
+export interface TableOptions {
+  limits: TableLimits;
+  lease: LeaseOptions;
+  /** Milliseconds since the epoch; `Date.now` unless a test supplies a fake clock. */
+  now?: () => number;
+}
+
+/** Why the table refuses a well-formed message. A rejected message changes nothing. */
+export const TABLE_REJECT_REASONS = ['too-many-sources', 'too-many-registrations', 'stale-sequence'] as const;
+export type TableRejectReason = (typeof TABLE_REJECT_REASONS)[number];
+
+/** Why the table took a message in (sequence, lease) but had nothing to change for it. */
+export const IGNORE_REASONS = ['unmatched-unregister', 'unknown-source'] as const;
+export type IgnoreReason = (typeof IGNORE_REASONS)[number];
+
+/** What a taken-in message did, for the server's counters and logs. */
+export interface Accepted {
+  /** The source's key (`host/pid/epoch`). */
+  source: string;
+  /** True when this message made the table start tracking the source. */
+  newSource: boolean;
+  /** Messages missed just before this one (seq - last - 1), 0 when in order. */
+  gap: number;
+  /** Triples whose count a heartbeat's snapshot corrected (0 for other kinds). */
+  repairs: number;
+}
+
+export type ApplyResult =
+  | ({ outcome: 'applied' } & Accepted)
+  | ({ outcome: 'ignored'; reason: IgnoreReason } & Accepted)
+  | { outcome: 'rejected'; reason: TableRejectReason; source: string };
+
+/** One triple with a total count > 0 over all live sources. */
+export interface UserRow {
+  backend: string;
+  username: string;
+  vuser: string;
+  count: number;
+}
+
+export interface UserFilter {
+  backend?: string;
+  username?: string;
+  vuser?: string;
+}
+
+export interface SourceRow {
+  key: string;
+  host: string;
+  pid: number;
+  epoch: string;
+  /** u64 as decimal text (JSON has no bigint). */
+  lastSeq: string;
+  /** The announced interval, or the configured default before the first heartbeat. */
+  intervalMs: number;
+  leaseMs: number;
+  lastHeardAt: number;
+  expiresAt: number;
+  /** Sum of the counts the source holds. */
+  registrations: number;
+  /** Distinct triples the source holds. */
+  triples: number;
+  /** The sender's last reported running total of messages it could not queue (decimal text). */
+  droppedReported: string;
+  /** Messages missed in transport, summed over this source's sequence gaps. */
+  gaps: number;
+  /** Loaded from a state file and not yet confirmed by a heartbeat. */
+  restored: boolean;
+}
+
+/** Cumulative counts since the table was created (a restore starts them at 0). */
+export interface TableCounters {
+  /** Messages taken in (applied or ignored), by kind. */
+  messagesByKind: Record<Kind, number>;
+  rejectionsByReason: Record<TableRejectReason, number>;
+  unmatchedUnregisters: number;
+  /** Goodbyes from sources the table did not know. */
+  unknownSourceGoodbyes: number;
+  /** Triples corrected by heartbeat snapshots. */
+  repairs: number;
+  /** Messages missed in transport, summed over all sequence gaps. */
+  gaps: number;
+  expirations: number;
+  goodbyes: number;
+  purges: number;
+}
+
+/** A triple's total count went 0 -> >0 (`registered`) or >0 -> 0 (`unregistered`). */
+export interface ChangeEvent {
+  type: 'registered' | 'unregistered';
+  backend: string;
+  username: string;
+  vuser: string;
+  /** `now()` when the change happened. */
+  at: number;
+}
+
+export type ChangeListener = (event: ChangeEvent) => void;
+
+/** A source's saved registration: backend, username, vuser, replicaGuid, replId, count. */
+export type PersistedRegistration = [string, string, string, string, number, number];
+
+export interface PersistedSource {
+  host: string;
+  pid: number;
+  epoch: string;
+  /** u64 as decimal text. */
+  lastSeq: string;
+  /** null until the source announced its interval in a heartbeat. */
+  announcedIntervalMs: number | null;
+  lastHeardAt: number;
+  droppedReported: string;
+  gaps: number;
+  registrations: PersistedRegistration[];
+}
+
+/** The table as a plain JSON-able object (see `RegistrationTable.toState`). */
+export interface PersistedTable {
+  format: 'mapistore-mgmt-table';
+  version: 1;
+  savedAt: number;
+  sources: PersistedSource[];
+}
