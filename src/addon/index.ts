@@ -1,0 +1,134 @@
+// The public API over the C library: validation, conversion, and return codes as results or
+// errors. docs/node-api.md describes it.
+import { MapistoreError } from './errors.js';
+import { loadAddon } from './load.js';
+import type { NativeAddon } from './native.js';
+import { checkGuid, checkInteger, checkPositiveU32, checkRecord, checkString, checkU16 } from './validate.js';
+
+export { MapistoreError } from './errors.js';
+
+/** The fields of OpenChange's struct mapistore_connection_info the library reads. */
+export interface ConnectionInfo {
+  /** The authenticated user: the `username` of the registration. */
+  username: string;
+  /** The replica GUID as 8-4-4-4-12 hex digits; all zeros when absent. */
+  replicaGuid?: string;
+  /** The replica id, 0..65535; 0 when absent. */
+  replId?: number;
+}
+
+/** mapistore_mgmt_configure(): an absent key keeps its environment or built-in default. */
+export interface ConfigureOptions {
+  /** "ipc://..." or "tcp://host:port". */
+  endpoint?: string;
+  heartbeatMs?: number;
+  queueLimit?: number;
+  lingerMs?: number;
+}
+
+/** This process's counters (mapistore_mgmt_get_stats()). */
+export interface MapistoreStats {
+  messagesSent: number;
+  messagesDropped: number;
+  heartbeatsSent: number;
+  registrationsHeld: number;
+  triplesHeld: number;
+  queueLength: number;
+  /** The source's random 64-bit epoch (0n before its first message): a BigInt, it needs all 64 bits. */
+  epoch: bigint;
+  pid: number;
+  /** The last non-success return code, or 0. */
+  lastError: number;
+}
+
+const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
+const CONFIGURE_KEYS = ['endpoint', 'heartbeatMs', 'queueLimit', 'lingerMs'] as const;
+const NIL_GUID = new Uint8Array(16);
+
+let loaded: NativeAddon | undefined;
+
+/** The addon, loaded on first use so that importing the package never needs the native build. */
+function addon(): NativeAddon {
+  loaded ??= loadAddon();
+  return loaded;
+}
+
+function errorFor(code: number): MapistoreError {
+  const native = addon();
+  return new MapistoreError(native.errorText(code), native.errorName(code) ?? `MAPISTORE_UNKNOWN_${code}`, code);
+}
+
+function userCall(call: 'registerUser' | 'unregisterUser', connInfo: ConnectionInfo, backend: string, vuser: string): boolean {
+  const info = checkRecord('connInfo', connInfo, CONNECTION_INFO_KEYS);
+  const username = checkString('connInfo.username', info.username);
+  const replicaGuid = info.replicaGuid === undefined ? NIL_GUID : checkGuid('connInfo.replicaGuid', info.replicaGuid);
+  const replId = info.replId === undefined ? 0 : checkU16('connInfo.replId', info.replId);
+  checkString('backend', backend);
+  checkString('vuser', vuser);
+  const native = addon();
+  const code = native[call](username, backend, vuser, replicaGuid, replId);
+  if (code === native.SUCCESS) return true;
+  if (code === native.ERR_MSG_SEND) return false;
+  throw errorFor(code);
+}
+
+/**
+ * Record that `connInfo.username` holds one more context of `backend` as `vuser`, and tell the
+ * notifier. Returns true when the message is queued, false when the send queue was full: the
+ * registration is recorded all the same and reaches the notifier with the next heartbeat (like
+ * stream.write(), false is back-pressure, not failure). Throws a TypeError for arguments of the
+ * wrong type and a MapistoreError when the library refuses (nothing recorded).
+ */
+export function registerUser(connInfo: ConnectionInfo, backend: string, vuser: string): boolean {
+  return userCall('registerUser', connInfo, backend, vuser);
+}
+
+/** Record that `connInfo.username` released one context of `backend` as `vuser`: as registerUser(). */
+export function unregisterUser(connInfo: ConnectionInfo, backend: string, vuser: string): boolean {
+  return userCall('unregisterUser', connInfo, backend, vuser);
+}
+
+/** Configure the library; throws a MapistoreError (nothing changed) for a value it refuses. */
+export function configure(options: ConfigureOptions): void {
+  const record = checkRecord('options', options, CONFIGURE_KEYS);
+  const endpoint = record.endpoint === undefined ? null : checkString('options.endpoint', record.endpoint);
+  const count = (key: 'heartbeatMs' | 'queueLimit' | 'lingerMs'): number =>
+    record[key] === undefined ? 0 : checkPositiveU32(`options.${key}`, record[key]);
+  const native = addon();
+  const code = native.configure(endpoint, count('heartbeatMs'), count('queueLimit'), count('lingerMs'));
+  if (code !== native.SUCCESS) throw errorFor(code);
+}
+
+/** Say goodbye, stop the background thread and forget held registrations (at most lingerMs). */
+export function shutdown(): void {
+  const native = addon();
+  const code = native.shutdown();
+  if (code !== native.SUCCESS) throw errorFor(code);
+}
+
+/** This process's counters. Counts are numbers (exact up to 2^53), the epoch a BigInt. */
+export function stats(): MapistoreStats {
+  const native = addon().stats();
+  if (typeof native === 'number') throw errorFor(native);
+  return {
+    messagesSent: Number(native.messagesSent),
+    messagesDropped: Number(native.messagesDropped),
+    heartbeatsSent: Number(native.heartbeatsSent),
+    registrationsHeld: Number(native.registrationsHeld),
+    triplesHeld: Number(native.triplesHeld),
+    queueLength: Number(native.queueLength),
+    epoch: native.epoch,
+    pid: native.pid,
+    lastError: native.lastError,
+  };
+}
+
+/** The name of a return code ('MAPISTORE_ERR_MSG_SEND'), or undefined for an unknown one. */
+export function errorName(code: number): string | undefined {
+  return addon().errorName(checkInteger('code', code, -0x80000000, 0x7fffffff)) ?? undefined;
+}
+
+/** The C library's version, "1.0.0". */
+export function version(): string {
+  return addon().version();
+}

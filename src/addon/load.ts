@@ -1,0 +1,16 @@
+// Finds and loads the native addon that `npm run build:native` builds.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { NativeAddon } from './native.js';
+
+// src/addon/load.ts and dist/addon/load.js both sit two levels below the package root.
+const ADDON_PATH = fileURLToPath(new URL('../../build/Release/mapistore_mgmt.node', import.meta.url));
+
+export function loadAddon(): NativeAddon {
+  if (!existsSync(ADDON_PATH)) {
+    throw new Error(`mapistore-mgmt: the native addon is not built (no ${ADDON_PATH}); run \`npm run build:native\``);
+  }
+  const addon: NativeAddon = createRequire(import.meta.url)(ADDON_PATH);
+  return addon;
+}
