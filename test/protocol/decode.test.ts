@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFrame } from '../../src/protocol/decode.js';
+import type { Message } from '../../src/protocol/types.js';
+import { encodeMessage, hexToBytes } from '../support/frames.js';
+import { loadVectors } from '../support/vectors.js';
+
+const source = { host: 'mail.example.org', pid: 4242, epoch: '0123456789abcdef' };
+const command = { backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', replicaGuid: '00112233-4455-6677-8899-aabbccddeeff', replId: 1 };
+const register: Message = { kind: 'register', source, seq: 1n, command };
+const options = { maxFrameBytes: 65536 };
+
+function reasonOf(frame: Uint8Array, maxFrameBytes = 65536): string {
+  const result = decodeFrame(frame, { maxFrameBytes });
+  return result.ok ? 'ok' : result.reason;
+}
+
+describe('decodeFrame', () => {
+  it('rejects a frame longer than maxFrameBytes as oversized, and accepts one exactly at the limit', () => {
+    const frame = encodeMessage(register);
+    // 22 header + 17 host + 3 x 5 strings + 16 guid + 2 repl_id.
+    expect(frame.length).toBe(72);
+    expect(reasonOf(frame, 71)).toBe('oversized');
+    expect(reasonOf(frame, 72)).toBe('ok');
+  });
+
+  it('checks the size before anything else', () => {
+    expect(reasonOf(new Uint8Array([2, 9]), 1)).toBe('oversized');
+  });
+
+  it('decodes a frame that is a view into a larger buffer', () => {
+    const frame = encodeMessage(register);
+    const padded = new Uint8Array(frame.length + 10);
+    padded.set(frame, 5);
+    expect(decodeFrame(padded.subarray(5, 5 + frame.length), options)).toStrictEqual({ ok: true, message: register });
+  });
+
+  it('keeps a leading byte order mark instead of dropping it', () => {
+    const message: Message = { ...register, command: { ...command, vuser: '\ufeffjdoe' } };
+    expect(decodeFrame(encodeMessage(message), options)).toStrictEqual({ ok: true, message });
+  });
+
+  it('accepts 4-byte UTF-8 and noncharacters, which are well-formed', () => {
+    const message: Message = { ...register, command: { ...command, username: '😀\uffff' } };
+    expect(decodeFrame(encodeMessage(message), options)).toStrictEqual({ ok: true, message });
+  });
+
+  it.each([
+    ['a code point above U+10FFFF', 'f4908080'],
+    ['a lone continuation byte', '80'],
+    ['a truncated sequence', 'e282'],
+    ['an overlong NUL', 'c080'],
+    ['a low surrogate', 'edbfbf'],
+  ])('rejects %s as invalid-utf8', (_, bytes) => {
+    const frame = encodeMessage({ ...register, command: { ...command, vuser: 'x' } });
+    const head = frame.subarray(0, frame.length - 18 - 2);
+    const tail = frame.subarray(frame.length - 18);
+    const raw = hexToBytes(bytes);
+    const crafted = Uint8Array.from([...head, raw.length, ...raw, ...tail]);
+    expect(reasonOf(crafted)).toBe('invalid-utf8');
+  });
+
+  it('names the field in the detail', () => {
+    const frame = encodeMessage({ ...register, command: { ...command, vuser: 'a\0b' } });
+    expect(decodeFrame(frame, options)).toStrictEqual({ ok: false, reason: 'nul-in-string', detail: 'vuser holds a NUL byte' });
+  });
+
+  it('rejects a heartbeat whose entry count could never fit, without reading on', () => {
+    const heartbeat = encodeMessage({ kind: 'heartbeat', source, seq: 1n, intervalMs: 1000, dropped: 0n, entries: [] });
+    const frame = heartbeat.slice();
+    frame.set([0xff, 0xff, 0xff, 0xff], frame.length - 4);
+    expect(reasonOf(frame)).toBe('truncated');
+  });
+
+  it('rejects bytes after every kind of body', () => {
+    for (const vector of loadVectors().filter((v) => v.message !== undefined)) {
+      expect(reasonOf(Uint8Array.from([...vector.frame, 0]))).toBe('trailing-bytes');
+    }
+  });
+
+  it('rejects every proper prefix of a valid frame as truncated', () => {
+    for (const vector of loadVectors().filter((v) => v.message !== undefined)) {
+      for (let length = 0; length < vector.frame.length; length++) {
+        expect(reasonOf(vector.frame.subarray(0, length)), `${vector.name} cut at ${length}`).toBe('truncated');
+      }
+    }
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFrame } from '../../src/protocol/decode.js';
+import { REJECT_REASONS } from '../../src/protocol/types.js';
+import { bytesToHex, encodeMessage } from '../support/frames.js';
+import { loadVectors } from '../support/vectors.js';
+
+const vectors = loadVectors();
+const valid = vectors.filter((v) => v.message !== undefined);
+const invalid = vectors.filter((v) => v.error !== undefined);
+const options = { maxFrameBytes: 65536 };
+
+describe('golden vectors (test/vectors/protocol-v1.txt)', () => {
+  it('cover every kind and the rejection reasons a frame alone can show', () => {
+    expect(new Set(valid.map((v) => v.message?.kind))).toEqual(new Set(['register', 'unregister', 'heartbeat', 'goodbye']));
+    const shown = new Set(invalid.map((v) => v.error));
+    expect(REJECT_REASONS.filter((reason) => !shown.has(reason))).toEqual(['oversized']);
+  });
+
+  describe.each(valid)('valid $name', (vector) => {
+    it('decodes to exactly its fields', () => {
+      expect(decodeFrame(vector.frame, options)).toStrictEqual({ ok: true, message: vector.message });
+    });
+
+    it('is what the test encoder produces', () => {
+      expect(bytesToHex(encodeMessage(vector.message!))).toBe(bytesToHex(vector.frame));
+    });
+  });
+
+  describe.each(invalid)('invalid $name', (vector) => {
+    it(`is rejected as ${vector.error}`, () => {
+      const result = decodeFrame(vector.frame, options);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.reason).toBe(vector.error);
+        expect(result.detail.length).toBeGreaterThan(0);
+      }
+    });
+  });
+});

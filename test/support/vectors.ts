@@ -1,0 +1,93 @@
+/** Reads the golden vectors of test/vectors/protocol-v1.txt (format described in its header). */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { REJECT_REASONS, type Kind, type Message, type RejectReason, type SnapshotEntry, type UserCommand } from '../../src/protocol/types.js';
+import { hexToBytes } from './frames.js';
+
+export interface Vector {
+  name: string;
+  frame: Uint8Array;
+  /** Set for a frame the decoder must reject. */
+  error?: RejectReason;
+  /** Set for a valid frame: what it decodes to. */
+  message?: Message;
+}
+
+const VECTORS_FILE = fileURLToPath(new URL('../vectors/protocol-v1.txt', import.meta.url));
+
+export function loadVectors(path = VECTORS_FILE): Vector[] {
+  const vectors: Vector[] = [];
+  let block: { name: string; fields: Map<string, string>; entries: string[] } | undefined;
+  for (const [index, line] of readFileSync(path, 'utf8').split('\n').entries()) {
+    if (line.startsWith('#') || (block === undefined && line.trim() === '')) continue;
+    const space = line.indexOf(' ');
+    const [word, value] = space === -1 ? [line, ''] : [line.slice(0, space), line.slice(space + 1)];
+    if (block === undefined) {
+      if (word !== 'vector' || value === '') throw new Error(`line ${index + 1}: expected "vector NAME"`);
+      block = { name: value, fields: new Map(), entries: [] };
+    } else if (word === 'end') {
+      vectors.push(toVector(block.name, block.fields, block.entries));
+      block = undefined;
+    } else if (word === 'entry') {
+      block.entries.push(value);
+    } else {
+      if (block.fields.has(word)) throw new Error(`line ${index + 1}: ${word} given twice`);
+      block.fields.set(word, value);
+    }
+  }
+  if (block !== undefined) throw new Error(`vector ${block.name} has no "end"`);
+  return vectors;
+}
+
+function toVector(name: string, fields: Map<string, string>, entries: string[]): Vector {
+  const field = (key: string): string => {
+    const value = fields.get(key);
+    if (value === undefined) throw new Error(`vector ${name}: no ${key}`);
+    return value;
+  };
+  const frame = hexToBytes(field('hex').trim());
+  const error = fields.get('error');
+  if (error !== undefined) {
+    if (!(REJECT_REASONS as readonly string[]).includes(error)) throw new Error(`vector ${name}: unknown reason ${error}`);
+    return { name, frame, error: error as RejectReason };
+  }
+  const kind = field('kind') as Kind;
+  const source = { host: field('host'), pid: Number(field('pid')), epoch: field('epoch') };
+  const seq = BigInt(field('seq'));
+  const command = (): UserCommand => ({
+    backend: field('backend'),
+    username: field('username'),
+    vuser: field('vuser'),
+    replicaGuid: field('replica_guid'),
+    replId: Number(field('repl_id')),
+  });
+  switch (kind) {
+    case 'register':
+    case 'unregister':
+      return { name, frame, message: { kind, source, seq, command: command() } };
+    case 'heartbeat':
+      return {
+        name,
+        frame,
+        message: {
+          kind,
+          source,
+          seq,
+          intervalMs: Number(field('interval_ms')),
+          dropped: BigInt(field('dropped')),
+          entries: entries.map((line) => toEntry(name, line)),
+        },
+      };
+    case 'goodbye':
+      return { name, frame, message: { kind, source, seq } };
+    default:
+      throw new Error(`vector ${name}: unknown kind ${String(kind)}`);
+  }
+}
+
+function toEntry(name: string, line: string): SnapshotEntry {
+  const parts = line.split(' ');
+  if (parts.length !== 6) throw new Error(`vector ${name}: entry needs 6 fields: ${line}`);
+  const [backend, username, vuser, replicaGuid, replId, count] = parts as [string, string, string, string, string, string];
+  return { backend, username, vuser, replicaGuid, replId: Number(replId), count: Number(count) };
+}
