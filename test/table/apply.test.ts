@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { sourceKey } from '../../src/protocol/types.js';
+import { command, entry, goodbye, heartbeat, register, setup, snapshotOf, source, unregister } from './fixtures.js';
+
+const a = source(100);
+const b = source(200);
+const jdoe = command('jdoe');
+
+describe('register and unregister', () => {
+  it('counts +1 per register and -1 per unregister; the entry disappears at 0', () => {
+    const { table } = setup();
+    expect(table.apply(register(a, 1, jdoe))).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: true, gap: 0, repairs: 0 });
+    table.apply(register(a, 2, jdoe));
+    expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 2 }]);
+    expect(table.registrationCount).toBe(2);
+    table.apply(unregister(a, 3, jdoe));
+    expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }]);
+    expect(table.apply(unregister(a, 4, jdoe)).outcome).toBe('applied');
+    expect(table.users()).toEqual([]);
+    expect(table.userCount).toBe(0);
+    expect(table.registrationCount).toBe(0);
+  });
+
+  it('sums a triple over sources', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, jdoe));
+    table.apply(register(b, 1, jdoe));
+    expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 2 }]);
+    expect(table.userCount).toBe(1);
+  });
+
+  it('keys on the exact, case-sensitive triple', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, command('jdoe')));
+    table.apply(register(a, 2, command('JDoe', 'jdoe')));
+    table.apply(register(a, 3, command('jdoe', 'jdoe', 'sogo')));
+    expect(table.userCount).toBe(3);
+    expect(table.registeredUsers('SOGo', 'jdoe')).toEqual(['JDoe', 'jdoe']);
+  });
+
+  it('counts and ignores an unregister with nothing to match, never going negative', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, jdoe));
+    table.apply(register(b, 1, command('alice')));
+    // b holds no jdoe: the unregister must not take a's registration away.
+    expect(table.apply(unregister(b, 2, jdoe))).toEqual({
+      outcome: 'ignored',
+      reason: 'unmatched-unregister',
+      source: sourceKey(b),
+      newSource: false,
+      gap: 0,
+      repairs: 0,
+    });
+    expect(table.users({ username: 'jdoe' })).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }]);
+    expect(table.counters().unmatchedUnregisters).toBe(1);
+    // The message still counted in sequence: the next one is in order.
+    expect(table.apply(register(b, 3, jdoe))).toMatchObject({ outcome: 'applied', gap: 0 });
+  });
+
+  it('keeps the last replica seen for a triple', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, jdoe));
+    table.apply(register(a, 2, { ...jdoe, replicaGuid: 'ffffffff-0000-0000-0000-000000000001', replId: 9 }));
+    expect(table.sourceRegistrations(sourceKey(a))).toEqual([
+      { backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', replicaGuid: 'ffffffff-0000-0000-0000-000000000001', replId: 9, count: 2 },
+    ]);
+    expect(table.sourceRegistrations('nobody/1/0000000000000000')).toBeUndefined();
+  });
+});
+
+describe('heartbeat snapshots', () => {
+  it("replace the source's set and count the triples that differed as repairs", () => {
+    const { table } = setup();
+    table.apply(register(a, 1, command('jdoe')));
+    table.apply(register(a, 2, command('alice')));
+    table.apply(register(a, 3, command('bob')));
+    table.apply(register(b, 1, command('bob')));
+    // jdoe unchanged (1), alice 1 -> 3, bob dropped, carol new: 3 repairs.
+    const result = table.apply(heartbeat(a, 4, [entry('jdoe', 1), entry('alice', 3), entry('carol', 1)]));
+    expect(result).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: false, gap: 0, repairs: 3 });
+    expect(table.users().map((r) => [r.username, r.count])).toEqual([
+      ['alice', 3],
+      ['bob', 1],
+      ['carol', 1],
+      ['jdoe', 1],
+    ]);
+    expect(table.counters().repairs).toBe(3);
+  });
+
+  it('record the announced interval and the dropped total', () => {
+    const { table } = setup();
+    table.apply(heartbeat(a, 1, [], 250, 7n));
+    expect(table.sources()[0]).toMatchObject({ intervalMs: 250, droppedReported: '7', leaseMs: 2000 });
+  });
+
+  it('create a source from its first heartbeat, rebuilding its set', () => {
+    const { table } = setup();
+    expect(table.apply(heartbeat(a, 40, [entry('jdoe', 2)]))).toMatchObject({ newSource: true, repairs: 1 });
+    expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 2 }]);
+  });
+
+  it('an empty snapshot empties the source but keeps it', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, jdoe));
+    table.apply(heartbeat(a, 2, []));
+    expect(table.users()).toEqual([]);
+    expect(table.sources()).toHaveLength(1);
+  });
+});
+
+describe('goodbye', () => {
+  it('removes the source and its registrations only', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, jdoe));
+    table.apply(register(b, 1, jdoe));
+    expect(table.apply(goodbye(a, 2)).outcome).toBe('applied');
+    expect(table.sources().map((s) => s.key)).toEqual([sourceKey(b)]);
+    expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }]);
+    expect(table.counters().goodbyes).toBe(1);
+  });
+
+  it('from an unknown source is counted and ignored, creating nothing', () => {
+    const { table } = setup();
+    expect(table.apply(goodbye(a, 5))).toMatchObject({ outcome: 'ignored', reason: 'unknown-source', newSource: false });
+    expect(table.sourceCount).toBe(0);
+    expect(table.counters().unknownSourceGoodbyes).toBe(1);
+  });
+});
+
+describe('sources', () => {
+  it('a new epoch from a known host and pid is a new source; the old one lives on', () => {
+    const { table } = setup();
+    const old = source(100, '0000000000000001');
+    const reborn = source(100, '0000000000000002');
+    table.apply(register(old, 1, jdoe));
+    expect(table.apply(register(reborn, 1, jdoe))).toMatchObject({ newSource: true, gap: 0 });
+    expect(table.sourceCount).toBe(2);
+    expect(table.users()[0]?.count).toBe(2);
+  });
+
+  it('a source with nothing left is kept, so its sequence tracking survives', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, jdoe));
+    table.apply(unregister(a, 2, jdoe));
+    expect(table.sources()).toMatchObject([{ key: sourceKey(a), registrations: 0, triples: 0, lastSeq: '2' }]);
+    expect(table.apply(register(a, 2, jdoe))).toMatchObject({ outcome: 'rejected', reason: 'stale-sequence' });
+  });
+});
+
+describe('sequence numbers', () => {
+  it('accept any first seq, count a jump forward as a gap and apply it', () => {
+    const { table } = setup();
+    expect(table.apply(register(a, 1000, jdoe))).toMatchObject({ gap: 0 });
+    expect(table.apply(register(a, 1004, jdoe))).toMatchObject({ outcome: 'applied', gap: 3 });
+    expect(table.apply(goodbye(b, 9))).toMatchObject({ gap: 0 });
+    table.apply(register(b, 1, jdoe));
+    expect(table.apply(goodbye(b, 3))).toMatchObject({ outcome: 'applied', gap: 1 });
+    expect(table.counters().gaps).toBe(4);
+    expect(table.users()[0]?.count).toBe(2);
+  });
+
+  it('track the full u64 range', () => {
+    const { table } = setup();
+    table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 2n });
+    expect(table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 1n })).toMatchObject({ outcome: 'applied', gap: 0 });
+    expect(table.sources()[0]?.lastSeq).toBe('18446744073709551615');
+  });
+
+  it.each([
+    ['repeated', 5],
+    ['older', 3],
+  ])('reject a %s seq as stale and change nothing', (_, seq) => {
+    const { table, events } = setup();
+    table.apply(register(a, 5, jdoe));
+    const before = snapshotOf(table);
+    const eventsBefore = events.length;
+    for (const message of [register(a, seq, command('x')), unregister(a, seq, jdoe), heartbeat(a, seq, []), goodbye(a, seq)]) {
+      expect(table.apply(message)).toEqual({ outcome: 'rejected', reason: 'stale-sequence', source: sourceKey(a) });
+    }
+    expect(snapshotOf(table)).toBe(before);
+    expect(events).toHaveLength(eventsBefore);
+    expect(table.counters().rejectionsByReason['stale-sequence']).toBe(4);
+  });
+});
+
+describe('limits', () => {
+  it('reject a message that would add a source beyond maxSources, changing nothing', () => {
+    const { table } = setup({ maxSources: 2 });
+    table.apply(register(a, 1, jdoe));
+    table.apply(heartbeat(b, 1, []));
+    const before = snapshotOf(table);
+    const c = source(300);
+    for (const message of [register(c, 1, jdoe), unregister(c, 1, jdoe), heartbeat(c, 1, [])]) {
+      expect(table.apply(message)).toEqual({ outcome: 'rejected', reason: 'too-many-sources', source: sourceKey(c) });
+    }
+    expect(snapshotOf(table)).toBe(before);
+    // Known sources still work at the limit.
+    expect(table.apply(register(a, 2, jdoe)).outcome).toBe('applied');
+    expect(table.counters().rejectionsByReason['too-many-sources']).toBe(3);
+  });
+
+  it('reject a register that would hold too many distinct triples, changing nothing', () => {
+    const { table } = setup({ maxRegistrationsPerSource: 2 });
+    table.apply(register(a, 1, command('u1')));
+    table.apply(register(a, 2, command('u2')));
+    const before = snapshotOf(table);
+    expect(table.apply(register(a, 3, command('u3')))).toEqual({
+      outcome: 'rejected',
+      reason: 'too-many-registrations',
+      source: sourceKey(a),
+    });
+    expect(snapshotOf(table)).toBe(before);
+    // More of a triple already held is fine.
+    expect(table.apply(register(a, 4, command('u2'))).outcome).toBe('applied');
+  });
+
+  it('reject a snapshot with too many triples, changing nothing, even for a new source', () => {
+    const { table } = setup({ maxRegistrationsPerSource: 2 });
+    table.apply(register(a, 1, command('u1')));
+    const before = snapshotOf(table);
+    const big = [entry('u1', 1), entry('u2', 1), entry('u3', 1)];
+    expect(table.apply(heartbeat(a, 2, big))).toMatchObject({ outcome: 'rejected', reason: 'too-many-registrations' });
+    expect(table.apply(heartbeat(b, 1, big))).toMatchObject({ outcome: 'rejected', reason: 'too-many-registrations' });
+    expect(snapshotOf(table)).toBe(before);
+    expect(table.apply(heartbeat(a, 3, big.slice(0, 2))).outcome).toBe('applied');
+  });
+});
+
+describe('counters', () => {
+  it('count taken-in messages by kind', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, jdoe));
+    table.apply(unregister(a, 2, jdoe));
+    table.apply(unregister(a, 3, jdoe));
+    table.apply(heartbeat(a, 4, []));
+    table.apply(goodbye(a, 5));
+    table.apply(goodbye(a, 6));
+    expect(table.counters().messagesByKind).toEqual({ register: 1, unregister: 2, heartbeat: 1, goodbye: 2 });
+  });
+
+  it('are a copy the caller cannot change', () => {
+    const { table } = setup();
+    table.counters().messagesByKind.register = 99;
+    expect(table.counters().messagesByKind.register).toBe(0);
+  });
+});
