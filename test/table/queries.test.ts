@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { sourceKey } from '../../src/protocol/types.js';
+import { command, goodbye, heartbeat, entry, register, setup, source } from './fixtures.js';
+
+const a = source(100, '00000000000000aa', 'host-a');
+const b = source(7, '00000000000000bb', 'host-b');
+
+function filled() {
+  const fixture = setup();
+  const { table } = fixture;
+  table.apply(register(a, 1, command('zed', 'shared')));
+  table.apply(register(a, 2, command('amy', 'shared')));
+  table.apply(register(a, 3, command('amy', 'amy')));
+  table.apply(register(b, 1, command('amy', 'shared', 'Other')));
+  table.apply(register(b, 2, command('Bob', 'shared')));
+  table.apply(register(b, 3, command('amy', 'shared')));
+  return fixture;
+}
+
+describe('queries', () => {
+  it('users() lists every triple once, sorted by backend, username, vuser in code unit order', () => {
+    const { table } = filled();
+    expect(table.users()).toEqual([
+      { backend: 'Other', username: 'amy', vuser: 'shared', count: 1 },
+      { backend: 'SOGo', username: 'Bob', vuser: 'shared', count: 1 },
+      { backend: 'SOGo', username: 'amy', vuser: 'amy', count: 1 },
+      { backend: 'SOGo', username: 'amy', vuser: 'shared', count: 2 },
+      { backend: 'SOGo', username: 'zed', vuser: 'shared', count: 1 },
+    ]);
+  });
+
+  it.each([
+    [{ backend: 'SOGo', vuser: 'shared' }, ['SOGo/Bob/shared', 'SOGo/amy/shared', 'SOGo/zed/shared']],
+    [{ username: 'amy' }, ['Other/amy/shared', 'SOGo/amy/amy', 'SOGo/amy/shared']],
+    [{ backend: 'Other' }, ['Other/amy/shared']],
+    [{ vuser: 'amy' }, ['SOGo/amy/amy']],
+    [{ backend: 'SOGo', username: 'amy', vuser: 'shared' }, ['SOGo/amy/shared']],
+    [{ backend: 'sogo' }, []],
+  ])('users(%o) filters exactly', (filter, expected) => {
+    const { table } = filled();
+    expect(table.users(filter).map((r) => `${r.backend}/${r.username}/${r.vuser}`)).toEqual(expected);
+  });
+
+  it('registeredUsers() gives the distinct usernames holding (backend, vuser)', () => {
+    const { table } = filled();
+    expect(table.registeredUsers('SOGo', 'shared')).toEqual(['Bob', 'amy', 'zed']);
+    expect(table.registeredUsers('SOGo', 'nobody')).toEqual([]);
+    table.apply(goodbye(b, 4));
+    expect(table.registeredUsers('SOGo', 'shared')).toEqual(['amy', 'zed']);
+  });
+
+  it('sizes count sources, held registrations and distinct triples', () => {
+    const { table } = filled();
+    expect([table.sourceCount, table.registrationCount, table.userCount]).toEqual([2, 6, 5]);
+  });
+
+  it('sources() describes each source, sorted by key', () => {
+    const { table, clock } = filled();
+    clock.now += 100;
+    table.apply(heartbeat(b, 9, [entry('amy', 4)], 1000, 12n));
+    expect(table.sources()).toEqual([
+      {
+        key: sourceKey(a),
+        host: 'host-a',
+        pid: 100,
+        epoch: '00000000000000aa',
+        lastSeq: '3',
+        intervalMs: 5000,
+        leaseMs: 15_000,
+        lastHeardAt: clock.now - 100,
+        expiresAt: clock.now - 100 + 15_000,
+        registrations: 3,
+        triples: 3,
+        droppedReported: '0',
+        gaps: 0,
+        restored: false,
+      },
+      {
+        key: sourceKey(b),
+        host: 'host-b',
+        pid: 7,
+        epoch: '00000000000000bb',
+        lastSeq: '9',
+        intervalMs: 1000,
+        leaseMs: 3000,
+        lastHeardAt: clock.now,
+        expiresAt: clock.now + 3000,
+        registrations: 4,
+        triples: 1,
+        droppedReported: '12',
+        gaps: 5,
+        restored: false,
+      },
+    ]);
+  });
+});
