@@ -1,0 +1,101 @@
+// End to end with the real notifier (a separate process): the addon in this process and in
+// Node children, beside the C tool, the C example backend and a forking C host, all through
+// the same C library; and how a Node child's source leaves: goodbye at exit, lease at kill -9.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Status } from '../../src/server/api-types.js';
+import { configure, registerUser, shutdown, unregisterUser } from '../../src/index.js';
+import { REPO_ROOT, cleanup, spawnProcess, spawnSender, type TestProcess } from '../support/processes.js';
+import { startNotifier, type RunningNotifier } from '../support/notifier.js';
+
+const HOLD = fileURLToPath(new URL('./fixtures/hold.mjs', import.meta.url));
+const SOGO_LIKE_BACKEND = join(REPO_ROOT, 'build', 'bin', 'sogo-like-backend');
+const FORK_SENDER = join(REPO_ROOT, 'build', 'bin', 'addon-fork-sender');
+
+let notifier: RunningNotifier;
+
+beforeEach(async () => {
+  notifier = await startNotifier();
+});
+
+afterEach(cleanup);
+
+/** A Node child holding `triples` (USER/BACKEND/VUSER) through the addon, once it says so. */
+async function holdInNode(heartbeatMs: number, ...triples: string[]): Promise<{ proc: TestProcess; pid: number }> {
+  const options = JSON.stringify({ endpoint: notifier.endpoint, heartbeatMs });
+  const proc = spawnProcess(process.execPath, [HOLD, options, ...triples], { label: 'node addon holder' });
+  await proc.waitForOutput(/"registrationsHeld":\d+/);
+  return { proc, pid: proc.pid };
+}
+
+function count(status: Status, kind: string): number {
+  return status.counters.messages[kind]?.applied ?? 0;
+}
+
+function entry(name: string, count: number) {
+  return { backend: 'SOGo', username: name, vuser: name, count };
+}
+
+it('registrations from this process reach the notifier and leave it', async () => {
+  configure({ endpoint: notifier.endpoint });
+  registerUser({ username: 'jdoe' }, 'SOGo', 'jdoe');
+  registerUser({ username: 'jdoe' }, 'SOGo', 'jdoe');
+  await notifier.waitForUsers([entry('jdoe', 2)]);
+  expect(await notifier.registeredUsers('SOGo', 'jdoe')).toEqual({ backend: 'SOGo', vuser: 'jdoe', usernames: ['jdoe'] });
+  expect((await notifier.sources()).map((source) => source.pid)).toEqual([process.pid]);
+  unregisterUser({ username: 'jdoe' }, 'SOGo', 'jdoe');
+  unregisterUser({ username: 'jdoe' }, 'SOGo', 'jdoe');
+  await notifier.waitForUsers([]);
+  shutdown();
+});
+
+it('the addon in Node, the C tool, the C example backend and a forking C host converge', async () => {
+  for (const program of [SOGO_LIKE_BACKEND, FORK_SENDER]) {
+    expect(existsSync(program), `${program} (npm run build:native)`).toBe(true);
+  }
+  const env = { MAPISTORE_MGMT_ENDPOINT: notifier.endpoint };
+  const node = await holdInNode(5_000, 'alice/SOGo/alice', 'shared/SOGo/shared');
+  const tool = spawnSender(['register bob SOGo bob', 'register shared SOGo shared', 'hold'], { endpoint: notifier.endpoint });
+  const backend = spawnProcess(SOGO_LIKE_BACKEND, ['carol', '--hold-ms', '600000'], { env, label: 'sogo-like-backend' });
+  const forker = spawnProcess(FORK_SENDER, ['dave', 'erin'], { env, label: 'fork-sender' });
+  await forker.waitForOutput(/child \d+ ready/);
+
+  // The forked child holds erin only: dave stays its parent's.
+  await notifier.waitForUsers([
+    entry('alice', 1), entry('bob', 1), entry('carol', 3), entry('dave', 1), entry('erin', 1), entry('shared', 2),
+  ]);
+  expect(new Set((await notifier.sources()).map((source) => source.pid)).size).toBe(6);
+
+  await node.proc.stop();
+  await forker.stop();
+  await notifier.waitForUsers([entry('bob', 1), entry('carol', 3), entry('shared', 1)]);
+  expect(tool.running && backend.running).toBe(true);
+});
+
+it('a Node child exiting with registrations held is removed by its goodbye', async () => {
+  // A 5 s heartbeat gives a 15 s lease: waiting for either the goodbye or the lease, and
+  // then finding a goodbye and no expiry, shows the goodbye did it.
+  const { proc, pid } = await holdInNode(5_000, 'frank/SOGo/frank', 'frank/SOGo/frank');
+  await notifier.waitForUsers([entry('frank', 2)]);
+  const before = await notifier.status();
+  expect((await proc.stop()).code).toBe(0);
+  await notifier.waitFor('the source to leave', async (n) => !(await n.sources()).some((s) => s.pid === pid), { timeoutMs: 25_000 });
+  const after = await notifier.status();
+  expect(count(after, 'goodbye')).toBe(count(before, 'goodbye') + 1);
+  expect(after.counters.expirations).toBe(before.counters.expirations);
+  expect(await notifier.users()).toEqual([]);
+}, 45_000);
+
+it('a Node child killed with kill -9 leaves when its lease expires', async () => {
+  const { proc, pid } = await holdInNode(200, 'grace/SOGo/grace');
+  await notifier.waitForUsers([entry('grace', 1)]);
+  const before = await notifier.status();
+  expect((await proc.kill9()).signal).toBe('SIGKILL');
+  await notifier.waitForUsers([]);
+  const after = await notifier.status();
+  expect(after.counters.expirations).toBe(before.counters.expirations + 1);
+  expect(count(after, 'goodbye')).toBe(count(before, 'goodbye'));
+  expect((await notifier.sources()).some((source) => source.pid === pid)).toBe(false);
+});
