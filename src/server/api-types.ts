@@ -27,15 +27,20 @@ export interface SourceView {
   triples: number;
   /** Sum of its counts. */
   registrations: number;
-  lastSeq: number;
+  /** u64 as decimal text. */
+  lastSeq: string;
   /** The interval its lease derives from (announced by heartbeat, else the default). */
   intervalMs: number;
-  lastSeen: string;
-  leaseExpiresAt: string;
-  /** Messages the sender reported it could not queue (running total). */
-  dropped: number;
-  /** Sequence gaps seen from this source. */
+  leaseMs: number;
+  /** ISO times. */
+  lastHeardAt: string;
+  expiresAt: string;
+  /** Messages the sender reported it could not queue (running total, decimal text). */
+  droppedReported: string;
+  /** Messages missed in transport from this source. */
   gaps: number;
+  /** Loaded from the state file and not yet confirmed by a heartbeat. */
+  restored: boolean;
 }
 
 export interface StatusCounters {
@@ -50,10 +55,12 @@ export interface StatusCounters {
 }
 
 export interface StatusSizes {
+  /** Live sources. */
   sources: number;
-  triples: number;
-  registrations: number;
+  /** Registered triples: the entries of GET /v1/users. */
   users: number;
+  /** Sum of all counts. */
+  registrations: number;
 }
 
 export interface Status {

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import type { RegisteredUsers } from '../../server/api-types.js';
+import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { printJson } from '../format-table.js';
+import { getJson } from '../http-client.js';
+
+export function addRegisteredUsersCommand(program: Command): void {
+  program
+    .command('registered-users')
+    .description('print the distinct usernames holding BACKEND/VUSER (what a new-mail notifier asks before notifying)')
+    .argument('<backend>', 'the backend name, for example SOGo')
+    .argument('<vuser>', 'the user name within the backend')
+    .addOption(jsonOption())
+    .addOption(httpOption())
+    .action(async (backend: string, vuser: string, options: QueryOptions) => {
+      const answer = await getJson<RegisteredUsers>(options.http, `/v1/registered-users?${new URLSearchParams({ backend, vuser })}`);
+      if (options.json) return printJson(answer);
+      process.stdout.write(answer.usernames.map((name) => `${name}\n`).join(''));
+    });
+}

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import type { Status } from '../../server/api-types.js';
+import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { formatTable, printJson } from '../format-table.js';
+import { getJson } from '../http-client.js';
+
+function describe(status: Status): string {
+  const c = status.counters;
+  const messages = Object.entries(c.messages).flatMap(([kind, results]) =>
+    Object.entries(results).map(([result, count]) => [kind, result, count]),
+  );
+  const rejections = Object.entries(c.rejections).map(([reason, count]) => [reason, count]);
+  return [
+    `version      ${status.version}`,
+    `uptime       ${status.uptimeSeconds}s`,
+    `endpoint     ${status.endpoint}`,
+    `ready        ${status.ready ? 'yes' : 'no'}`,
+    `sources      ${status.sizes.sources}`,
+    `users        ${status.sizes.users}`,
+    `registrations ${status.sizes.registrations}`,
+    `repairs ${c.repairs}, gaps ${c.gaps}, expirations ${c.expirations}, unmatched unregisters ${c.unmatchedUnregisters}, sender drops ${c.senderDrops}`,
+    '',
+    messages.length > 0 ? formatTable(['KIND', 'RESULT', 'MESSAGES'], messages) : 'no messages yet',
+    ...(rejections.length > 0 ? ['', formatTable(['REJECTED BECAUSE', 'MESSAGES'], rejections)] : []),
+  ].join('\n');
+}
+
+export function addStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description("show the notifier's version, uptime, endpoint, table sizes and message counters")
+    .addOption(jsonOption())
+    .addOption(httpOption())
+    .action(async (options: QueryOptions) => {
+      const status = await getJson<Status>(options.http, '/v1/status');
+      if (options.json) return printJson(status);
+      process.stdout.write(`${describe(status)}\n`);
+    });
+}

@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import type { UserEntry } from '../../server/api-types.js';
+import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { formatTable, printJson } from '../format-table.js';
+import { getJson } from '../http-client.js';
+
+interface UsersOptions extends QueryOptions {
+  backend?: string;
+  vuser?: string;
+  username?: string;
+}
+
+export function addUsersCommand(program: Command): void {
+  program
+    .command('users')
+    .description('list the registered (backend, username, vuser) triples and their counts, summed over all live sender processes')
+    .option('--backend <name>', 'only this backend (exact, case-sensitive)')
+    .option('--vuser <name>', 'only this vuser')
+    .option('--username <name>', 'only this username')
+    .addOption(jsonOption())
+    .addOption(httpOption())
+    .action(async (options: UsersOptions) => {
+      const query = new URLSearchParams();
+      for (const key of ['backend', 'vuser', 'username'] as const) {
+        const value = options[key];
+        if (value !== undefined) query.set(key, value);
+      }
+      const users = await getJson<UserEntry[]>(options.http, `/v1/users?${query}`);
+      if (options.json) return printJson(users);
+      if (users.length === 0) return void process.stdout.write('no registered users\n');
+      const rows = users.map((u) => [u.backend, u.username, u.vuser, u.count]);
+      process.stdout.write(`${formatTable(['BACKEND', 'USERNAME', 'VUSER', 'COUNT'], rows)}\n`);
+    });
+}

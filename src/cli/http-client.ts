@@ -1,0 +1,54 @@
+// Talks to a running notifier's HTTP API for the query commands.
+
+/** A failure to report to the user as is; exit status 1 unless told (2: fix the invocation). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+function unreachable(baseUrl: string): CliError {
+  return new CliError(
+    `cannot reach the notifier at ${baseUrl} (is \`mapistore-mgmt serve\` running? set --http or MAPISTORE_MGMT_HTTP)`,
+  );
+}
+
+/** Sends a request and returns the response, turning connection failures into a CliError. */
+export async function send(baseUrl: string, method: string, path: string, timeoutMs = 10_000): Promise<Response> {
+  try {
+    return await fetch(`${baseUrl}${path}`, { method, signal: AbortSignal.timeout(timeoutMs) });
+  } catch {
+    throw unreachable(baseUrl);
+  }
+}
+
+/** Like `send` without a timeout, for the change stream. */
+export async function openStream(baseUrl: string, path: string): Promise<Response> {
+  try {
+    return await fetch(`${baseUrl}${path}`, { headers: { accept: 'text/event-stream' } });
+  } catch {
+    throw unreachable(baseUrl);
+  }
+}
+
+/** The error message of a non-2xx JSON answer, else its status line. */
+export async function describeFailure(response: Response): Promise<string> {
+  const text = await response.text();
+  try {
+    const body = JSON.parse(text) as { message?: unknown };
+    if (typeof body.message === 'string') return body.message;
+  } catch {
+    // Not JSON: fall back to the status.
+  }
+  return `HTTP ${response.status} ${response.statusText}`;
+}
+
+/** GETs a JSON document; a non-2xx answer becomes a CliError. */
+export async function getJson<T>(baseUrl: string, path: string): Promise<T> {
+  const response = await send(baseUrl, 'GET', path);
+  if (!response.ok) throw new CliError(`the notifier refused the query: ${await describeFailure(response)}`);
+  return (await response.json()) as T;
+}

@@ -1,0 +1,27 @@
+// What `mapistore-mgmt serve` runs with, once flags and environment are parsed and checked.
+export interface ServeConfig {
+  /** ZeroMQ endpoint the PULL socket binds (ipc:// or tcp://). */
+  endpoint: string;
+  /** Mode and group of an ipc socket directory the notifier creates. */
+  socketMode: number;
+  socketGroup?: string;
+  httpHost: string;
+  /** 0 picks a free port. */
+  httpPort: number;
+  stateDir: string;
+  /** Interval assumed for a source until its first heartbeat announces its own. */
+  heartbeatMs: number;
+  leaseMultiplier: number;
+  minLeaseMs: number;
+  maxLeaseMs: number;
+  maxSources: number;
+  maxRegistrationsPerSource: number;
+  maxFrameBytes: number;
+  /** How often a changed table is written to the state file. */
+  saveIntervalMs: number;
+  /** At most one log line per rejection reason per this interval. */
+  rejectionLogIntervalMs: number;
+  /** A graceful shutdown that takes longer is cut short. */
+  shutdownTimeoutMs: number;
+  logLevel: string;
+}

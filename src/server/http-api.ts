@@ -1,0 +1,122 @@
+// The HTTP surface (fastify): the JSON API under /v1, the change stream, Prometheus metrics,
+// and health/readiness. Query parameters are checked by JSON schema; bad ones get a 400.
+import Fastify, { LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { RegistrationTable } from '../table/table.js';
+import type { SourceRow } from '../table/types.js';
+import type { RegisteredUsers, SourceView, Status, UserEntry } from './api-types.js';
+import type { ChangeStream } from './change-stream.js';
+import type { NotifierMetrics } from './metrics.js';
+
+export interface HttpApiDeps {
+  table: RegistrationTable;
+  metrics: NotifierMetrics;
+  changes: ChangeStream;
+  log: Logger;
+  version: string;
+  endpoint: string;
+  startedAt: number;
+  isReady: () => boolean;
+  /** Called after a purge changed the table. */
+  changed: () => void;
+}
+
+const name = { type: 'string', minLength: 1, maxLength: 255 } as const;
+
+const userEntry = {
+  type: 'object',
+  properties: { backend: { type: 'string' }, username: { type: 'string' }, vuser: { type: 'string' }, count: { type: 'integer' } },
+  required: ['backend', 'username', 'vuser', 'count'],
+} as const;
+
+function sourceView(row: SourceRow): SourceView {
+  return {
+    key: row.key,
+    host: row.host,
+    pid: row.pid,
+    epoch: row.epoch,
+    triples: row.triples,
+    registrations: row.registrations,
+    lastSeq: row.lastSeq,
+    intervalMs: row.intervalMs,
+    leaseMs: row.leaseMs,
+    lastHeardAt: new Date(row.lastHeardAt).toISOString(),
+    expiresAt: new Date(row.expiresAt).toISOString(),
+    droppedReported: row.droppedReported,
+    gaps: row.gaps,
+    restored: row.restored,
+  };
+}
+
+export function createHttpApi(deps: HttpApiDeps) {
+  const { table, metrics } = deps;
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    // An unknown query parameter is a mistake to report (400), not a filter to drop silently.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+
+  app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } }>(
+    '/v1/users',
+    {
+      schema: {
+        querystring: { type: 'object', properties: { backend: name, vuser: name, username: name }, additionalProperties: false },
+        response: { 200: { type: 'array', items: userEntry } },
+      },
+    },
+    async (request): Promise<UserEntry[]> => table.users(request.query),
+  );
+
+  app.get<{ Querystring: { backend: string; vuser: string } }>(
+    '/v1/registered-users',
+    {
+      schema: {
+        querystring: { type: 'object', properties: { backend: name, vuser: name }, required: ['backend', 'vuser'], additionalProperties: false },
+      },
+    },
+    async (request): Promise<RegisteredUsers> => {
+      const { backend, vuser } = request.query;
+      return { backend, vuser, usernames: table.registeredUsers(backend, vuser) };
+    },
+  );
+
+  app.get('/v1/sources', async (): Promise<SourceView[]> => table.sources().map(sourceView));
+
+  // The key is host/pid/epoch: a wildcard takes its slashes as they are (or %2F-encoded).
+  app.delete<{ Params: { '*': string } }>('/v1/sources/*', async (request, reply) => {
+    const key = decodeURIComponent(request.params['*']);
+    if (!table.purge(key)) return reply.code(404).send({ error: 'not-found', message: `no source ${key}` });
+    deps.log.info({ source: key }, 'purged a source');
+    deps.changed();
+    return { purged: key };
+  });
+
+  app.get('/v1/status', async (): Promise<Status> => ({
+    version: deps.version,
+    uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
+    endpoint: deps.endpoint,
+    ready: deps.isReady(),
+    counters: await metrics.statusCounters(),
+    sizes: { sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount },
+  }));
+
+  app.get('/v1/events', (request, reply) => {
+    reply.hijack();
+    deps.changes.subscribe(reply.raw);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const ready = deps.isReady();
+    return reply.code(ready ? 200 : 503).send({ ready });
+  });
+
+  return app;
+}

@@ -1,0 +1,101 @@
+// Prepares the filesystem for an ipc:// endpoint: a private directory for the socket, and no
+// stale socket file from a killed notifier. Nobody outside the directory's group can connect.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync, type Stats } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+
+export class SocketDirError extends Error {}
+
+export interface SocketDirOptions {
+  /** Mode for a directory the notifier creates (default 0750). */
+  mode: number;
+  /** Group (name or gid) for a directory the notifier creates. */
+  group?: string;
+}
+
+/** The socket path of an ipc:// endpoint, or undefined for other transports. */
+export function ipcPath(endpoint: string): string | undefined {
+  return endpoint.startsWith('ipc://') ? endpoint.slice('ipc://'.length) : undefined;
+}
+
+function resolveGid(group: string): number {
+  if (/^\d+$/.test(group)) return Number(group);
+  try {
+    // getent asks NSS, so LDAP/SSSD groups resolve like local ones.
+    const line = execFileSync('getent', ['group', group], { encoding: 'utf8' });
+    const gid = Number(line.split(':')[2]);
+    if (Number.isInteger(gid)) return gid;
+  } catch {
+    // Reported below.
+  }
+  throw new SocketDirError(`socket group "${group}" does not exist: give an existing group name or a numeric gid.`);
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** True when something accepts connections on the unix socket at `path`. */
+function socketIsLive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Creates the socket's directory (mode and group applied only to a directory created here),
+ * refuses a directory owned by another user or a path another notifier is serving, and
+ * removes a stale socket file.
+ */
+export async function prepareIpcSocket(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
+  const dir = dirname(path);
+  const uid = process.getuid?.() ?? 0;
+  const existing = statOrUndefined(dir);
+  if (existing === undefined) {
+    mkdirSync(dir, { recursive: true });
+    // mkdir's mode is filtered by the umask; set the exact one.
+    chmodSync(dir, options.mode);
+    if (options.group !== undefined) chownSync(dir, -1, resolveGid(options.group));
+    log.info({ dir, mode: options.mode.toString(8) }, 'created the socket directory');
+  } else {
+    if (!existing.isDirectory()) throw new SocketDirError(`${dir} is not a directory: choose another --endpoint.`);
+    if (existing.uid !== uid) {
+      throw new SocketDirError(
+        `the socket directory ${dir} belongs to uid ${existing.uid}, not to this user (uid ${uid}): ` +
+          'choose an --endpoint in a directory of your own, or give this one to the notifier user.',
+      );
+    }
+    if ((existing.mode & 0o007) !== 0) {
+      log.warn({ dir, mode: (existing.mode & 0o777).toString(8) }, 'the socket directory is open to other users; restrict it (chmod o-rwx)');
+    }
+  }
+
+  const socket = statOrUndefined(path);
+  if (socket === undefined) return;
+  if (!socket.isSocket()) throw new SocketDirError(`${path} exists and is not a socket: remove it or choose another --endpoint.`);
+  if (await socketIsLive(path)) throw new SocketDirError(`another process is already serving ${path}: stop it or choose another --endpoint.`);
+  unlinkSync(path);
+  log.info({ path }, 'removed a stale socket file');
+}
+
+
+/** Removes the socket file after the socket is closed (libzmq leaves it behind). */
+export function removeSocketFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}

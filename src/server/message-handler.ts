@@ -1,0 +1,60 @@
+// Turns each received ZeroMQ message into a table change, and accounts for it: every frame
+// ends up counted by kind and result, every refusal by reason and in a rate-limited log line.
+import { decodeFrame } from '../protocol/decode.js';
+import type { RegistrationTable } from '../table/table.js';
+import type { NotifierMetrics } from './metrics.js';
+import type { RateLimitedLog } from './rate-limited-log.js';
+import type { SenderDrops } from './sender-drops.js';
+
+export interface MessageHandlerDeps {
+  table: RegistrationTable;
+  metrics: NotifierMetrics;
+  rejectionLog: RateLimitedLog;
+  senderDrops: SenderDrops;
+  maxFrameBytes: number;
+  /** Called after anything that changed the table. */
+  changed: () => void;
+}
+
+/** The metrics `kind` of a frame that could not be decoded. */
+const UNDECODED = 'invalid';
+
+export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]) => void {
+  const { table, metrics, rejectionLog, senderDrops } = deps;
+  const options = { maxFrameBytes: deps.maxFrameBytes };
+
+  const reject = (kind: string, reason: string, detail: string, source?: string): void => {
+    metrics.messages.inc({ kind, result: 'rejected' });
+    metrics.rejections.inc({ reason });
+    rejectionLog.warn(reason, { reason, detail, ...(source ? { source } : {}) }, 'rejected a message');
+  };
+
+  return (parts) => {
+    const frame = parts[0];
+    if (parts.length !== 1 || frame === undefined) {
+      reject(UNDECODED, 'multipart', `${parts.length} frames in one message; the protocol sends exactly one`);
+      return;
+    }
+    const decoded = decodeFrame(frame, options);
+    if (!decoded.ok) {
+      reject(UNDECODED, decoded.reason, decoded.detail);
+      return;
+    }
+    const message = decoded.message;
+    const result = table.apply(message);
+    if (result.outcome === 'rejected') {
+      reject(message.kind, result.reason, `${message.kind} seq ${message.seq}`, result.source);
+      return;
+    }
+    metrics.messages.inc({ kind: message.kind, result: result.outcome });
+    if (result.gap > 0) metrics.gaps.inc(result.gap);
+    if (result.repairs > 0) metrics.repairs.inc(result.repairs);
+    if (result.outcome === 'ignored' && result.reason === 'unmatched-unregister') metrics.unmatchedUnregisters.inc();
+    if (message.kind === 'heartbeat') {
+      const grew = senderDrops.report(result.source, message.dropped);
+      if (grew > 0) metrics.senderDrops.inc(grew);
+    }
+    if (message.kind === 'goodbye') senderDrops.forget(result.source);
+    deps.changed();
+  };
+}

@@ -1,0 +1,90 @@
+// The notifier's counters and gauges (prom-client). They are the single record of what the
+// notifier saw: GET /metrics exposes them and GET /v1/status summarises them.
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { REJECT_REASONS } from '../protocol/types.js';
+import { TABLE_REJECT_REASONS } from '../table/types.js';
+import type { StatusCounters, StatusSizes } from './api-types.js';
+
+const PREFIX = 'mapistore_mgmt_';
+
+/** Reasons the notifier itself adds to the decoder's and the table's. */
+export const SERVER_REJECT_REASONS = ['multipart'] as const;
+
+/** `result` of a message: taken in and changed the table, taken in with nothing to change, refused. */
+export type MessageResult = 'applied' | 'ignored' | 'rejected';
+
+export class NotifierMetrics {
+  readonly registry = new Registry();
+  readonly messages: Counter<'kind' | 'result'>;
+  readonly rejections: Counter<'reason'>;
+  readonly repairs: Counter;
+  readonly gaps: Counter;
+  readonly expirations: Counter;
+  readonly unmatchedUnregisters: Counter;
+  readonly senderDrops: Counter;
+
+  constructor(sizes: () => StatusSizes) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.messages = new Counter({
+      name: `${PREFIX}messages_total`,
+      help: 'Frames received, by kind (invalid when undecodable) and result (applied, ignored, rejected).',
+      labelNames: ['kind', 'result'],
+      registers,
+    });
+    this.rejections = new Counter({
+      name: `${PREFIX}rejections_total`,
+      help: 'Frames rejected, by reason (docs/protocol.md, plus the notifier limits).',
+      labelNames: ['reason'],
+      registers,
+    });
+    // Every reason shows from the start (at 0), so dashboards and alerts need no special case.
+    for (const reason of [...REJECT_REASONS, ...TABLE_REJECT_REASONS, ...SERVER_REJECT_REASONS]) this.rejections.inc({ reason }, 0);
+    this.repairs = new Counter({ name: `${PREFIX}repairs_total`, help: 'Triples whose count a heartbeat snapshot corrected.', registers });
+    this.gaps = new Counter({ name: `${PREFIX}sequence_gaps_total`, help: 'Messages missed in transport (sum of sequence gaps).', registers });
+    this.expirations = new Counter({ name: `${PREFIX}expirations_total`, help: 'Sources dropped because their lease ran out.', registers });
+    this.unmatchedUnregisters = new Counter({
+      name: `${PREFIX}unmatched_unregisters_total`,
+      help: 'Unregisters with nothing to match, ignored.',
+      registers,
+    });
+    this.senderDrops = new Counter({
+      name: `${PREFIX}sender_dropped_total`,
+      help: 'Messages senders reported they could not queue (from heartbeats).',
+      registers,
+    });
+    const gauge = (name: string, help: string, read: (s: StatusSizes) => number) =>
+      new Gauge({
+        name: `${PREFIX}${name}`,
+        help,
+        registers,
+        collect() {
+          this.set(read(sizes()));
+        },
+      });
+    gauge('sources', 'Live sources (sender processes).', (s) => s.sources);
+    gauge('users', 'Registered (backend, username, vuser) triples.', (s) => s.users);
+    gauge('registrations', 'Registrations held, summed over all sources.', (s) => s.registrations);
+  }
+
+  /** The counters for GET /v1/status. */
+  async statusCounters(): Promise<StatusCounters> {
+    const messages: Record<string, Record<string, number>> = {};
+    for (const { labels, value } of (await this.messages.get()).values) {
+      const kind = String(labels.kind);
+      (messages[kind] ??= {})[String(labels.result)] = value;
+    }
+    const rejections: Record<string, number> = {};
+    for (const { labels, value } of (await this.rejections.get()).values) rejections[String(labels.reason)] = value;
+    const total = async (counter: Counter) => (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
+    return {
+      messages,
+      rejections,
+      repairs: await total(this.repairs),
+      gaps: await total(this.gaps),
+      expirations: await total(this.expirations),
+      unmatchedUnregisters: await total(this.unmatchedUnregisters),
+      senderDrops: await total(this.senderDrops),
+    };
+  }
+}

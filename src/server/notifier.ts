@@ -1,0 +1,138 @@
+// The notification process: restores the table, binds the PULL socket, serves HTTP, expires
+// silent sources, saves the table, and shuts down in bounded time.
+import type { Logger } from 'pino';
+import type { RegistrationTable } from '../table/table.js';
+import type { TableOptions } from '../table/types.js';
+import { ChangeStream } from './change-stream.js';
+import type { ServeConfig } from './config.js';
+import { FrameReceiver } from './frame-receiver.js';
+import { createHttpApi } from './http-api.js';
+import { ipcPath, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
+import { createMessageHandler } from './message-handler.js';
+import { NotifierMetrics } from './metrics.js';
+import { RateLimitedLog } from './rate-limited-log.js';
+import { SenderDrops } from './sender-drops.js';
+import { stateFilePath } from './state-file.js';
+import { restoreTable, TableSaver } from './table-store.js';
+import { VERSION } from './version.js';
+
+/** The socket accepts messages up to this many times --max-frame-bytes, so that a frame just
+ * over the limit is still read, counted and logged as `oversized`; beyond it libzmq drops the
+ * sender's connection before the frame reaches memory. */
+const SOCKET_SIZE_FACTOR = 2;
+
+export interface RunningNotifier {
+  httpUrl: string;
+  table: RegistrationTable;
+  /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. */
+  stop(): Promise<void>;
+  /** Resolves once stopped; rejects if receiving fails (a ZeroMQ error, never bad input). */
+  receiving: Promise<void>;
+}
+
+function tableOptions(config: ServeConfig): TableOptions {
+  return {
+    limits: { maxSources: config.maxSources, maxRegistrationsPerSource: config.maxRegistrationsPerSource },
+    lease: {
+      defaultIntervalMs: config.heartbeatMs,
+      multiplier: config.leaseMultiplier,
+      minLeaseMs: config.minLeaseMs,
+      maxLeaseMs: config.maxLeaseMs,
+    },
+  };
+}
+
+/** How often leases are checked: often enough that a source goes soon after its lease ends. */
+function expiryTickMs(config: ServeConfig): number {
+  return Math.min(1_000, Math.max(50, Math.floor(config.minLeaseMs / 4)));
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export async function startNotifier(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
+  const startedAt = Date.now();
+  let ready = false;
+  const statePath = stateFilePath(config.stateDir);
+  const table = restoreTable(statePath, tableOptions(config), log);
+  const saver = new TableSaver(statePath, table, config.saveIntervalMs, log);
+  const metrics = new NotifierMetrics(() => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }));
+  const senderDrops = new SenderDrops();
+  for (const source of table.sources()) senderDrops.report(source.key, BigInt(source.droppedReported));
+
+  const changes = new ChangeStream();
+  table.onChange((event) =>
+    changes.publish({ kind: event.type, backend: event.backend, username: event.username, vuser: event.vuser, time: new Date(event.at).toISOString() }),
+  );
+
+  const socketPath = ipcPath(config.endpoint);
+  if (socketPath !== undefined) {
+    await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
+  }
+  const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR);
+  await receiver.bind();
+
+  const app = createHttpApi({
+    table,
+    metrics,
+    changes,
+    log,
+    version: VERSION,
+    endpoint: config.endpoint,
+    startedAt,
+    isReady: () => ready,
+    changed: () => saver.markDirty(),
+  });
+  let httpUrl: string;
+  try {
+    httpUrl = await app.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (error) {
+    await receiver.close();
+    throw error;
+  }
+  if (!isLoopback(config.httpHost)) log.warn({ httpUrl }, 'the HTTP API listens beyond loopback: anyone who can reach it can read and purge the table');
+
+  const handle = createMessageHandler({
+    table,
+    metrics,
+    rejectionLog: new RateLimitedLog(log, config.rejectionLogIntervalMs),
+    senderDrops,
+    maxFrameBytes: config.maxFrameBytes,
+    changed: () => saver.markDirty(),
+  });
+  const receiving = receiver.start(handle);
+
+  const expiry = setInterval(() => {
+    const expired = table.expire();
+    if (expired.length === 0) return;
+    metrics.expirations.inc(expired.length);
+    for (const source of expired) {
+      senderDrops.forget(source.key);
+      log.info({ source: source.key, registrations: source.registrations, lastHeardAt: new Date(source.lastHeardAt).toISOString() }, 'expired a silent source');
+    }
+    saver.markDirty();
+  }, expiryTickMs(config));
+  saver.start();
+  ready = true;
+
+  log.info(
+    { endpoint: config.endpoint, httpUrl, stateDir: config.stateDir, backendSetup: `export MAPISTORE_MGMT_ENDPOINT=${config.endpoint}` },
+    `mapistore-mgmt notifier ready; point backends at it with: export MAPISTORE_MGMT_ENDPOINT=${config.endpoint}`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      ready = false;
+      clearInterval(expiry);
+      saver.stop();
+      await receiver.close();
+      if (socketPath !== undefined) removeSocketFile(socketPath);
+      if (saver.save()) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
+      changes.close();
+      await app.close();
+    })());
+
+  return { httpUrl, table, stop, receiving };
+}

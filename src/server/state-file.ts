@@ -1,0 +1,50 @@
+// The notifier's embedded state store: one JSON file, replaced atomically (write a temp file,
+// fsync, rename, fsync the directory), so a crash leaves either the old or the new table.
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export const STATE_FILE_NAME = 'table.json';
+
+export function stateFilePath(stateDir: string): string {
+  return join(stateDir, STATE_FILE_NAME);
+}
+
+/** Reads the state file; undefined when there is none. Throws on unreadable or non-JSON content. */
+export function readStateFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as unknown;
+}
+
+/** Atomically replaces the state file with `state` as JSON. */
+export function writeStateFile(path: string, state: unknown): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const temp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temp, 'w', 0o600);
+  try {
+    writeFileSync(fd, JSON.stringify(state));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+  const dirFd = openSync(dir, 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
+}
+
+/** Moves a corrupt state file aside (`table.json.corrupt-<time>`) and returns the new path. */
+export function moveAside(path: string, now = new Date()): string {
+  const aside = `${path}.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(path, aside);
+  return aside;
+}

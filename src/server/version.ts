@@ -1,0 +1,6 @@
+import { createRequire } from 'node:module';
+
+// package.json is two levels up from both src/server and dist/server.
+const packageJson = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export const VERSION = packageJson.version;
