@@ -1,0 +1,84 @@
+// Section 3: ingest. Several C processes register through the library as fast as they can;
+// the same traffic goes to the real notifier, to a bare zeromq.js PULL loop (the ceiling for
+// a Node receiver) and to a bare libzmq PULL loop. Rates are measured at the receiver, from
+// its first message to its last.
+import { join } from 'node:path';
+import { makeTempDir, program } from '../lib/paths.mjs';
+import { Child } from '../lib/processes.mjs';
+import { messagesRejected, messagesTakenIn, Notifier } from '../lib/notifier.mjs';
+import { sleep } from '../lib/wait.mjs';
+
+const SECTION = '3 ingest';
+const IDLE_MS = 1000;
+const BARE_JS = join(import.meta.dirname, '..', 'js', 'pull-count.mjs');
+
+/** Starts `senders` flood processes at once and returns their summed results. */
+async function flood(endpoint, senders, calls) {
+  const children = Array.from({ length: senders }, () => new Child(program('bench-flood'), [endpoint, String(calls)], { label: 'bench-flood' }));
+  const results = await Promise.all(children.map((child) => child.finish()));
+  const sum = (key) => results.reduce((total, r) => total + r[key], 0);
+  return { calls: sum('calls'), refused: sum('refused'), sent: sum('sent') };
+}
+
+/** A bare receiver (C or zeromq.js) that prints its count and rate after IDLE_MS of silence. */
+async function bare(label, command, args, endpoint, senders, calls) {
+  const receiver = new Child(command, [...args, endpoint, String(IDLE_MS)], { label });
+  await receiver.waitForOutput(/"bound":true/);
+  const sent = await flood(endpoint, senders, calls);
+  const got = await receiver.finish(60_000);
+  return { ...sent, received: got.received, rate: got.rate };
+}
+
+/** The real notifier; its counters are polled until they stop moving for IDLE_MS. */
+async function notifier(senders, calls) {
+  const server = new Notifier({ args: ['--log-level', 'warn'] });
+  await server.start();
+  const base = messagesTakenIn(await server.status());
+  let first;
+  let last = { at: performance.now(), count: base };
+  let polling = true;
+  const poll = (async () => {
+    while (polling || performance.now() - last.at < IDLE_MS) {
+      const count = messagesTakenIn(await server.status());
+      const at = performance.now();
+      if (count !== last.count) {
+        first ??= { at: last.at, count: last.count };
+        last = { at, count };
+      }
+      await sleep(20);
+    }
+  })();
+  const sent = await flood(server.endpoint, senders, calls);
+  polling = false;
+  await poll;
+  const status = await server.status();
+  await server.stop();
+  const received = last.count - base;
+  return { ...sent, received, rejected: messagesRejected(status), rate: first ? (last.count - first.count) / ((last.at - first.at) / 1000) : 0 };
+}
+
+function describe(r, verb) {
+  const lost = r.sent - r.received;
+  return `${r.calls} calls, ${r.refused} refused by the library (queue full), ${r.sent} sent, ${r.received} ${verb}, ${lost} lost (${((100 * lost) / Math.max(1, r.sent)).toFixed(2)}%)`;
+}
+
+export async function run({ quick, log }) {
+  const senders = quick ? 2 : 4;
+  const calls = quick ? 20_000 : 250_000;
+  const endpoint = () => `ipc://${join(makeTempDir(), 'ingest.sock')}`;
+  log(`  bare libzmq PULL, ${senders} x ${calls}`);
+  const c = await bare('bench-pull-sink', program('bench-pull-sink'), ['count'], endpoint(), senders, calls);
+  log(`  bare zeromq.js PULL`);
+  const js = await bare('pull-count.mjs', process.execPath, [BARE_JS], endpoint(), senders, calls);
+  log(`  notifier`);
+  const real = await notifier(senders, calls);
+  const vs = [
+    { label: 'bare zeromq.js PULL', value: js.rate },
+    { label: 'bare libzmq PULL', value: c.rate },
+  ];
+  return [
+    { section: SECTION, measure: `notifier applies (${senders} senders)`, value: real.rate, unit: 'msg/s', vs, note: `${describe(real, 'taken in')}, ${real.rejected} rejected` },
+    { section: SECTION, measure: 'bare zeromq.js PULL loop', value: js.rate, unit: 'msg/s', note: describe(js, 'received') },
+    { section: SECTION, measure: 'bare libzmq PULL loop', value: c.rate, unit: 'msg/s', note: describe(c, 'received') },
+  ];
+}
