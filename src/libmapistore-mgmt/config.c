@@ -1,0 +1,121 @@
+/* config.c - where the library's settings come from, and what values are accepted. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#define MM_IPC_PREFIX "ipc://"
+#define MM_TCP_PREFIX "tcp://"
+
+static bool starts_with(const char *text, const char *prefix)
+{
+	return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+/* "tcp://HOST:PORT" with a non-empty host and a port of 1..65535. */
+static bool tcp_address_valid(const char *address)
+{
+	const char *colon = strrchr(address, ':');
+	char *end;
+	long port;
+
+	if (!colon || colon == address || colon[1] == '\0')
+		return false;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	return errno == 0 && *end == '\0' && port >= 1 && port <= 65535;
+}
+
+/* ipc:// and tcp:// only (inproc cannot cross processes); an ipc path must fit a Unix
+ * socket address, or libzmq would refuse it later, far from the caller. */
+static bool endpoint_valid(const char *endpoint)
+{
+	size_t len = strnlen(endpoint, MM_ENDPOINT_MAX);
+
+	if (len >= MM_ENDPOINT_MAX)
+		return false;
+	if (starts_with(endpoint, MM_IPC_PREFIX)) {
+		size_t path_len = len - strlen(MM_IPC_PREFIX);
+
+		return path_len > 0 && path_len < sizeof(((struct sockaddr_un *)0)->sun_path);
+	}
+	if (starts_with(endpoint, MM_TCP_PREFIX))
+		return tcp_address_valid(endpoint + strlen(MM_TCP_PREFIX));
+	return false;
+}
+
+static bool in_range(unsigned int value, unsigned int min, unsigned int max)
+{
+	return value >= min && value <= max;
+}
+
+/* A decimal variable within [min, max], else `fallback`. */
+static unsigned int env_number(const char *name, unsigned int min, unsigned int max,
+			       unsigned int fallback)
+{
+	const char *text = getenv(name);
+	char *end;
+	unsigned long value;
+
+	if (!text || *text < '0' || *text > '9')
+		return fallback;
+	errno = 0;
+	value = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || value > UINT_MAX || !in_range((unsigned int)value, min, max))
+		return fallback;
+	return (unsigned int)value;
+}
+
+static void default_endpoint(char *out)
+{
+	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+
+	if (runtime_dir && *runtime_dir &&
+	    (size_t)snprintf(out, MM_ENDPOINT_MAX, "ipc://%s/mapistore-mgmt/notify.sock",
+			     runtime_dir) < MM_ENDPOINT_MAX &&
+	    endpoint_valid(out))
+		return;
+	strcpy(out, "ipc:///tmp/mapistore-mgmt/notify.sock");
+}
+
+void mm_config_from_environment(struct mm_config *config)
+{
+	const char *endpoint = getenv("MAPISTORE_MGMT_ENDPOINT");
+
+	if (endpoint && endpoint_valid(endpoint))
+		strcpy(config->endpoint, endpoint);
+	else
+		default_endpoint(config->endpoint);
+	config->heartbeat_ms = env_number("MAPISTORE_MGMT_HEARTBEAT_MS", MM_HEARTBEAT_MS_MIN,
+					  MM_HEARTBEAT_MS_MAX, MM_DEFAULT_HEARTBEAT_MS);
+	config->queue_limit = env_number("MAPISTORE_MGMT_QUEUE_LIMIT", MM_QUEUE_LIMIT_MIN,
+					 MM_QUEUE_LIMIT_MAX, MM_DEFAULT_QUEUE_LIMIT);
+	config->linger_ms =
+		env_number("MAPISTORE_MGMT_LINGER_MS", 0, MM_LINGER_MS_MAX, MM_DEFAULT_LINGER_MS);
+}
+
+int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_options *options)
+{
+	if (!options || options->size != sizeof(*options))
+		return MAPISTORE_ERR_INVALID_PARAMETER;
+	if ((options->endpoint && !endpoint_valid(options->endpoint)) ||
+	    (options->heartbeat_ms &&
+	     !in_range(options->heartbeat_ms, MM_HEARTBEAT_MS_MIN, MM_HEARTBEAT_MS_MAX)) ||
+	    (options->queue_limit &&
+	     !in_range(options->queue_limit, MM_QUEUE_LIMIT_MIN, MM_QUEUE_LIMIT_MAX)) ||
+	    options->linger_ms > MM_LINGER_MS_MAX)
+		return MAPISTORE_ERR_INVALID_PARAMETER;
+	if (options->endpoint)
+		strcpy(config->endpoint, options->endpoint);
+	if (options->heartbeat_ms)
+		config->heartbeat_ms = options->heartbeat_ms;
+	if (options->queue_limit)
+		config->queue_limit = options->queue_limit;
+	if (options->linger_ms)
+		config->linger_ms = options->linger_ms;
+	return MAPISTORE_SUCCESS;
+}

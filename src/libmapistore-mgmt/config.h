@@ -1,0 +1,39 @@
+/* config.h - endpoint, heartbeat interval, queue bound and linger: defaults, environment,
+ * explicit options, and their checks. */
+#ifndef MM_CONFIG_H
+#define MM_CONFIG_H
+
+#include <stdbool.h>
+
+#include <mapistore/mapistore_mgmt.h>
+
+#define MM_ENDPOINT_MAX 1024
+
+#define MM_DEFAULT_HEARTBEAT_MS 5000u
+#define MM_DEFAULT_QUEUE_LIMIT 10000u
+#define MM_DEFAULT_LINGER_MS 200u
+
+/* Accepted ranges (environment and mapistore_mgmt_configure() alike). */
+#define MM_HEARTBEAT_MS_MIN 10u
+#define MM_HEARTBEAT_MS_MAX 3600000u
+#define MM_QUEUE_LIMIT_MIN 1u
+#define MM_QUEUE_LIMIT_MAX 10000000u
+#define MM_LINGER_MS_MAX 60000u
+
+struct mm_config {
+	char endpoint[MM_ENDPOINT_MAX];
+	unsigned int heartbeat_ms;
+	unsigned int queue_limit;
+	unsigned int linger_ms;
+};
+
+/* The built-in defaults overridden by the MAPISTORE_MGMT_* environment variables; a variable
+ * that is empty or fails the checks is ignored (a library inside a daemon has nowhere to
+ * complain). */
+void mm_config_from_environment(struct mm_config *config);
+
+/* Applies the non-zero fields of `options` to `config` when every one passes the checks;
+ * returns MAPISTORE_SUCCESS, or MAPISTORE_ERR_INVALID_PARAMETER with `config` unchanged. */
+int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_options *options);
+
+#endif

@@ -1,0 +1,58 @@
+/* queue.c - a singly linked FIFO; its bound is enforced by the caller (state.c). */
+#include "queue.h"
+
+#include <stdlib.h>
+
+struct mm_message *mm_message_new(enum mm_kind kind, size_t len)
+{
+	struct mm_message *message = malloc(sizeof(*message) + len);
+
+	if (message) {
+		message->next = NULL;
+		message->kind = kind;
+		message->len = len;
+	}
+	return message;
+}
+
+void mm_queue_push_back(struct mm_queue *queue, struct mm_message *message)
+{
+	message->next = NULL;
+	if (queue->tail)
+		queue->tail->next = message;
+	else
+		queue->head = message;
+	queue->tail = message;
+	queue->length++;
+}
+
+void mm_queue_push_front(struct mm_queue *queue, struct mm_message *message)
+{
+	message->next = queue->head;
+	queue->head = message;
+	if (!queue->tail)
+		queue->tail = message;
+	queue->length++;
+}
+
+struct mm_message *mm_queue_pop(struct mm_queue *queue)
+{
+	struct mm_message *message = queue->head;
+
+	if (message) {
+		queue->head = message->next;
+		if (!queue->head)
+			queue->tail = NULL;
+		queue->length--;
+		message->next = NULL;
+	}
+	return message;
+}
+
+void mm_queue_clear(struct mm_queue *queue)
+{
+	struct mm_message *message;
+
+	while ((message = mm_queue_pop(queue)))
+		free(message);
+}

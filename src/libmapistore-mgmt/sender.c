@@ -1,0 +1,206 @@
+/* sender.c - the background thread: owns the ZeroMQ context and PUSH socket, drains the
+ * queue in order, queues heartbeats when due, reconnects when the endpoint changes, and
+ * flushes then closes within linger_ms when shutdown asks. */
+#include "sender.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <zmq.h>
+
+#include "state.h"
+
+/* A blocked zmq_send() gives up after this long, so the thread keeps noticing shutdown and
+ * configuration changes while the notifier is away; the message stays at the queue's head. */
+#define MM_SEND_TIMEOUT_MS 20
+/* Wait before trying again after an error other than a full socket (or a failed connect). */
+#define MM_RETRY_MS 100
+/* Messages ZeroMQ may hold beyond our own queue (its default); 0 would mean unbounded. */
+#define MM_SEND_HWM 1000
+
+struct link {
+	void *context;
+	void *socket;
+	uint64_t config_generation; /* of the endpoint the socket is connected to */
+};
+
+/* Lock held. Sleeps until woken or until `deadline_ms` (0: no deadline), never beyond the
+ * flush deadline once shutdown has begun. */
+static void sleep_until(uint64_t deadline_ms)
+{
+	if (mm_state.sender == MM_SENDER_STOPPING &&
+	    (deadline_ms == 0 || deadline_ms > mm_state.flush_deadline_ms))
+		deadline_ms = mm_state.flush_deadline_ms;
+	mm_state.sender_sleeping = true;
+	if (deadline_ms == 0) {
+		pthread_cond_wait(&mm_state.wake, &mm_state.lock);
+	} else {
+		struct timespec at = mm_timespec_at(deadline_ms);
+
+		pthread_cond_timedwait(&mm_state.wake, &mm_state.lock, &at);
+	}
+	mm_state.sender_sleeping = false;
+}
+
+static int set_int_option(void *socket, int option, int value)
+{
+	return zmq_setsockopt(socket, option, &value, sizeof(value));
+}
+
+/* Closes the previous socket (it may go on delivering within its linger) and connects a new
+ * one. No lock held. */
+static int open_socket(struct link *link, const struct mm_config *config)
+{
+	void *socket;
+
+	if (link->socket) {
+		zmq_close(link->socket);
+		link->socket = NULL;
+	}
+	socket = zmq_socket(link->context, ZMQ_PUSH);
+	if (!socket)
+		return -1;
+	if (set_int_option(socket, ZMQ_LINGER, (int)config->linger_ms) != 0 ||
+	    set_int_option(socket, ZMQ_SNDHWM, MM_SEND_HWM) != 0 ||
+	    set_int_option(socket, ZMQ_SNDTIMEO, MM_SEND_TIMEOUT_MS) != 0 ||
+	    zmq_connect(socket, config->endpoint) != 0) {
+		set_int_option(socket, ZMQ_LINGER, 0);
+		zmq_close(socket);
+		return -1;
+	}
+	link->socket = socket;
+	return 0;
+}
+
+/* Lock held (released around libzmq calls that may take time). The context is created with
+ * the lock held so that it is published before a fork() could copy it unrecorded. */
+static int connect_link(struct link *link)
+{
+	struct mm_config config = mm_state.config;
+	uint64_t generation = mm_state.config_generation;
+	int rc;
+
+	if (!link->context) {
+		link->context = zmq_ctx_new();
+		mm_state.zmq_context = link->context;
+		if (!link->context)
+			return -1;
+	}
+	mm_unlock();
+	rc = open_socket(link, &config);
+	mm_lock();
+	if (rc == 0)
+		link->config_generation = generation;
+	return rc;
+}
+
+static void close_link(struct link *link, int linger_ms)
+{
+	if (link->socket) {
+		set_int_option(link->socket, ZMQ_LINGER, linger_ms);
+		zmq_close(link->socket);
+	}
+	if (link->context)
+		while (zmq_ctx_term(link->context) != 0 && errno == EINTR)
+			;
+}
+
+/* Lock held. Hands the oldest message to ZeroMQ; a refused one goes back to the head.
+ * Returns false when this thread's generation went stale meanwhile (shutdown gave up). */
+static bool send_one(struct link *link, uint64_t generation, struct mm_message *message,
+		     uint64_t *retry_at_ms)
+{
+	int rc, error;
+
+	mm_state.in_flight = message;
+	mm_unlock();
+	rc = zmq_send(link->socket, message->bytes, message->len, 0);
+	error = errno;
+	mm_lock();
+	if (generation != mm_state.sender_generation) {
+		free(message);
+		return false;
+	}
+	mm_state.in_flight = NULL;
+	if (rc >= 0) {
+		mm_state_count_sent(message);
+		free(message);
+	} else {
+		mm_queue_push_front(&mm_state.queue, message);
+		if (error != EAGAIN)
+			*retry_at_ms = mm_now_ms() + MM_RETRY_MS;
+	}
+	return true;
+}
+
+static void *sender_main(void *arg)
+{
+	uint64_t generation = (uint64_t)(uintptr_t)arg;
+	struct link link = {0};
+	uint64_t retry_at_ms = 0;
+	bool current;
+	int linger_ms = 0;
+
+	mm_lock();
+	while (generation == mm_state.sender_generation) {
+		uint64_t now_ms = mm_now_ms();
+		uint64_t next_heartbeat_ms;
+		struct mm_message *message;
+
+		if (mm_state.sender == MM_SENDER_STOPPING &&
+		    (mm_state.queue.length == 0 || now_ms >= mm_state.flush_deadline_ms))
+			break;
+		if (now_ms < retry_at_ms) {
+			sleep_until(retry_at_ms);
+			continue;
+		}
+		if (!link.socket || link.config_generation != mm_state.config_generation) {
+			if (connect_link(&link) != 0)
+				retry_at_ms = now_ms + MM_RETRY_MS;
+			continue;
+		}
+		next_heartbeat_ms = mm_state_heartbeat(now_ms);
+		message = mm_queue_pop(&mm_state.queue);
+		if (!message)
+			sleep_until(next_heartbeat_ms);
+		else if (!send_one(&link, generation, message, &retry_at_ms))
+			break;
+	}
+	current = generation == mm_state.sender_generation;
+	if (current && mm_state.sender == MM_SENDER_STOPPING) {
+		uint64_t now_ms = mm_now_ms();
+
+		if (mm_state.flush_deadline_ms > now_ms)
+			linger_ms = (int)(mm_state.flush_deadline_ms - now_ms);
+	}
+	mm_unlock();
+	close_link(&link, linger_ms);
+	mm_lock();
+	if (current && generation == mm_state.sender_generation) {
+		mm_state.zmq_context = NULL;
+		mm_state.sender = MM_SENDER_DONE;
+		pthread_cond_broadcast(&mm_state.stopped);
+	}
+	mm_unlock();
+	return NULL;
+}
+
+int mm_sender_start(void)
+{
+	sigset_t all, previous;
+	int rc;
+
+	if (mm_state.sender != MM_SENDER_NONE)
+		return 0;
+	/* The thread inherits this mask: no host signal is ever delivered to it. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &previous);
+	rc = pthread_create(&mm_state.thread, NULL, sender_main,
+			    (void *)(uintptr_t)mm_state.sender_generation);
+	pthread_sigmask(SIG_SETMASK, &previous, NULL);
+	if (rc != 0)
+		return -1;
+	mm_state.sender = MM_SENDER_RUNNING;
+	mm_state.next_heartbeat_ms = 0;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* wire.h - the encoder of wire protocol v1 (docs/protocol.md). */
+#ifndef MM_WIRE_H
+#define MM_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "source.h"
+
+#define MM_WIRE_VERSION 1
+#define MM_WIRE_GUID_SIZE 16
+
+enum mm_kind {
+	MM_KIND_REGISTER = 1,
+	MM_KIND_UNREGISTER = 2,
+	MM_KIND_HEARTBEAT = 3,
+	MM_KIND_GOODBYE = 4,
+};
+
+/* A string already checked: 1..255 bytes of UTF-8. */
+struct mm_text {
+	const char *bytes;
+	size_t len;
+};
+
+/* A user command's fields, as they go on the wire. */
+struct mm_command {
+	struct mm_text backend;
+	struct mm_text username;
+	struct mm_text vuser;
+	uint8_t replica_guid[MM_WIRE_GUID_SIZE];
+	uint16_t repl_id;
+};
+
+/* Sizes in bytes. The key is the three str8 strings (backend, username, vuser). */
+size_t mm_wire_header_size(const struct mm_source *source);
+size_t mm_wire_key_size(const struct mm_command *command);
+size_t mm_wire_command_size(const struct mm_source *source, const struct mm_command *command);
+/* A heartbeat's fixed part after the header: interval, dropped, n. */
+#define MM_WIRE_HEARTBEAT_FIXED (4 + 8 + 4)
+/* A heartbeat entry after its key: guid, repl_id, count. */
+#define MM_WIRE_ENTRY_TAIL (MM_WIRE_GUID_SIZE + 2 + 4)
+
+/* Each writer stores its field at `out` and returns the byte after it. */
+uint8_t *mm_wire_put_header(uint8_t *out, enum mm_kind kind, const struct mm_source *source,
+			    uint64_t seq);
+uint8_t *mm_wire_put_key(uint8_t *out, const struct mm_command *command);
+uint8_t *mm_wire_put_heartbeat_fixed(uint8_t *out, uint32_t interval_ms, uint64_t dropped,
+				     uint32_t entries);
+uint8_t *mm_wire_put_entry_tail(uint8_t *out, const uint8_t guid[MM_WIRE_GUID_SIZE],
+				uint16_t repl_id, uint32_t count);
+
+/* A whole register or unregister frame, mm_wire_command_size() bytes, with an explicit
+ * source identity (the golden-vector test passes its own). */
+uint8_t *mm_wire_encode_command(uint8_t *out, enum mm_kind kind, const struct mm_source *source,
+				uint64_t seq, const struct mm_command *command);
+
+#endif
