@@ -23,6 +23,7 @@ export function persistSource(source: Source): PersistedSource {
     lastSeq: source.lastSeq.toString(),
     announcedIntervalMs: source.announcedIntervalMs,
     lastHeardAt: source.lastHeardAt,
+    expiresAt: source.expiresAt,
     droppedReported: source.droppedReported.toString(),
     gaps: source.gaps,
     registrations,
@@ -49,6 +50,7 @@ function parseSource(value: unknown, path: string): PersistedSource {
     lastSeq: u64Text(source.lastSeq, `${path}.lastSeq`, 1n),
     announcedIntervalMs: interval === null ? null : integer(interval, `${path}.announcedIntervalMs`, 1, 0xffff_ffff),
     lastHeardAt: finite(source.lastHeardAt, `${path}.lastHeardAt`),
+    expiresAt: finite(source.expiresAt, `${path}.expiresAt`),
     droppedReported: u64Text(source.droppedReported, `${path}.droppedReported`, 0n),
     gaps: integer(source.gaps, `${path}.gaps`, 0, Number.MAX_SAFE_INTEGER),
     registrations: list(source.registrations, `${path}.registrations`).map((item, i) =>

@@ -201,7 +201,8 @@ export class RegistrationTable {
   /**
    * Rebuilds a table from `toState()`'s output. Throws a descriptive Error when `state` is not
    * a valid saved table or does not fit the limits. Restored sources keep their leases, and
-   * must also be heard within one interval (+ `restoreGraceMs`) from now or they expire.
+   * must also be heard within one interval (+ `restoreGraceMs`) from now or they expire, so
+   * the registrations of processes that died meanwhile go away within about one interval.
    */
   static fromState(state: unknown, options: TableOptions): RegistrationTable {
     const table = new RegistrationTable(options);
@@ -230,10 +231,8 @@ export class RegistrationTable {
     source.gaps = saved.gaps;
     source.restored = true;
     const intervalMs = this.intervalOf(source);
-    source.expiresAt = Math.min(
-      saved.lastHeardAt + leaseFor(intervalMs, this.lease),
-      restoredAt + intervalMs + this.lease.restoreGraceMs,
-    );
+    // The saved deadline is never extended, however often the notifier restarts.
+    source.expiresAt = Math.min(saved.expiresAt, restoredAt + intervalMs + this.lease.restoreGraceMs);
     this.sourcesByKey.set(source.key, source);
     for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
       const triple = tripleKey(backend, username, vuser);

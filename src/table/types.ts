@@ -132,6 +132,8 @@ export interface PersistedSource {
   /** null until the source announced its interval in a heartbeat. */
   announcedIntervalMs: number | null;
   lastHeardAt: number;
+  /** When the lease runs out (a restored source may have an earlier deadline than its lease). */
+  expiresAt: number;
   droppedReported: string;
   gaps: number;
   registrations: PersistedRegistration[];

@@ -60,6 +60,13 @@ describe('toState / fromState', () => {
     expect(restored.sources()[1]?.expiresAt).toBe(clock.now + 15_000);
   });
 
+  it('never extends the deadline across repeated restarts', () => {
+    const { state, clock } = saved();
+    const first = restore(state, clock.now);
+    const again = restore(JSON.parse(JSON.stringify(first.toState())), clock.now + 2000);
+    expect(again.sources()[0]?.expiresAt).toBe(clock.now + 3000);
+  });
+
   it('lets the dead go and keeps those that heartbeat again', () => {
     const { state, clock } = saved();
     const now = { now: clock.now + 100 };
@@ -97,6 +104,7 @@ describe('fromState refuses a bad state with a descriptive error', () => {
         lastSeq: '1',
         announcedIntervalMs: null,
         lastHeardAt: 1,
+        expiresAt: 15_001,
         droppedReported: '0',
         gaps: 0,
         registrations: [['SOGo', 'jdoe', 'jdoe', GUID, 1, 1]],
@@ -117,6 +125,7 @@ describe('fromState refuses a bad state with a descriptive error', () => {
     ['a seq beyond u64', (s) => ((s.sources[0]!.lastSeq = '18446744073709551616'), s), /lastSeq/],
     ['a numeric seq', (s) => ((s.sources[0]!.lastSeq = 5), s), /lastSeq/],
     ['a zero interval', (s) => ((s.sources[0]!.announcedIntervalMs = 0), s), /announcedIntervalMs/],
+    ['an unknown deadline', (s) => ((s.sources[0]!.expiresAt = null), s), /expiresAt/],
     ['negative gaps', (s) => ((s.sources[0]!.gaps = -1), s), /gaps/],
     ['an empty host', (s) => ((s.sources[0]!.host = ''), s), /host/],
     ['a NUL in a name', (s) => ((s.sources[0]!.registrations = [['SO\0Go', 'u', 'v', GUID, 1, 1]]), s), /backend: holds a NUL/],
