@@ -1,0 +1,128 @@
+// The HTTP API's shapes, filters, validation, purge and change stream, against a real notifier.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Push } from 'zeromq';
+import type { ChangeEvent } from '../../src/server/api-types.js';
+import { readEvents } from '../../src/cli/sse.js';
+import { startNotifier, type RunningNotifier } from '../support/notifier.js';
+import { cleanup } from '../support/processes.js';
+import { closePushSockets, connectPush, FakeSource } from '../support/push.js';
+import { waitFor } from '../support/wait.js';
+
+describe('the HTTP API', () => {
+  let notifier: RunningNotifier;
+  let push: Push;
+  let alpha: FakeSource;
+  let beta: FakeSource;
+
+  beforeAll(async () => {
+    notifier = await startNotifier({ heartbeatMs: 60_000 });
+    push = connectPush(notifier.endpoint);
+    alpha = new FakeSource(push, 'alpha.example.org', 100);
+    beta = new FakeSource(push, 'beta.example.org', 200, 'fedcba9876543210');
+    await alpha.register('SOGo', 'jdoe', 'jdoe');
+    await alpha.register('SOGo', 'jdoe', 'jdoe');
+    await alpha.register('SOGo', 'ann', 'shared');
+    await beta.heartbeat(5_000, [['SOGo', 'jdoe', 'jdoe', 1], ['SOGo', 'bob', 'shared', 3], ['Other', 'jdoe', 'jdoe', 1]], 7n);
+    await notifier.waitFor('both sources applied', async (n) => (await n.status()).sizes.registrations === 8);
+  });
+
+  afterAll(async () => {
+    closePushSockets();
+    await cleanup();
+  });
+
+  it('lists users summed over sources, sorted, with filters', async () => {
+    expect(await notifier.users()).toEqual([
+      { backend: 'Other', username: 'jdoe', vuser: 'jdoe', count: 1 },
+      { backend: 'SOGo', username: 'ann', vuser: 'shared', count: 1 },
+      { backend: 'SOGo', username: 'bob', vuser: 'shared', count: 3 },
+      { backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 3 },
+    ]);
+    expect(await notifier.users({ backend: 'SOGo', vuser: 'shared' })).toHaveLength(2);
+    expect(await notifier.users({ username: 'jdoe' })).toHaveLength(2);
+    expect(await notifier.users({ backend: 'sogo' })).toEqual([]);
+  });
+
+  it('answers registered-users with the distinct usernames', async () => {
+    expect(await notifier.registeredUsers('SOGo', 'shared')).toEqual({ backend: 'SOGo', vuser: 'shared', usernames: ['ann', 'bob'] });
+    expect(await notifier.registeredUsers('SOGo', 'nobody')).toEqual({ backend: 'SOGo', vuser: 'nobody', usernames: [] });
+  });
+
+  it('rejects bad query parameters with 400 and a message', async () => {
+    for (const query of ['/v1/users?user=jdoe', '/v1/users?backend=', '/v1/registered-users?backend=SOGo', `/v1/users?vuser=${'x'.repeat(256)}`]) {
+      const response = await fetch(`${notifier.httpUrl}${query}`);
+      expect(response.status, query).toBe(400);
+      expect(((await response.json()) as { message: string }).message, query).toMatch(/querystring/);
+    }
+  });
+
+  it('lists sources with what they hold and their leases', async () => {
+    const sources = await notifier.sources();
+    expect(sources.map((s) => s.key)).toEqual([alpha.key, beta.key]);
+    const [a, b] = sources;
+    expect(a).toMatchObject({ host: 'alpha.example.org', pid: 100, epoch: '0123456789abcdef', registrations: 3, triples: 2, lastSeq: '3', intervalMs: 60_000, restored: false });
+    expect(b).toMatchObject({ registrations: 5, triples: 3, intervalMs: 5_000, leaseMs: 15_000, droppedReported: '7', gaps: 0 });
+    expect(Date.parse(b?.expiresAt ?? '')).toBeGreaterThan(Date.parse(b?.lastHeardAt ?? ''));
+  });
+
+  it('reports status: version, endpoint, counters and sizes', async () => {
+    const status = await notifier.status();
+    expect(status).toMatchObject({ version: '1.0.0', endpoint: notifier.endpoint, ready: true, sizes: { sources: 2, users: 4, registrations: 8 } });
+    expect(status.counters.messages).toEqual({ register: { applied: 3 }, heartbeat: { applied: 1 } });
+    expect(status.counters.senderDrops).toBe(7);
+    expect(status.uptimeSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('exposes Prometheus metrics, health and readiness', async () => {
+    const metrics = await notifier.metrics();
+    expect(metrics).toContain('mapistore_mgmt_registrations 8');
+    expect(metrics).toContain('mapistore_mgmt_users 4');
+    expect(metrics).toContain('mapistore_mgmt_sources 2');
+    expect(metrics).toContain('mapistore_mgmt_messages_total{kind="register",result="applied"} 3');
+    expect(metrics).toContain('mapistore_mgmt_sender_dropped_total 7');
+    expect(metrics).toContain('process_cpu_user_seconds_total');
+    expect(await notifier.get('/healthz')).toEqual({ status: 'ok' });
+    expect(await notifier.get('/readyz')).toEqual({ ready: true });
+  });
+
+  it('streams registered/unregistered events', async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${notifier.httpUrl}/v1/events`, { signal: abort.signal });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events: ChangeEvent[] = [];
+    const reading = (async () => {
+      for await (const { event, data } of readEvents(response.body!)) {
+        const parsed = JSON.parse(data) as ChangeEvent;
+        expect(parsed.kind).toBe(event);
+        events.push(parsed);
+      }
+    })().catch(() => undefined);
+    const gamma = new FakeSource(push, 'gamma.example.org', 300);
+    // Retried until the stream is subscribed: the first events may precede the subscription.
+    await waitFor('the registered event', async () => {
+      await gamma.register('SOGo', 'zed', 'zed');
+      await gamma.unregister('SOGo', 'zed', 'zed');
+      return events.some((e) => e.kind === 'unregistered');
+    });
+    const first = events.find((e) => e.kind === 'registered');
+    expect(first).toMatchObject({ backend: 'SOGo', username: 'zed', vuser: 'zed' });
+    expect(Number.isNaN(Date.parse(first?.time ?? ''))).toBe(false);
+    expect(events.findIndex((e) => e.kind === 'registered')).toBeLessThan(events.findIndex((e) => e.kind === 'unregistered'));
+    abort.abort();
+    await reading;
+    await gamma.goodbye();
+  });
+
+  it('purges a source by key (404 for an unknown one)', async () => {
+    const missing = await fetch(`${notifier.httpUrl}/v1/sources/nowhere/1/0000000000000000`, { method: 'DELETE' });
+    expect(missing.status).toBe(404);
+    const purged = await fetch(`${notifier.httpUrl}/v1/sources/${beta.key}`, { method: 'DELETE' });
+    expect(purged.status).toBe(200);
+    expect(await purged.json()).toEqual({ purged: beta.key });
+    await notifier.waitFor('beta gone', async (n) => (await n.sources()).length === 1);
+    expect(await notifier.users()).toEqual([
+      { backend: 'SOGo', username: 'ann', vuser: 'shared', count: 1 },
+      { backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 2 },
+    ]);
+  });
+});
