@@ -1,0 +1,48 @@
+// The ipc socket's directory: created private, someone else's refused, stale sockets removed.
+import { chownSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startNotifier } from '../support/notifier.js';
+import { cleanup, runCli } from '../support/processes.js';
+import { makeTempDir } from '../support/temp.js';
+
+afterEach(cleanup);
+
+function serveArgs(endpoint: string): string[] {
+  return ['serve', '--endpoint', endpoint, '--http', '127.0.0.1:0', '--state-dir', join(makeTempDir(), 'state')];
+}
+
+describe('the ipc socket directory', () => {
+  it('is created with mode 0750 by default, or the mode asked for', async () => {
+    const base = makeTempDir();
+    const first = await startNotifier({ endpoint: `ipc://${base}/default/notify.sock` });
+    expect(statSync(`${base}/default`).mode & 0o777).toBe(0o750);
+    const second = await startNotifier({ endpoint: `ipc://${base}/strict/notify.sock`, args: ['--socket-mode', '0700'] });
+    expect(statSync(`${base}/strict`).mode & 0o777).toBe(0o700);
+    await Promise.all([first.stop(), second.stop()]);
+  });
+
+  it("is refused when it belongs to another user, with a message that says what to do", async () => {
+    // As root, a directory given to nobody; otherwise "/" (root's) is someone else's.
+    let dir = '/';
+    if (process.getuid?.() === 0) {
+      dir = join(makeTempDir(), 'theirs');
+      mkdirSync(dir);
+      chownSync(dir, 65534, 65534);
+    }
+    const result = await runCli(serveArgs(`ipc://${join(dir, 'notify.sock')}`));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/belongs to uid \d+, not to this user .*choose an --endpoint/);
+  });
+
+  it('removes a stale socket left by kill -9, and refuses a socket another notifier serves', async () => {
+    const notifier = await startNotifier();
+    const busy = await runCli(serveArgs(notifier.endpoint));
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain('another process is already serving');
+
+    await notifier.kill9();
+    await notifier.restart();
+    expect(notifier.logs().some((line) => line.msg === 'removed a stale socket file')).toBe(true);
+  });
+});
