@@ -23,7 +23,7 @@ export class NotifierMetrics {
   readonly unmatchedUnregisters: Counter;
   readonly senderDrops: Counter;
 
-  constructor(sizes: () => StatusSizes) {
+  constructor(sizes: () => StatusSizes, eventSubscribers: () => number) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.messages = new Counter({
@@ -65,6 +65,14 @@ export class NotifierMetrics {
     gauge('sources', 'Live sources (sender processes).', (s) => s.sources);
     gauge('users', 'Registered (backend, username, vuser) triples.', (s) => s.users);
     gauge('registrations', 'Registrations held, summed over all sources.', (s) => s.registrations);
+    new Gauge({
+      name: `${PREFIX}event_subscribers`,
+      help: 'Clients following the change stream (GET /v1/events).',
+      registers,
+      collect() {
+        this.set(eventSubscribers());
+      },
+    });
   }
 
   /** The counters for GET /v1/status. */

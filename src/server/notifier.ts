@@ -57,11 +57,14 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   const statePath = stateFilePath(config.stateDir);
   const table = restoreTable(statePath, tableOptions(config), log);
   const saver = new TableSaver(statePath, table, config.saveIntervalMs, log);
-  const metrics = new NotifierMetrics(() => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }));
+  const changes = new ChangeStream();
+  const metrics = new NotifierMetrics(
+    () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
+    () => changes.size,
+  );
   const senderDrops = new SenderDrops();
   for (const source of table.sources()) senderDrops.report(source.key, BigInt(source.droppedReported));
 
-  const changes = new ChangeStream();
   table.onChange((event) =>
     changes.publish({ kind: event.type, backend: event.backend, username: event.username, vuser: event.vuser, time: new Date(event.at).toISOString() }),
   );

@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { ServeConfig } from '../../server/config.js';
 import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir } from '../../server/defaults.js';
-import { SocketDirError } from '../../server/ipc-socket-dir.js';
-import { startNotifier, type RunningNotifier } from '../../server/notifier.js';
+import type { RunningNotifier } from '../../server/notifier.js';
 import { CliError } from '../http-client.js';
 import { integerIn, numberIn, parseEndpoint, parseHostPort, parseMode, type HostPort } from '../option-parsers.js';
 
@@ -56,6 +55,9 @@ function toConfig(options: ServeOptions): ServeConfig {
 }
 
 async function start(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
+  // Loaded here so that the query commands do not pay for the server's modules.
+  const { startNotifier } = await import('../../server/notifier.js');
+  const { SocketDirError } = await import('../../server/ipc-socket-dir.js');
   try {
     return await startNotifier(config, log);
   } catch (error) {
@@ -180,6 +182,7 @@ export function addServeCommand(program: Command): void {
         command.error(`error: --min-lease-ms (${options.minLeaseMs}) is above --max-lease-ms (${options.maxLeaseMs}): raise the maximum or lower the minimum.`, { exitCode: 2 });
       }
       const config = toConfig(options);
+      const { pino } = await import('pino');
       const log = pino({ name: 'mapistore-mgmt', level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime });
       const notifier = await start(config, log);
       exitOnSignals(notifier, config, log);

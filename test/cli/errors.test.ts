@@ -1,0 +1,77 @@
+// What the CLI says, and its exit status, when the invocation is wrong or the notifier is absent.
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup, runCli } from '../support/processes.js';
+
+afterAll(cleanup);
+
+/** A loopback port nobody listens on: bound, read, released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+describe('mapistore-mgmt errors', () => {
+  it('says how to fix an unreachable notifier, exit 1', async () => {
+    const port = await closedPort();
+    for (const command of [['users'], ['sources', '--json'], ['status'], ['purge', 'h/1/00'], ['watch'], ['registered-users', 'SOGo', 'x']]) {
+      const result = await runCli([...command, '--http', `127.0.0.1:${port}`]);
+      expect(result.code, command.join(' ')).toBe(1);
+      expect(result.stderr).toBe(
+        `mapistore-mgmt: cannot reach the notifier at http://127.0.0.1:${port} (is \`mapistore-mgmt serve\` running? set --http or MAPISTORE_MGMT_HTTP)\n`,
+      );
+    }
+  });
+
+  it('reads the address from MAPISTORE_MGMT_HTTP', async () => {
+    const port = await closedPort();
+    const result = await runCli(['users'], { env: { MAPISTORE_MGMT_HTTP: `127.0.0.1:${port}` } });
+    expect(result.stderr).toContain(`at http://127.0.0.1:${port} `);
+  });
+
+  it.each([
+    [['users', '--bogus'], /unknown option '--bogus'/],
+    [['users', '--http', 'nowhere'], /option '--http <host:port>' argument 'nowhere' is invalid\. expected HOST:PORT/],
+    [['purge'], /missing required argument 'source'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['serve', '--http', '127.0.0.1:70000'], /port 70000 is out of range: use 0 to 65535/],
+    [['serve', '--endpoint', 'udp://x:1'], /expected ipc:\/\/ABSOLUTE-PATH or tcp:\/\/HOST:PORT/],
+    [['serve', '--endpoint', 'ipc://relative.sock'], /needs an absolute path/],
+    [['serve', '--heartbeat-ms', 'soon'], /'--heartbeat-ms <ms>' argument 'soon' is invalid\. expected a whole number from 10 to 3600000/],
+    [['serve', '--max-frame-bytes', '10'], /must be from 2048 to/],
+    [['serve', '--lease-multiplier', '0.5'], /must be from 1 to 100/],
+    [['serve', '--socket-mode', 'rwx'], /expected an octal mode such as 0750/],
+    [['serve', '--log-level', 'loud'], /Allowed choices are fatal, error/],
+    [['serve', '--min-lease-ms', '5000', '--max-lease-ms', '1000'], /--min-lease-ms \(5000\) is above --max-lease-ms \(1000\)/],
+  ])('%j: a message saying what to fix, exit 2', async (args, message) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('checks values from the environment too, naming the variable', async () => {
+    const result = await runCli(['serve'], { env: { MAPISTORE_MGMT_MAX_SOURCES: 'many' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("from env 'MAPISTORE_MGMT_MAX_SOURCES' is invalid");
+  });
+
+  it('explains each command with --help, exit 0', async () => {
+    for (const [command, text] of [
+      ['serve', 'MAPISTORE_MGMT_MAX_FRAME_BYTES'],
+      ['users', 'summed over all live sender processes'],
+      ['registered-users', 'distinct usernames'],
+      ['sources', 'when their lease ends'],
+      ['status', 'message counters'],
+      ['purge', 'remove a source and all its registrations'],
+      ['watch', 'follow the change stream'],
+    ] as const) {
+      const result = await runCli([command, '--help']);
+      expect(result.code, command).toBe(0);
+      expect(result.stdout.replace(/\s+/g, ' '), command).toContain(text);
+    }
+  });
+});
