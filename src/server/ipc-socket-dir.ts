@@ -62,13 +62,14 @@ function socketIsLive(path: string): Promise<boolean> {
 export async function prepareIpcSocket(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
   const dir = dirname(path);
   const uid = process.getuid?.() ?? 0;
+  const gid = options.group === undefined ? undefined : resolveGid(options.group);
   const existing = statOrUndefined(dir);
   if (existing === undefined) {
     mkdirSync(dir, { recursive: true });
     // mkdir's mode is filtered by the umask; set the exact one.
     chmodSync(dir, options.mode);
-    if (options.group !== undefined) chownSync(dir, -1, resolveGid(options.group));
-    log.info({ dir, mode: options.mode.toString(8) }, 'created the socket directory');
+    if (gid !== undefined) chownSync(dir, -1, gid);
+    log.info({ dir, mode: options.mode.toString(8), gid }, 'created the socket directory');
   } else {
     if (!existing.isDirectory()) throw new SocketDirError(`${dir} is not a directory: choose another --endpoint.`);
     if (existing.uid !== uid) {
@@ -90,6 +91,16 @@ export async function prepareIpcSocket(path: string, options: SocketDirOptions, 
   log.info({ path }, 'removed a stale socket file');
 }
 
+
+/**
+ * Lets the socket's group connect (connecting needs write permission on the socket file; the
+ * umask usually withholds it) and gives the file the socket group, if one was configured.
+ * Who can reach the file at all is still decided by the directory.
+ */
+export function openSocketToGroup(path: string, group: string | undefined): void {
+  chmodSync(path, 0o660);
+  if (group !== undefined) chownSync(path, -1, resolveGid(group));
+}
 
 /** Removes the socket file after the socket is closed (libzmq leaves it behind). */
 export function removeSocketFile(path: string): void {

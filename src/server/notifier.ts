@@ -7,7 +7,7 @@ import { ChangeStream } from './change-stream.js';
 import type { ServeConfig } from './config.js';
 import { FrameReceiver } from './frame-receiver.js';
 import { createHttpApi } from './http-api.js';
-import { ipcPath, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
+import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
 import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
 import { RateLimitedLog } from './rate-limited-log.js';
@@ -75,6 +75,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   }
   const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR);
   await receiver.bind();
+  if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
 
   const app = createHttpApi({
     table,

@@ -22,6 +22,19 @@ describe('the ipc socket directory', () => {
     await Promise.all([first.stop(), second.stop()]);
   });
 
+  it('gets the socket group, and the socket file lets that group connect (0660)', async () => {
+    const base = makeTempDir();
+    const gid = process.getgid?.() ?? 0;
+    const notifier = await startNotifier({ endpoint: `ipc://${base}/grouped/notify.sock`, args: ['--socket-group', String(gid)] });
+    expect(statSync(`${base}/grouped`).gid).toBe(gid);
+    const socket = statSync(`${base}/grouped/notify.sock`);
+    expect([socket.mode & 0o777, socket.gid]).toEqual([0o660, gid]);
+    await notifier.stop();
+    const unknown = await runCli([...serveArgs(`ipc://${base}/other/notify.sock`), '--socket-group', 'no-such-group-mm']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('socket group "no-such-group-mm" does not exist');
+  });
+
   it("is refused when it belongs to another user, with a message that says what to do", async () => {
     // As root, a directory given to nobody; otherwise "/" (root's) is someone else's.
     let dir = '/';
