@@ -1,16 +1,16 @@
 import { sourceKey, type SourceId } from '../protocol/types.js';
+import { Replicas } from './replicas.js';
 
 /**
- * One sender process as the table knows it. Its registrations are two maps keyed by triple
- * key (see triple.ts) rather than one object per registration, to keep memory per held
+ * One sender process as the table knows it. Its registrations are a map of triple key (see
+ * triple.ts) to count rather than one object per registration, to keep memory per held
  * registration small.
  */
 export class Source {
   readonly key: string;
   /** Triple key -> count held (> 0). */
   counts = new Map<string, number>();
-  /** Triple key -> last replica seen, as `replicaGuid/replId`. */
-  replicas = new Map<string, string>();
+  replicas = new Replicas();
   /** Sum of `counts`. */
   registrations = 0;
   announcedIntervalMs: number | null = null;
@@ -26,13 +26,4 @@ export class Source {
   ) {
     this.key = sourceKey(id);
   }
-}
-
-export function replicaText(replicaGuid: string, replId: number): string {
-  return `${replicaGuid}/${replId}`;
-}
-
-export function parseReplica(text: string): { replicaGuid: string; replId: number } {
-  const at = text.indexOf('/');
-  return { replicaGuid: text.slice(0, at), replId: Number(text.slice(at + 1)) };
 }

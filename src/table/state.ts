@@ -1,4 +1,5 @@
-import { parseReplica, type Source } from './source.js';
+import { Buffer } from 'node:buffer';
+import type { Source } from './source.js';
 import { splitTriple } from './triple.js';
 import type { PersistedRegistration, PersistedSource, PersistedTable } from './types.js';
 
@@ -7,13 +8,12 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const EPOCH = /^[0-9a-f]{16}$/;
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const LONE_SURROGATE = /\p{Surrogate}/u;
-const encoder = new TextEncoder();
 
 export function persistSource(source: Source): PersistedSource {
   const registrations: PersistedRegistration[] = [];
   for (const [triple, count] of source.counts) {
     const { backend, username, vuser } = splitTriple(triple);
-    const { replicaGuid, replId } = parseReplica(source.replicas.get(triple) ?? '');
+    const { replicaGuid, replId } = source.replicas.get(triple);
     registrations.push([backend, username, vuser, replicaGuid, replId, count]);
   }
   return {
@@ -99,7 +99,7 @@ function text(value: unknown, path: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new Error(`${path}: expected a non-empty string`);
   if (value.includes('\0')) throw new Error(`${path}: holds a NUL`);
   if (LONE_SURROGATE.test(value)) throw new Error(`${path}: holds a lone surrogate`);
-  if (encoder.encode(value).length > 255) throw new Error(`${path}: longer than 255 bytes`);
+  if (Buffer.byteLength(value, 'utf8') > 255) throw new Error(`${path}: longer than 255 bytes`);
   return value;
 }
 

@@ -1,6 +1,6 @@
 import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
 import { leaseFor } from './lease.js';
-import { parseReplica, replicaText, Source } from './source.js';
+import { Source } from './source.js';
 import { parseState, persistSource } from './state.js';
 import { splitTriple, tripleKey } from './triple.js';
 import {
@@ -72,7 +72,7 @@ export class RegistrationTable {
         }
         const { target, accepted } = this.accept(source, message);
         this.adjust(target, triple, 1);
-        target.replicas.set(triple, replicaText(replicaGuid, replId));
+        target.replicas.set(triple, replicaGuid, replId);
         return this.finish({ outcome: 'applied', ...accepted });
       }
       case 'unregister': {
@@ -152,7 +152,7 @@ export class RegistrationTable {
     if (source === undefined) return undefined;
     return [...source.counts].map(([triple, count]) => ({
       ...splitTriple(triple),
-      ...parseReplica(source.replicas.get(triple) ?? ''),
+      ...source.replicas.get(triple),
       count,
     }));
   }
@@ -216,8 +216,6 @@ export class RegistrationTable {
     }
     const restoredAt = this.now();
     for (const saved of state.sources) this.restoreSource(saved, restoredAt);
-    // Nobody can listen yet: the table is being built.
-    this.pending = [];
   }
 
   private restoreSource(saved: PersistedSource, restoredAt: number): void {
@@ -238,7 +236,7 @@ export class RegistrationTable {
       const triple = tripleKey(backend, username, vuser);
       if (source.counts.has(triple)) throw new Error(`state source ${source.key} names a triple twice`);
       this.adjust(source, triple, count);
-      source.replicas.set(triple, replicaText(replicaGuid, replId));
+      source.replicas.set(triple, replicaGuid, replId);
     }
   }
 
@@ -284,7 +282,7 @@ export class RegistrationTable {
         repairs++;
         this.adjust(source, triple, entry.count - before);
       }
-      source.replicas.set(triple, replicaText(entry.replicaGuid, entry.replId));
+      source.replicas.set(triple, entry.replicaGuid, entry.replId);
     }
     return repairs;
   }
@@ -301,7 +299,9 @@ export class RegistrationTable {
     source.registrations += delta;
     this.registrationTotal += delta;
     const transition = this.index.add(triple, delta);
-    if (transition !== undefined) this.pending.push({ type: transition, ...splitTriple(triple), at: this.now() });
+    if (transition !== undefined && this.listeners.size > 0) {
+      this.pending.push({ type: transition, ...splitTriple(triple), at: this.now() });
+    }
   }
 
   private remove(source: Source): void {

@@ -28,8 +28,3 @@ export function splitUser(key: string): [pair: string, username: string] {
   const last = key.lastIndexOf('\0');
   return [key.slice(0, last), key.slice(last + 1)];
 }
-
-export function splitPair(pair: string): [backend: string, vuser: string] {
-  const at = pair.indexOf('\0');
-  return [pair.slice(0, at), pair.slice(at + 1)];
-}

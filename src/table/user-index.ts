@@ -1,82 +1,87 @@
-import { pairKey, splitPair, splitUser } from './triple.js';
+import { pairKey, splitTriple, splitUser, tripleKey } from './triple.js';
 import type { UserFilter, UserRow } from './types.js';
 
 export type Transition = 'registered' | 'unregistered' | undefined;
 
 /**
- * Total count per triple over all live sources, grouped by (backend, vuser) so that
- * `registeredUsers` is one lookup. Maintained incrementally by the table from its sources;
- * it never holds a triple whose total is 0.
+ * Total count per triple over all live sources, plus the usernames per (backend, vuser) so
+ * that `registeredUsers` is one lookup. Maintained incrementally by the table from its
+ * sources; it never holds a triple whose total is 0. Most pairs have a single username, so
+ * it is stored bare, and only a pair with several gets a Set.
  */
 export class UserIndex {
-  private readonly byPair = new Map<string, Map<string, number>>();
-  private triples = 0;
+  private readonly totals = new Map<string, number>();
+  private readonly usersByPair = new Map<string, string | Set<string>>();
 
   /** Distinct triples with a total > 0. */
   get size(): number {
-    return this.triples;
+    return this.totals.size;
   }
 
   /** Adds `delta` (non-zero) to a triple's total and says whether it crossed 0. */
   add(key: string, delta: number): Transition {
-    const [pair, username] = splitUser(key);
-    let users = this.byPair.get(pair);
-    if (users === undefined) {
-      users = new Map();
-      this.byPair.set(pair, users);
-    }
-    const before = users.get(username) ?? 0;
+    const before = this.totals.get(key) ?? 0;
     const after = before + delta;
     if (after < 0) throw new Error(`internal: triple total would be ${after}`);
     if (after === 0) {
-      users.delete(username);
-      if (users.size === 0) this.byPair.delete(pair);
-      this.triples--;
+      this.totals.delete(key);
+      this.forgetUser(key);
       return 'unregistered';
     }
-    users.set(username, after);
-    if (before === 0) {
-      this.triples++;
-      return 'registered';
-    }
-    return undefined;
-  }
-
-  total(backend: string, username: string, vuser: string): number {
-    return this.byPair.get(pairKey(backend, vuser))?.get(username) ?? 0;
+    this.totals.set(key, after);
+    if (before > 0) return undefined;
+    this.noteUser(key);
+    return 'registered';
   }
 
   /** Distinct usernames with a count > 0 for (backend, vuser), sorted by code unit. */
   usernames(backend: string, vuser: string): string[] {
-    const users = this.byPair.get(pairKey(backend, vuser));
-    return users === undefined ? [] : [...users.keys()].sort(compare);
+    const users = this.usersByPair.get(pairKey(backend, vuser));
+    if (users === undefined) return [];
+    return typeof users === 'string' ? [users] : [...users].sort(compare);
   }
 
   /** Rows sorted by backend, username, vuser (code unit order, locale-independent). */
   rows(filter: UserFilter = {}): UserRow[] {
     const rows: UserRow[] = [];
-    const collect = (backend: string, vuser: string, users: Map<string, number>): void => {
-      if (filter.username !== undefined) {
-        const count = users.get(filter.username);
-        if (count !== undefined) rows.push({ backend, username: filter.username, vuser, count });
-        return;
+    const { backend, username, vuser } = filter;
+    if (backend !== undefined && vuser !== undefined) {
+      for (const name of this.usernames(backend, vuser)) {
+        if (username !== undefined && name !== username) continue;
+        rows.push({ backend, username: name, vuser, count: this.totals.get(tripleKey(backend, name, vuser)) as number });
       }
-      for (const [username, count] of users) rows.push({ backend, username, vuser, count });
-    };
-    if (filter.backend !== undefined && filter.vuser !== undefined) {
-      const users = this.byPair.get(pairKey(filter.backend, filter.vuser));
-      if (users !== undefined) collect(filter.backend, filter.vuser, users);
     } else {
-      for (const [pair, users] of this.byPair) {
-        const [backend, vuser] = splitPair(pair);
-        if (filter.backend !== undefined && backend !== filter.backend) continue;
-        if (filter.vuser !== undefined && vuser !== filter.vuser) continue;
-        collect(backend, vuser, users);
+      for (const [key, count] of this.totals) {
+        const triple = splitTriple(key);
+        if (backend !== undefined && triple.backend !== backend) continue;
+        if (username !== undefined && triple.username !== username) continue;
+        if (vuser !== undefined && triple.vuser !== vuser) continue;
+        rows.push({ ...triple, count });
       }
     }
     return rows.sort(
       (a, b) => compare(a.backend, b.backend) || compare(a.username, b.username) || compare(a.vuser, b.vuser),
     );
+  }
+
+  private noteUser(key: string): void {
+    const [pair, username] = splitUser(key);
+    const users = this.usersByPair.get(pair);
+    if (users === undefined) this.usersByPair.set(pair, username);
+    else if (typeof users === 'string') this.usersByPair.set(pair, new Set([users, username]));
+    else users.add(username);
+  }
+
+  private forgetUser(key: string): void {
+    const [pair, username] = splitUser(key);
+    const users = this.usersByPair.get(pair);
+    if (users === undefined || users === username) {
+      this.usersByPair.delete(pair);
+    } else if (typeof users !== 'string') {
+      users.delete(username);
+      // Back to the bare form, so memory follows the common case again.
+      if (users.size === 1) this.usersByPair.set(pair, users.values().next().value as string);
+    }
   }
 }
 

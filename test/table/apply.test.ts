@@ -66,6 +66,21 @@ describe('register and unregister', () => {
     ]);
     expect(table.sourceRegistrations('nobody/1/0000000000000000')).toBeUndefined();
   });
+
+  it('keeps each triple replica apart when they differ within a source', () => {
+    const { table } = setup();
+    const other = { replicaGuid: 'aaaaaaaa-0000-0000-0000-000000000002', replId: 2 };
+    table.apply(register(a, 1, command('u1')));
+    table.apply(register(a, 2, { ...command('u2'), ...other }));
+    table.apply(register(a, 3, command('u3')));
+    table.apply(heartbeat(a, 4, [entry('u1', 1), { ...entry('u2', 1), replicaGuid: command('u2').replicaGuid }, { ...entry('u3', 1), ...other }]));
+    const replicas = table.sourceRegistrations(sourceKey(a))?.map((e) => `${e.username} ${e.replicaGuid} ${e.replId}`);
+    expect(replicas?.sort()).toEqual([
+      `u1 ${command('u1').replicaGuid} 1`,
+      `u2 ${command('u2').replicaGuid} 1`,
+      `u3 ${other.replicaGuid} 2`,
+    ]);
+  });
 });
 
 describe('heartbeat snapshots', () => {
