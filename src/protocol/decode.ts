@@ -105,8 +105,8 @@ class Reader {
     const raw = this.bytes.subarray(at, at + length);
     if (raw.indexOf(0) !== -1) this.fail('nul-in-string', field, 'holds a NUL byte');
     // isUtf8 (simdutf) rejects all the spec calls ill-formed: overlongs, surrogates,
-    // > U+10FFFF, cut sequences; it is several times faster than a fatal TextDecoder.
-    // toString keeps a leading U+FEFF, which TextDecoder would drop by default.
+    // > U+10FFFF, cut sequences. With toString it beats a fatal TextDecoder on the short
+    // strings frames carry, and it keeps a leading U+FEFF, which TextDecoder drops by default.
     if (!isUtf8(raw)) this.fail('invalid-utf8', field, 'is not well-formed UTF-8');
     return this.buffer.toString('utf8', at, at + length);
   }
