@@ -34,6 +34,17 @@ describe('decodeFrame', () => {
     expect(decodeFrame(padded.subarray(5, 5 + frame.length), options)).toStrictEqual({ ok: true, message: register });
   });
 
+  it('decodes a Buffer, as ZeroMQ delivers frames, even one at an offset in a shared pool', () => {
+    const frame = encodeMessage(register);
+    const pooled = Buffer.from(frame);
+    expect(decodeFrame(pooled, options)).toStrictEqual({ ok: true, message: register });
+    const backing = Buffer.alloc(frame.length + 3, 9);
+    backing.set(frame, 3);
+    const shared = backing.subarray(3);
+    expect(shared.byteOffset).toBe(3);
+    expect(decodeFrame(shared, options)).toStrictEqual({ ok: true, message: register });
+  });
+
   it('keeps a leading byte order mark instead of dropping it', () => {
     const message: Message = { ...register, command: { ...command, vuser: '\ufeffjdoe' } };
     expect(decodeFrame(encodeMessage(message), options)).toStrictEqual({ ok: true, message });
