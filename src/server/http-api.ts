@@ -83,9 +83,10 @@ export function createHttpApi(deps: HttpApiDeps) {
 
   app.get('/v1/sources', async (): Promise<SourceView[]> => table.sources().map(sourceView));
 
-  // The key is host/pid/epoch: a wildcard takes its slashes as they are (or %2F-encoded).
+  // The key is host/pid/epoch: a wildcard takes its slashes as they are (or %2F-encoded);
+  // fastify has already percent-decoded it.
   app.delete<{ Params: { '*': string } }>('/v1/sources/*', async (request, reply) => {
-    const key = decodeURIComponent(request.params['*']);
+    const key = request.params['*'];
     if (!table.purge(key)) return reply.code(404).send({ error: 'not-found', message: `no source ${key}` });
     deps.log.info({ source: key }, 'purged a source');
     deps.changed();

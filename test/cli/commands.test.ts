@@ -92,6 +92,14 @@ describe('mapistore-mgmt query commands', () => {
     expect(watcher.stderr).toContain('closed the change stream');
   });
 
+  it('purge: takes any host name, percent-encoding it for the URL', async () => {
+    const odd = new FakeSource(connectPush(notifier.endpoint), 'wéird%host/with slash', 44);
+    await odd.register('SOGo', 'odd', 'odd');
+    await notifier.waitFor('the odd source', async (n) => (await n.sources()).some((s) => s.key === odd.key));
+    expect(await cli('purge', odd.key)).toMatchObject({ code: 0, stdout: `purged ${odd.key}\n` });
+    expect((await notifier.sources()).some((s) => s.key === odd.key)).toBe(false);
+  });
+
   it('purge: removes a source, or says it does not exist (exit 1)', async () => {
     const purged = await cli('purge', beta.key);
     expect(purged).toMatchObject({ code: 0, stdout: `purged ${beta.key}\n` });
