@@ -12,7 +12,7 @@ import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { SenderDrops } from './sender-drops.js';
-import { stateFilePath } from './state-file.js';
+import { ensureStateDir, stateFilePath } from './state-file.js';
 import { restoreTable, TableSaver } from './table-store.js';
 import { VERSION } from './version.js';
 
@@ -54,6 +54,7 @@ function isLoopback(host: string): boolean {
 export async function startNotifier(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
   const startedAt = Date.now();
   let ready = false;
+  ensureStateDir(config.stateDir);
   const statePath = stateFilePath(config.stateDir);
   const table = restoreTable(statePath, tableOptions(config), log);
   const saver = new TableSaver(statePath, table, config.saveIntervalMs, log);

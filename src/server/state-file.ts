@@ -1,12 +1,26 @@
 // The notifier's embedded state store: one JSON file, replaced atomically (write a temp file,
 // fsync, rename, fsync the directory), so a crash leaves either the old or the new table.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const STATE_FILE_NAME = 'table.json';
 
 export function stateFilePath(stateDir: string): string {
   return join(stateDir, STATE_FILE_NAME);
+}
+
+/** A state directory the notifier cannot use; the message says what to fix. */
+export class StateDirError extends Error {}
+
+/** Creates the state directory (0700) if needed and checks it is writable, at start rather than at the first save. */
+export function ensureStateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new StateDirError(`cannot use the state directory ${dir} (${code}): choose another --state-dir or fix its permissions.`);
+  }
 }
 
 /** Reads the state file; undefined when there is none. Throws on unreadable or non-JSON content. */
@@ -24,7 +38,6 @@ export function readStateFile(path: string): unknown {
 /** Atomically replaces the state file with `state` as JSON. */
 export function writeStateFile(path: string, state: unknown): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.tmp`;
   const fd = openSync(temp, 'w', 0o600);
   try {

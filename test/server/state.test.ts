@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startNotifier } from '../support/notifier.js';
-import { cleanup } from '../support/processes.js';
+import { cleanup, runCli } from '../support/processes.js';
 import { closePushSockets, connectPush, FakeSource } from '../support/push.js';
 import { makeTempDir } from '../support/temp.js';
 
@@ -66,5 +66,13 @@ describe('the state file', () => {
     const notifier = await startNotifier({ stateDir });
     expect(await notifier.users()).toEqual([]);
     expect(readdirSync(stateDir).some((name) => name.startsWith('table.json.corrupt-'))).toBe(true);
+  });
+
+  it('must be usable at start: otherwise a message naming the directory, exit 2', async () => {
+    const file = join(makeTempDir(), 'not-a-directory');
+    writeFileSync(file, '');
+    const result = await runCli(['serve', '--endpoint', `ipc://${makeTempDir()}/n.sock`, '--http', '127.0.0.1:0', '--state-dir', join(file, 'state')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`cannot use the state directory ${join(file, 'state')} (ENOTDIR): choose another --state-dir`);
   });
 });
