@@ -37,7 +37,7 @@ export function parseHostPort(value: string): HostPort {
   return { host, port };
 }
 
-/** A ZeroMQ endpoint the notifier can bind: `ipc://ABSOLUTE-PATH` or `tcp://HOST:PORT`. */
+/** A ZeroMQ endpoint the notifier can bind: `ipc://ABSOLUTE-PATH` or `tcp://HOST:PORT` (port 0: any free port). */
 export function parseEndpoint(value: string): string {
   if (value.startsWith('ipc://')) {
     const path = value.slice('ipc://'.length);

@@ -20,8 +20,10 @@ export class FrameReceiver {
     this.socket = new Pull({ maxMessageSize, linger: 0 });
   }
 
-  async bind(): Promise<void> {
+  /** Binds and returns the endpoint as bound (tcp port 0 resolved to the port chosen). */
+  async bind(): Promise<string> {
     await this.socket.bind(this.endpoint);
+    return this.socket.lastEndpoint ?? this.endpoint;
   }
 
   /** Starts receiving; `handle` must not throw. Resolves when closed, rejects if receiving fails. */

@@ -22,6 +22,8 @@ import { VERSION } from './version.js';
 const SOCKET_SIZE_FACTOR = 2;
 
 export interface RunningNotifier {
+  /** The endpoint as bound (a tcp port 0 resolved). */
+  endpoint: string;
   httpUrl: string;
   table: RegistrationTable;
   /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. */
@@ -75,7 +77,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
   const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR);
-  await receiver.bind();
+  const endpoint = await receiver.bind();
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
 
   const app = createHttpApi({
@@ -84,7 +86,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     changes,
     log,
     version: VERSION,
-    endpoint: config.endpoint,
+    endpoint,
     startedAt,
     isReady: () => ready,
     changed: () => saver.markDirty(),
@@ -121,10 +123,8 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   saver.start();
   ready = true;
 
-  log.info(
-    { endpoint: config.endpoint, httpUrl, stateDir: config.stateDir, backendSetup: `export MAPISTORE_MGMT_ENDPOINT=${config.endpoint}` },
-    `mapistore-mgmt notifier ready; point backends at it with: export MAPISTORE_MGMT_ENDPOINT=${config.endpoint}`,
-  );
+  const backendSetup = `export MAPISTORE_MGMT_ENDPOINT=${endpoint}`;
+  log.info({ endpoint, httpUrl, stateDir: config.stateDir, backendSetup }, `mapistore-mgmt notifier ready; point backends at it with: ${backendSetup}`);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -139,5 +139,5 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
       await app.close();
     })());
 
-  return { httpUrl, table, stop, receiving };
+  return { endpoint, httpUrl, table, stop, receiving };
 }

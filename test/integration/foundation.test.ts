@@ -42,4 +42,13 @@ describe('a C sender and the notifier', () => {
     expect(status.counters.messages.unregister?.applied).toBe(2);
     expect(status.counters.rejections).toEqual(Object.fromEntries(Object.keys(status.counters.rejections).map((k) => [k, 0])));
   });
+
+  it('works over tcp too (port 0 resolved, logged and served in status)', async () => {
+    const notifier = await startNotifier({ endpoint: 'tcp://127.0.0.1:0' });
+    expect(notifier.endpoint).toMatch(/^tcp:\/\/127\.0\.0\.1:[1-9]\d*$/);
+    expect((await notifier.status()).endpoint).toBe(notifier.endpoint);
+    const sender = spawnSender(['register jdoe SOGo jdoe', 'hold'], { endpoint: notifier.endpoint, heartbeatMs: 200 });
+    await waitForHolding(sender);
+    await notifier.waitForUsers([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }]);
+  });
 });

@@ -93,4 +93,20 @@ describe('a notifier fed bad frames', () => {
     expect(lines.length).toBeLessThanOrEqual(2);
     expect(notifier.process.running).toBe(true);
   });
+
+  it('drops the connection of a sender whose frame exceeds the socket limit, and goes on', async () => {
+    const before = await notifier.status();
+    const rogue = connectPush(notifier.endpoint);
+    await rogue.send(new Uint8Array(3 * MAX_FRAME_BYTES));
+    // The same socket reconnects and delivers again; the huge frame never reached the decoder.
+    const after = new FakeSource(rogue, 'after.example.org', 4);
+    await notifier.waitFor('a later message applied', async (n) => {
+      await after.goodbye();
+      return (await n.status()).counters.messages.goodbye?.ignored;
+    });
+    const status = await notifier.status();
+    expect(status.counters.rejections).toEqual(before.counters.rejections);
+    expect(status.counters.messages.invalid).toEqual(before.counters.messages.invalid);
+    expect(notifier.process.running).toBe(true);
+  });
 });

@@ -22,7 +22,8 @@ export interface NotifierOptions {
 
 /** A notifier process started by `startNotifier`. */
 export class RunningNotifier {
-  readonly endpoint: string;
+  /** The endpoint as bound: a `tcp://HOST:0` is resolved at the first start and kept across restarts. */
+  endpoint: string;
   readonly stateDir: string;
   /** `http://127.0.0.1:PORT` of the current process. */
   httpUrl = '';
@@ -57,8 +58,9 @@ export class RunningNotifier {
       ...(this.options.args ?? []),
     ];
     this.process = spawnProcess(process.execPath, args, { env: this.options.env, label: 'notifier' });
-    const match = await this.process.waitForOutput(/"httpUrl":"(http:\/\/[^"]+)"/);
-    this.httpUrl = match[1] ?? '';
+    const match = await this.process.waitForOutput(/"endpoint":"([^"]+)","httpUrl":"(http:\/\/[^"]+)"/);
+    this.endpoint = match[1] ?? '';
+    this.httpUrl = match[2] ?? '';
     await waitFor('notifier readiness', async () => (await fetch(`${this.httpUrl}/readyz`)).ok);
   }
 
