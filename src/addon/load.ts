@@ -7,10 +7,11 @@ import type { NativeAddon } from './native.js';
 // src/addon/load.ts and dist/addon/load.js both sit two levels below the package root.
 const ADDON_PATH = fileURLToPath(new URL('../../build/Release/mapistore_mgmt.node', import.meta.url));
 
-export function loadAddon(): NativeAddon {
-  if (!existsSync(ADDON_PATH)) {
-    throw new Error(`mapistore-mgmt: the native addon is not built (no ${ADDON_PATH}); run \`npm run build:native\``);
+/** Loads the addon at `path`: the build's unless a test names another. */
+export function loadAddon(path: string = ADDON_PATH): NativeAddon {
+  if (!existsSync(path)) {
+    throw new Error(`mapistore-mgmt: the native addon is not built (no ${path}); run \`npm run build:native\``);
   }
-  const addon: NativeAddon = createRequire(import.meta.url)(ADDON_PATH);
+  const addon: NativeAddon = createRequire(import.meta.url)(path);
   return addon;
 }

@@ -146,11 +146,16 @@ describe('configure', () => {
   });
 
   it.each([
-    ['an empty endpoint', ''],
-    ['an inproc endpoint', 'inproc://mapistore'],
-    ['an http URL', 'http://localhost:8080'],
-  ])('refuses %s with MAPISTORE_ERR_INVALID_PARAMETER', (_what, endpoint) => {
-    expectRefused(() => configure({ endpoint }), 'MAPISTORE_ERR_INVALID_PARAMETER');
+    ['an empty endpoint', { endpoint: '' }],
+    ['an inproc endpoint', { endpoint: 'inproc://mapistore' }],
+    ['an http URL', { endpoint: 'http://localhost:8080' }],
+    ['an ipc path too long for a socket address', { endpoint: `ipc:///tmp/${'x'.repeat(200)}.sock` }],
+    ['a heartbeat under the library minimum', { heartbeatMs: 9 }],
+    ['a heartbeat over an hour', { heartbeatMs: 3_600_001 }],
+    ['a queue limit over ten million', { queueLimit: 10_000_001 }],
+    ['a linger over a minute', { lingerMs: 60_001 }],
+  ])('refuses %s with MAPISTORE_ERR_INVALID_PARAMETER', (_what, options) => {
+    expectRefused(() => configure(options), 'MAPISTORE_ERR_INVALID_PARAMETER');
   });
 
   it('accepts no changes and every option at once', () => {
