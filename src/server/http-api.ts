@@ -17,8 +17,8 @@ export interface HttpApiDeps {
   endpoint: string;
   startedAt: number;
   isReady: () => boolean;
-  /** Called after a purge changed the table. */
-  changed: () => void;
+  /** Called after a purge removed a source. */
+  purged: (key: string) => void;
 }
 
 const name = { type: 'string', minLength: 1, maxLength: 255 } as const;
@@ -89,7 +89,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     const key = request.params['*'];
     if (!table.purge(key)) return reply.code(404).send({ error: 'not-found', message: `no source ${key}` });
     deps.log.info({ source: key }, 'purged a source');
-    deps.changed();
+    deps.purged(key);
     return { purged: key };
   });
 

@@ -89,7 +89,10 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     endpoint,
     startedAt,
     isReady: () => ready,
-    changed: () => saver.markDirty(),
+    purged: (key) => {
+      senderDrops.forget(key);
+      saver.markDirty();
+    },
   });
   let httpUrl: string;
   try {
