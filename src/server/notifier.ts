@@ -49,6 +49,13 @@ function expiryTickMs(config: ServeConfig): number {
   return Math.min(1_000, Math.max(50, Math.floor(config.minLeaseMs / 4)));
 }
 
+/** The notifier could not start for a reason outside it (an address in use); the message says what to do. */
+export class StartupError extends Error {}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
@@ -77,7 +84,9 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
   const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR);
-  const endpoint = await receiver.bind();
+  const endpoint = await receiver.bind().catch((error: unknown) => {
+    throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
+  });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
 
   const app = createHttpApi({
@@ -99,7 +108,9 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     httpUrl = await app.listen({ host: config.httpHost, port: config.httpPort });
   } catch (error) {
     await receiver.close();
-    throw error;
+    throw new StartupError(
+      `cannot serve HTTP on ${config.httpHost}:${config.httpPort} (${describe(error)}): stop the process using it or choose another --http.`,
+    );
   }
   if (!isLoopback(config.httpHost)) log.warn({ httpUrl }, 'the HTTP API listens beyond loopback: anyone who can reach it can read and purge the table');
 

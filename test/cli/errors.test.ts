@@ -1,7 +1,8 @@
 // What the CLI says, and its exit status, when the invocation is wrong or the notifier is absent.
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, runCli } from '../support/processes.js';
+import { makeTempDir } from '../support/temp.js';
 
 afterAll(cleanup);
 
@@ -24,6 +25,25 @@ describe('mapistore-mgmt errors', () => {
       expect(result.stderr).toBe(
         `mapistore-mgmt: cannot reach the notifier at http://127.0.0.1:${port} (is \`mapistore-mgmt serve\` running? set --http or MAPISTORE_MGMT_HTTP)\n`,
       );
+    }
+  });
+
+  it('serve says which address is taken and what to do, exit 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const dir = makeTempDir();
+      const http = await runCli(['serve', '--endpoint', `ipc://${dir}/n.sock`, '--state-dir', `${dir}/state`, '--http', `127.0.0.1:${port}`]);
+      expect(http.code).toBe(1);
+      expect(http.stderr).toContain(`cannot serve HTTP on 127.0.0.1:${port} (listen EADDRINUSE`);
+      expect(http.stderr).toContain('choose another --http');
+      const zmq = await runCli(['serve', '--endpoint', `tcp://127.0.0.1:${port}`, '--state-dir', `${dir}/state`, '--http', '127.0.0.1:0']);
+      expect(zmq.code).toBe(1);
+      expect(zmq.stderr).toContain(`cannot bind tcp://127.0.0.1:${port}`);
+      expect(zmq.stderr).toContain('choose another --endpoint');
+    } finally {
+      taken.close();
     }
   });
 

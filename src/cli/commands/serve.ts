@@ -56,15 +56,15 @@ function toConfig(options: ServeOptions): ServeConfig {
 
 async function start(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
   // Loaded here so that the query commands do not pay for the server's modules.
-  const { startNotifier } = await import('../../server/notifier.js');
+  const { startNotifier, StartupError } = await import('../../server/notifier.js');
   const { SocketDirError } = await import('../../server/ipc-socket-dir.js');
   const { StateDirError } = await import('../../server/state-file.js');
   try {
     return await startNotifier(config, log);
   } catch (error) {
     if (error instanceof SocketDirError || error instanceof StateDirError) throw new CliError(error.message, 2);
-    const message = error instanceof Error ? error.message : String(error);
-    throw new CliError(`cannot start the notifier on ${config.endpoint} / ${config.httpHost}:${config.httpPort}: ${message}`);
+    if (error instanceof StartupError) throw new CliError(error.message);
+    throw error;
   }
 }
 
