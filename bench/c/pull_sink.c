@@ -6,7 +6,8 @@
  *   bench-pull-sink stall ENDPOINT             bind and never receive, until SIGTERM
  *
  * Prints {"bound":true} once bound; `count` prints at exit the messages and bytes received and
- * the rate between the first and the last message.
+ * the rate of the burst: from the first message to the last one before a silence of 200 ms
+ * (stragglers such as the goodbyes of exiting senders do not count in the rate).
  */
 #include "samples.h"
 
@@ -16,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
+
+#define BURST_GAP_NS 200000000u
 
 static volatile sig_atomic_t stopping;
 
@@ -28,8 +31,8 @@ static void on_signal(int signo)
 static void count(void *pull, long idle_ms)
 {
 	char buffer[65536];
-	unsigned long long received = 0, bytes = 0;
-	uint64_t first = 0, last = 0;
+	unsigned long long received = 0, bytes = 0, burst = 0;
+	uint64_t first = 0, last = 0, burst_end = 0;
 	zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};
 
 	while (!stopping) {
@@ -40,15 +43,25 @@ static void count(void *pull, long idle_ms)
 			continue;
 		}
 		while ((n = zmq_recv(pull, buffer, sizeof buffer, ZMQ_DONTWAIT)) >= 0) {
-			last = now_ns();
-			if (received++ == 0)
-				first = last;
+			uint64_t now = now_ns();
+			if (received == 0)
+				first = now;
+			else if (burst == 0 && now - last > BURST_GAP_NS) {
+				burst = received;
+				burst_end = last;
+			}
+			last = now;
+			received++;
 			bytes += (unsigned long long)n;
 		}
 	}
-	printf("{\"received\":%llu,\"bytes\":%llu,\"seconds\":%.6f,\"rate\":%.1f}\n", received, bytes,
-	       (double)(last - first) / 1e9,
-	       last > first ? (double)(received - 1) * 1e9 / (double)(last - first) : 0.0);
+	if (burst == 0) {
+		burst = received;
+		burst_end = last;
+	}
+	printf("{\"received\":%llu,\"bytes\":%llu,\"burst\":%llu,\"seconds\":%.6f,\"rate\":%.1f}\n",
+	       received, bytes, burst, (double)(burst_end - first) / 1e9,
+	       burst_end > first ? (double)(burst - 1) * 1e9 / (double)(burst_end - first) : 0.0);
 }
 
 int main(int argc, char **argv)

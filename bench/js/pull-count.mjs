@@ -4,7 +4,8 @@
 //
 // Binds, prints {"bound":true}, counts messages with `await socket.receive()` (as the notifier's
 // receive loop does) and, once IDLE_MS pass without a message after the first one, prints the
-// count, the bytes and the rate between the first and the last message (as bench-pull-sink).
+// count, the bytes and the rate of the burst: from the first message to the last one before a
+// silence of 200 ms (as bench-pull-sink).
 import { Pull } from 'zeromq';
 
 const [endpoint, idleArg] = process.argv.slice(2);
@@ -17,12 +18,16 @@ let received = 0;
 let bytes = 0;
 let first = 0n;
 let last = 0n;
+let burst = 0;
+let burstEnd = 0n;
+const BURST_GAP_NS = 200_000_000n;
 
 const watchdog = setInterval(() => {
   if (received > 0 && Number(process.hrtime.bigint() - last) / 1e6 > idleMs) {
     clearInterval(watchdog);
-    const seconds = Number(last - first) / 1e9;
-    console.log(JSON.stringify({ received, bytes, seconds, rate: seconds > 0 ? (received - 1) / seconds : 0 }));
+    if (burst === 0) [burst, burstEnd] = [received, last];
+    const seconds = Number(burstEnd - first) / 1e9;
+    console.log(JSON.stringify({ received, bytes, burst, seconds, rate: seconds > 0 ? (burst - 1) / seconds : 0 }));
     socket.close();
   }
 }, 100);
@@ -30,8 +35,11 @@ const watchdog = setInterval(() => {
 try {
   for (;;) {
     const [frame] = await socket.receive();
-    last = process.hrtime.bigint();
-    if (received++ === 0) first = last;
+    const now = process.hrtime.bigint();
+    if (received === 0) first = now;
+    else if (burst === 0 && now - last > BURST_GAP_NS) [burst, burstEnd] = [received, last];
+    last = now;
+    received += 1;
     bytes += frame.length;
   }
 } catch (error) {

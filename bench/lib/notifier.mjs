@@ -40,8 +40,9 @@ export class Notifier {
   async start() {
     const started = performance.now();
     this.process = new Child(process.execPath, [CLI, 'serve', '--endpoint', this.endpoint, '--http', '127.0.0.1:0', '--state-dir', this.stateDir, ...this.args], { label: 'notifier' });
-    const match = await this.process.waitForOutput(/"httpUrl":"(http:\/\/[^"]+)"/);
-    this.url = match[1];
+    // The start-up log line names the HTTP address (port 0 picks a free one).
+    const match = await this.process.waitForOutput(/"httpUrl":"(http:\/\/[^"]+)"|listening at (http:\/\/[^"\s]+)/);
+    this.url = match[1] ?? match[2];
     await waitFor('the notifier to answer', () => this.status().catch(() => undefined), { everyMs: 5 });
     return performance.now() - started;
   }

@@ -19,7 +19,7 @@ async function memory(server) {
 async function measure(registrations, log) {
   const sourceCount = registrations / TRIPLES_PER_SOURCE;
   const server = new Notifier({
-    args: ['--log-level', 'warn', '--max-sources', String(sourceCount), '--save-interval-ms', '3600000'],
+    args: ['--max-sources', String(sourceCount), '--save-interval-ms', '3600000'],
   });
   await server.start();
   await sleep(1000);

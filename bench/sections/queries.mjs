@@ -35,7 +35,7 @@ async function latencies(server, path, count) {
 export async function run({ quick, log }) {
   const sourceCount = quick ? 100 : 1000;
   const count = quick ? 50 : 500;
-  const server = new Notifier({ args: ['--log-level', 'warn'] });
+  const server = new Notifier();
   await server.start();
   const sources = new SimulatedSources({ endpoint: server.endpoint, count: sourceCount, triples: TRIPLES_PER_SOURCE, intervalMs: 100_000 });
   await sources.sendAll();

@@ -27,7 +27,7 @@ async function restart(server, stop, expected, intervalMs) {
 export async function run({ quick, log }) {
   const sourceCount = quick ? 1000 : 10_000;
   const intervalMs = quick ? 1000 : 5000;
-  const server = new Notifier({ args: ['--log-level', 'warn', '--max-sources', String(2 * sourceCount)] });
+  const server = new Notifier({ args: ['--max-sources', String(2 * sourceCount)] });
   const emptyStartMs = await server.start();
   const sources = new SimulatedSources({ endpoint: server.endpoint, count: sourceCount, triples: TRIPLES_PER_SOURCE, intervalMs });
   sources.start(intervalMs);
