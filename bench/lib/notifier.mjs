@@ -62,8 +62,9 @@ export class Notifier {
     return match ? Number(match[1]) : undefined;
   }
 
-  stop() {
-    return this.process.stop();
+  /** SIGTERM (a graceful shutdown saves the table), SIGKILL after `graceMs`. */
+  stop(graceMs) {
+    return this.process.stop(graceMs);
   }
 
   kill9() {

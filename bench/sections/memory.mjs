@@ -33,7 +33,7 @@ async function measure(registrations, log) {
   const held = await memory(server);
   const roundBytes = sources.heartbeatBytes();
   sources.close();
-  await server.stop(30_000);
+  await server.stop(60_000);
   log(`  ${registrations}: rss ${empty.rss} -> ${held.rss}, heap ${empty.heap} -> ${held.heap}`);
   return { sourceCount, loadSeconds, rss: (held.rss - empty.rss) / registrations, heap: (held.heap - empty.heap) / registrations, roundBytes };
 }

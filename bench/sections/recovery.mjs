@@ -35,7 +35,10 @@ export async function run({ quick, log }) {
   await waitFor('the first heartbeat round', () => tableMatches(server, expected), { timeoutMs: 10 * intervalMs + 30_000 });
 
   const cases = [
-    ['graceful restart (SIGTERM)', () => server.stop()],
+    ['graceful restart (SIGTERM)', async () => {
+      const status = await server.stop();
+      if (status.code !== 0) throw new Error(`the notifier's graceful shutdown exited ${JSON.stringify(status)}`);
+    }],
     ['kill -9', () => server.kill9()],
     ['kill -9, state directory lost', async () => {
       await server.kill9();
