@@ -10,15 +10,22 @@ function describe(status: Status): string {
     Object.entries(results).map(([result, count]) => [kind, result, count]),
   );
   const rejections = Object.entries(c.rejections).map(([reason, count]) => [reason, count]);
+  const facts: Array<[string, string | number]> = [
+    ['version', status.version],
+    ['uptime', `${status.uptimeSeconds}s`],
+    ['endpoint', status.endpoint],
+    ['ready', status.ready ? 'yes' : 'no'],
+    ['sources', status.sizes.sources],
+    ['users', status.sizes.users],
+    ['registrations', status.sizes.registrations],
+    ['repairs', c.repairs],
+    ['gaps', c.gaps],
+    ['expirations', c.expirations],
+    ['unmatched', c.unmatchedUnregisters],
+    ['sender drops', c.senderDrops],
+  ];
   return [
-    `version      ${status.version}`,
-    `uptime       ${status.uptimeSeconds}s`,
-    `endpoint     ${status.endpoint}`,
-    `ready        ${status.ready ? 'yes' : 'no'}`,
-    `sources      ${status.sizes.sources}`,
-    `users        ${status.sizes.users}`,
-    `registrations ${status.sizes.registrations}`,
-    `repairs ${c.repairs}, gaps ${c.gaps}, expirations ${c.expirations}, unmatched unregisters ${c.unmatchedUnregisters}, sender drops ${c.senderDrops}`,
+    ...facts.map(([name, value]) => `${`${name}:`.padEnd(15)}${value}`),
     '',
     messages.length > 0 ? formatTable(['KIND', 'RESULT', 'MESSAGES'], messages) : 'no messages yet',
     ...(rejections.length > 0 ? ['', formatTable(['REJECTED BECAUSE', 'MESSAGES'], rejections)] : []),
