@@ -26,13 +26,33 @@ void mm_queue_push_back(struct mm_queue *queue, struct mm_message *message)
 	queue->length++;
 }
 
-void mm_queue_push_front(struct mm_queue *queue, struct mm_message *message)
+void mm_queue_take(struct mm_queue *queue, size_t max, struct mm_queue *batch)
 {
-	message->next = queue->head;
-	queue->head = message;
+	if (queue->length <= max) {
+		*batch = *queue;
+		*queue = (struct mm_queue){0};
+		return;
+	}
+	batch->head = queue->head;
+	batch->tail = queue->head;
+	for (size_t i = 1; i < max; i++)
+		batch->tail = batch->tail->next;
+	batch->length = max;
+	queue->head = batch->tail->next;
+	queue->length -= max;
+	batch->tail->next = NULL;
+}
+
+void mm_queue_put_back(struct mm_queue *queue, struct mm_queue *batch)
+{
+	if (!batch->head)
+		return;
+	batch->tail->next = queue->head;
+	queue->head = batch->head;
 	if (!queue->tail)
-		queue->tail = message;
-	queue->length++;
+		queue->tail = batch->tail;
+	queue->length += batch->length;
+	*batch = (struct mm_queue){0};
 }
 
 struct mm_message *mm_queue_pop(struct mm_queue *queue)

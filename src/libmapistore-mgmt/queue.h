@@ -24,8 +24,10 @@ struct mm_queue {
 struct mm_message *mm_message_new(enum mm_kind kind, size_t len);
 
 void mm_queue_push_back(struct mm_queue *queue, struct mm_message *message);
-/* Puts a message back where it was taken from, for a send the socket refused. */
-void mm_queue_push_front(struct mm_queue *queue, struct mm_message *message);
+/* Moves the oldest `max` messages (or all) of `queue` into the empty queue `batch`. */
+void mm_queue_take(struct mm_queue *queue, size_t max, struct mm_queue *batch);
+/* Puts what is left of a batch back at the head of `queue`, in order; `batch` is then empty. */
+void mm_queue_put_back(struct mm_queue *queue, struct mm_queue *batch);
 /* The oldest message, removed from the queue, or NULL when it is empty. */
 struct mm_message *mm_queue_pop(struct mm_queue *queue);
 /* Frees every message; the queue is then empty. */

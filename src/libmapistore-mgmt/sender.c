@@ -17,6 +17,8 @@
 #define MM_RETRY_MS 100
 /* Messages ZeroMQ may hold beyond our own queue (its default); 0 would mean unbounded. */
 #define MM_SEND_HWM 1000
+/* Messages handed to ZeroMQ per turn of the lock: bounds how long the lock is then held. */
+#define MM_BATCH 256
 
 struct link {
 	void *context;
@@ -105,31 +107,40 @@ static void close_link(struct link *link, int linger_ms)
 			;
 }
 
-/* Lock held. Hands the oldest message to ZeroMQ; a refused one goes back to the head.
+/* Lock held. Hands up to MM_BATCH of the oldest messages to ZeroMQ, taking the lock once
+ * before and once after. The batch stays reachable from the state while the lock is released
+ * (a fork() child frees it); what the socket refused goes back to the queue's head, in order.
  * Returns false when this thread's generation went stale meanwhile (shutdown gave up). */
-static bool send_one(struct link *link, uint64_t generation, struct mm_message *message,
-		     uint64_t *retry_at_ms)
+static bool send_batch(struct link *link, uint64_t generation, uint64_t *retry_at_ms)
 {
-	int rc, error;
+	struct mm_queue batch;
+	struct mm_message *message;
+	size_t sent = 0;
+	int error = 0;
 
-	mm_state.in_flight = message;
+	mm_queue_take(&mm_state.queue, MM_BATCH, &mm_state.in_flight);
+	batch = mm_state.in_flight;
 	mm_unlock();
-	rc = zmq_send(link->socket, message->bytes, message->len, 0);
-	error = errno;
+	for (message = batch.head; message; message = message->next, sent++) {
+		if (zmq_send(link->socket, message->bytes, message->len, 0) < 0) {
+			error = errno;
+			break;
+		}
+	}
 	mm_lock();
 	if (generation != mm_state.sender_generation) {
-		free(message);
+		mm_queue_clear(&batch);
 		return false;
 	}
-	mm_state.in_flight = NULL;
-	if (rc >= 0) {
+	mm_state.in_flight = (struct mm_queue){0};
+	while (sent-- > 0) {
+		message = mm_queue_pop(&batch);
 		mm_state_count_sent(message);
 		free(message);
-	} else {
-		mm_queue_push_front(&mm_state.queue, message);
-		if (error != EAGAIN)
-			*retry_at_ms = mm_now_ms() + MM_RETRY_MS;
 	}
+	mm_queue_put_back(&mm_state.queue, &batch);
+	if (error != 0 && error != EAGAIN)
+		*retry_at_ms = mm_now_ms() + MM_RETRY_MS;
 	return true;
 }
 
@@ -145,7 +156,6 @@ static void *sender_main(void *arg)
 	while (generation == mm_state.sender_generation) {
 		uint64_t now_ms = mm_now_ms();
 		uint64_t next_heartbeat_ms;
-		struct mm_message *message;
 
 		if (mm_state.sender == MM_SENDER_STOPPING &&
 		    (mm_state.queue.length == 0 || now_ms >= mm_state.flush_deadline_ms))
@@ -160,10 +170,9 @@ static void *sender_main(void *arg)
 			continue;
 		}
 		next_heartbeat_ms = mm_state_heartbeat(now_ms);
-		message = mm_queue_pop(&mm_state.queue);
-		if (!message)
+		if (mm_state.queue.length == 0)
 			sleep_until(next_heartbeat_ms);
-		else if (!send_one(&link, generation, message, &retry_at_ms))
+		else if (!send_batch(&link, generation, &retry_at_ms))
 			break;
 	}
 	current = generation == mm_state.sender_generation;

@@ -26,7 +26,7 @@ static struct mm_abandoned_context *abandoned_contexts;
 
 static size_t queue_length(void)
 {
-	return mm_state.queue.length + (mm_state.in_flight ? 1 : 0);
+	return mm_state.queue.length + mm_state.in_flight.length;
 }
 
 static void ensure_configured(void)
@@ -46,13 +46,13 @@ static void wake_sender(void)
 }
 
 /* A new source: no registrations, nothing queued, seq from 1, counters at 0, no sender, and
- * an epoch drawn with the next message. The configuration stays. A message the (old) sender
+ * an epoch drawn with the next message. The configuration stays. The batch an (old) sender
  * holds in flight is freed by that sender (or by the fork child handler). */
 static void start_new_source(void)
 {
 	mm_queue_clear(&mm_state.queue);
 	mm_registry_clear(&mm_state.registry);
-	mm_state.in_flight = NULL;
+	mm_state.in_flight = (struct mm_queue){0};
 	mm_state.next_seq = 1;
 	mm_state.messages_sent = 0;
 	mm_state.messages_dropped = 0;
@@ -283,7 +283,7 @@ static void after_fork_in_parent(void)
 }
 
 /* The child is a new source: the parent's registrations, queue and sender stay the parent's.
- * Its sender thread does not exist here, so the message it had in flight is freed here and
+ * Its sender thread does not exist here, so the batch it had in flight is freed here and
  * its ZeroMQ context is abandoned (never used or closed: libzmq is not fork-safe). */
 static void after_fork_in_child(void)
 {
@@ -297,7 +297,7 @@ static void after_fork_in_child(void)
 			abandoned_contexts = entry;
 		}
 	}
-	free(mm_state.in_flight);
+	mm_queue_clear(&mm_state.in_flight);
 	start_new_source();
 	mm_source_after_fork(&mm_state.source);
 	mm_unlock();

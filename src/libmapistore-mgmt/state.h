@@ -35,7 +35,7 @@ struct mm_state {
 	struct mm_source source;
 	struct mm_registry registry;
 	struct mm_queue queue;
-	struct mm_message *in_flight; /* taken by the sender, inside zmq_send() now */
+	struct mm_queue in_flight; /* the batch the sender is handing to zmq_send() now */
 	uint64_t next_seq;
 	uint64_t messages_sent;
 	uint64_t messages_dropped;

@@ -1,0 +1,130 @@
+/* receiver.c - the C tests' stand-in notifier: a real PULL socket and the test decoder. */
+#include "receiver.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include <mapistore/mapistore_mgmt.h>
+
+#include "check.h"
+
+static void create_socket(struct receiver *receiver)
+{
+	int unbounded = 0;
+
+	memset(receiver, 0, sizeof(*receiver));
+	receiver->context = zmq_ctx_new();
+	CHECK(receiver->context != NULL);
+	receiver->socket = zmq_socket(receiver->context, ZMQ_PULL);
+	CHECK(receiver->socket != NULL);
+	CHECK(zmq_setsockopt(receiver->socket, ZMQ_RCVHWM, &unbounded, sizeof(unbounded)) == 0);
+}
+
+void receiver_bind(struct receiver *receiver, const char *endpoint)
+{
+	create_socket(receiver);
+	CHECK(strlen(endpoint) < sizeof(receiver->endpoint));
+	strcpy(receiver->endpoint, endpoint);
+	CHECK(zmq_bind(receiver->socket, endpoint) == 0);
+}
+
+void receiver_open(struct receiver *receiver, const char *transport)
+{
+	size_t size = sizeof(receiver->endpoint);
+
+	create_socket(receiver);
+	if (strcmp(transport, "ipc") == 0) {
+		strcpy(receiver->directory, "/tmp/mm-ctest-XXXXXX");
+		CHECK(mkdtemp(receiver->directory) != NULL);
+		snprintf(receiver->endpoint, sizeof(receiver->endpoint), "ipc://%s/notify.sock",
+			 receiver->directory);
+		CHECK(zmq_bind(receiver->socket, receiver->endpoint) == 0);
+	} else {
+		CHECK(zmq_bind(receiver->socket, "tcp://127.0.0.1:*") == 0);
+		CHECK(zmq_getsockopt(receiver->socket, ZMQ_LAST_ENDPOINT, receiver->endpoint,
+				     &size) == 0);
+	}
+}
+
+void receiver_spare_endpoint(const struct receiver *receiver, const char *name, char *out,
+			     size_t size)
+{
+	CHECK(receiver->directory[0] != '\0');
+	CHECK((size_t)snprintf(out, size, "ipc://%s/%s", receiver->directory, name) < size);
+}
+
+bool receiver_next(struct receiver *receiver, struct frame *frame, int timeout_ms)
+{
+	zmq_pollitem_t item = {receiver->socket, 0, ZMQ_POLLIN, 0};
+	zmq_msg_t message;
+	int ready;
+
+	do
+		ready = zmq_poll(&item, 1, timeout_ms);
+	while (ready < 0 && errno == EINTR);
+	CHECK(ready >= 0);
+	if (ready == 0)
+		return false;
+	CHECK(zmq_msg_init(&message) == 0);
+	CHECK(zmq_msg_recv(&message, receiver->socket, 0) >= 0);
+	CHECK(frame_decode(zmq_msg_data(&message), zmq_msg_size(&message), frame) == 0);
+	zmq_msg_close(&message);
+	return true;
+}
+
+void receiver_close(struct receiver *receiver)
+{
+	int zero = 0;
+
+	zmq_setsockopt(receiver->socket, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_close(receiver->socket);
+	zmq_ctx_term(receiver->context);
+	if (receiver->directory[0]) {
+		DIR *directory = opendir(receiver->directory);
+		struct dirent *entry;
+
+		CHECK(directory != NULL);
+		while ((entry = readdir(directory))) {
+			char path[600];
+
+			if (entry->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", receiver->directory, entry->d_name);
+			unlink(path);
+		}
+		closedir(directory);
+		CHECK(rmdir(receiver->directory) == 0);
+	}
+}
+
+uint64_t now_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000u + (uint64_t)now.tv_nsec / 1000000u;
+}
+
+void sleep_ms(unsigned int ms)
+{
+	struct timespec left = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&left, &left) != 0 && errno == EINTR)
+		;
+}
+
+void configure_library(const char *endpoint, unsigned int heartbeat_ms, unsigned int queue_limit)
+{
+	struct mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
+
+	options.endpoint = endpoint;
+	options.heartbeat_ms = heartbeat_ms;
+	options.queue_limit = queue_limit;
+	CHECK(mapistore_mgmt_configure(&options) == MAPISTORE_SUCCESS);
+}
