@@ -1,6 +1,6 @@
-// Encodes wire-protocol v1 frames (docs/protocol.md) for drivers that pretend to be many
-// sender processes: one heartbeat per simulated source.
-const KIND = { register: 1, unregister: 2, heartbeat: 3, goodbye: 4 };
+// Encodes wire-protocol v1 heartbeats (docs/protocol.md) for drivers that pretend to be many
+// sender processes.
+const KIND_HEARTBEAT = 3;
 const ZERO_GUID = Buffer.alloc(16);
 
 class Writer {
@@ -33,9 +33,9 @@ class Writer {
   }
 }
 
-function header(writer, kind, source, seq) {
+function header(writer, source, seq) {
   writer.u8(1);
-  writer.u8(KIND[kind]);
+  writer.u8(KIND_HEARTBEAT);
   writer.uint(source.pid, 4);
   writer.uint(source.epoch, 8);
   writer.uint(seq, 8);
@@ -50,18 +50,13 @@ function command(writer, { backend, username, vuser }) {
   writer.uint(1, 2);
 }
 
-/** `source` is {host, pid, epoch (bigint)}; `triple` is {backend, username, vuser}. */
-export function encodeCommand(kind, source, seq, triple) {
-  const writer = new Writer();
-  header(writer, kind, source, seq);
-  command(writer, triple);
-  return writer.done();
-}
-
-/** A snapshot of `entries` ({backend, username, vuser, count}) announcing `intervalMs`. */
+/**
+ * A heartbeat of `source` ({host, pid, epoch (bigint)}): a snapshot of `entries`
+ * ({backend, username, vuser, count}) announcing `intervalMs`.
+ */
 export function encodeHeartbeat(source, seq, intervalMs, entries) {
   const writer = new Writer();
-  header(writer, 'heartbeat', source, seq);
+  header(writer, source, seq);
   writer.uint(intervalMs, 4);
   writer.uint(0, 8);
   writer.uint(entries.length, 4);

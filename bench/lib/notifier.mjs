@@ -32,12 +32,9 @@ export class Notifier {
     this.url = '';
   }
 
-  static available() {
-    return existsSync(CLI) ? undefined : `the notifier is not built (${CLI} missing)`;
-  }
-
   /** Spawns the process; resolves with the time (ms, from spawn) until it answered /v1/status. */
   async start() {
+    if (!existsSync(CLI)) throw new Error(`the notifier is not built (${CLI} is missing: npm run build:ts)`);
     const started = performance.now();
     this.process = new Child(process.execPath, [CLI, 'serve', '--endpoint', this.endpoint, '--http', '127.0.0.1:0', '--state-dir', this.stateDir, ...this.args], { label: 'notifier' });
     // The start-up log line names the HTTP address (port 0 picks a free one).

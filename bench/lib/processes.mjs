@@ -7,7 +7,7 @@ import { waitFor } from './wait.mjs';
 
 const live = new Set();
 process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
+  for (const child of live) child.signal('SIGKILL');
 });
 
 export class Child {
@@ -19,12 +19,12 @@ export class Child {
     this.status = undefined;
     this.child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.pid = this.child.pid;
-    live.add(this.child);
+    live.add(this);
     this.child.stdout.setEncoding('utf8').on('data', (chunk) => (this.stdout += chunk));
     this.child.stderr.setEncoding('utf8').on('data', (chunk) => (this.stderr += chunk));
     this.exited = new Promise((resolve) => {
       this.child.on('close', (code, signal) => {
-        live.delete(this.child);
+        live.delete(this);
         this.status = { code, signal };
         resolve(this.status);
       });
@@ -85,7 +85,9 @@ export function runJson(command, args, options) {
   return new Child(command, args, options).finish(options?.timeoutMs);
 }
 
+/** Kills every child still running and waits for their exits. */
 export async function killAll() {
   const children = [...live];
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of children) child.signal('SIGKILL');
+  await Promise.all(children.map((child) => child.exited));
 }
