@@ -51,6 +51,11 @@ export class TestProcess {
     return this.status === undefined;
   }
 
+  /** Stops reading its stdout, so the pipe fills up as when nobody reads a service's output. */
+  pauseStdout(): void {
+    this.child.stdout?.pause();
+  }
+
   /** Sends a signal if the process still runs. */
   signal(signal: NodeJS.Signals): void {
     if (this.running) this.child.kill(signal);

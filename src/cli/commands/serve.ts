@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../../server/config.js';
 import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir } from '../../server/defaults.js';
+import type { NotifierLogger } from '../../server/logger.js';
 import type { RunningNotifier } from '../../server/notifier.js';
 import { CliError } from '../http-client.js';
 import { integerIn, numberIn, parseEndpoint, parseHostPort, parseMode, type HostPort } from '../option-parsers.js';
@@ -69,21 +70,23 @@ async function start(config: ServeConfig, log: Logger): Promise<RunningNotifier>
 }
 
 /** Stops on SIGTERM/SIGINT (saving the table) and exits 0; gives up after the timeout. */
-function exitOnSignals(notifier: RunningNotifier, config: ServeConfig, log: Logger): void {
+function exitOnSignals(notifier: RunningNotifier, config: ServeConfig, logger: NotifierLogger): void {
+  const { log } = logger;
+  const exit = (code: number) => void logger.drain().then(() => process.exit(code));
   const shutdown = (reason: string, code: number) => {
     log.info({ reason }, 'shutting down');
     setTimeout(() => {
       log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting without finishing it');
-      process.exit(1);
+      exit(1);
     }, config.shutdownTimeoutMs).unref();
     notifier.stop().then(
       () => {
         log.info('stopped');
-        process.exit(code);
+        exit(code);
       },
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -183,9 +186,12 @@ export function addServeCommand(program: Command): void {
         command.error(`error: --min-lease-ms (${options.minLeaseMs}) is above --max-lease-ms (${options.maxLeaseMs}): raise the maximum or lower the minimum.`, { exitCode: 2 });
       }
       const config = toConfig(options);
-      const { pino } = await import('pino');
-      const log = pino({ name: 'mapistore-mgmt', level: config.logLevel, timestamp: pino.stdTimeFunctions.isoTime });
-      const notifier = await start(config, log);
-      exitOnSignals(notifier, config, log);
+      const { createLogger } = await import('../../server/logger.js');
+      const logger = createLogger(config.logLevel);
+      const notifier = await start(config, logger.log).catch(async (error: unknown) => {
+        await logger.drain();
+        throw error;
+      });
+      exitOnSignals(notifier, config, logger);
     });
 }
