@@ -40,8 +40,9 @@ export class RunningNotifier {
 
   /** The notifier's JSON log lines so far (stdout). */
   logs(): Array<Record<string, unknown>> {
-    return this.process.stdout
-      .split('\n')
+    const lines = this.process.stdout.split('\n');
+    lines.pop(); // the line being written, if any
+    return lines
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
