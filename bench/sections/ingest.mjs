@@ -11,6 +11,7 @@ import { sleep } from '../lib/wait.mjs';
 const SECTION = '3 ingest';
 const IDLE_MS = 1500;
 const BURST_GAP_MS = 200;
+const POLL_MS = 100;
 const BARE_JS = join(import.meta.dirname, '..', 'js', 'pull-count.mjs');
 
 /** Starts `senders` flood processes at once and returns their summed results. */
@@ -31,7 +32,7 @@ async function bare(label, command, args, endpoint, senders, calls) {
 }
 
 /**
- * The real notifier; its counters are polled every 20 ms until they stop moving for IDLE_MS.
+ * The real notifier; its counters are polled every POLL_MS until they stop moving for IDLE_MS.
  * The rate is that of the burst, as the bare receivers measure it: up to the first silence of
  * BURST_GAP_MS.
  */
@@ -49,10 +50,11 @@ async function notifier(senders, calls) {
       const at = performance.now();
       if (count !== last.count) {
         first ??= last;
-        if (first !== last && !burst && at - last.at > BURST_GAP_MS) burst = last;
         last = { at, count };
+      } else if (first && !burst && at - last.at > BURST_GAP_MS) {
+        burst = last; // a poll that saw no change, BURST_GAP_MS after the last one that did
       }
-      await sleep(20);
+      await sleep(POLL_MS);
     }
   })();
   const sent = await flood(server.endpoint, senders, calls);
