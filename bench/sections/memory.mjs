@@ -50,6 +50,7 @@ export async function run({ quick, log }) {
         measure: `notifier RSS per registration, ${label}`,
         value: m.rss,
         unit: 'B',
+        vs: [{ label: 'its share of a heartbeat', value: m.roundBytes / registrations }],
         note: `${m.sourceCount} sources x ${TRIPLES_PER_SOURCE} triples; V8 heap ${m.heap.toFixed(0)} B per registration; loaded in ${m.loadSeconds.toFixed(1)} s`,
       },
       {
