@@ -4,7 +4,8 @@
  * The parent registers SOGo/PARENT_USER/PARENT_USER, then forks; the child (a new source that
  * holds nothing of its parent's) registers SOGo/CHILD_USER/CHILD_USER. Each prints
  * "<parent|child> <pid> ready" and holds until SIGTERM; the parent passes SIGTERM on to the
- * child and waits for it. Both then return from main, so the library says goodbye at exit.
+ * child and waits for it; a parent that dies otherwise takes the child with it (SIGTERM on
+ * its death). Both then return from main, so the library says goodbye at exit.
  * The endpoint comes from MAPISTORE_MGMT_ENDPOINT.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -13,6 +14,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,12 +64,15 @@ int main(int argc, char **argv)
 
 	if (register_user(argv[1]) != MAPISTORE_SUCCESS)
 		return 1;
+	pid_t parent = getpid();
 	pid_t child = fork();
 	if (child < 0) {
 		perror("fork-sender: fork");
 		return 1;
 	}
 	if (child == 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+			return 1;
 		if (register_user(argv[2]) != MAPISTORE_SUCCESS)
 			return 1;
 		hold("child", &unblocked);

@@ -67,7 +67,7 @@ it('the addon in Node, the C tool, the C example backend and a forking C host co
   await notifier.waitForUsers([
     entry('alice', 1), entry('bob', 1), entry('carol', 3), entry('dave', 1), entry('erin', 1), entry('shared', 2),
   ]);
-  expect(new Set((await notifier.sources()).map((source) => source.pid)).size).toBe(6);
+  expect(new Set((await notifier.sources()).map((source) => source.pid)).size).toBe(5);
 
   await node.proc.stop();
   await forker.stop();
