@@ -1,0 +1,148 @@
+/*
+ * sogo-like-backend - one Outlook session as a SOGo-like mapistore backend lives it.
+ *
+ *   sogo-like-backend USER [--hold-ms N]
+ *
+ * It opens a context for each of mail, calendar and contacts, as mapistore asks a backend to
+ * (one context per root folder). Creating a context registers the user with the notifier,
+ * and the context's talloc destructor unregisters it: exactly where the OCSManager backend
+ * requirements put the two calls (SOGo: -openContext and -dealloc of MAPIStoreContext).
+ * It holds the session for N milliseconds, or until SIGTERM or SIGINT when --hold-ms is not
+ * given, then frees the session (three unregisters) and exits (the library says goodbye).
+ *
+ * The endpoint and the rest come from the environment (MAPISTORE_MGMT_ENDPOINT, ...).
+ * Build against an installed library: PKG_CONFIG_PATH=<prefix>/lib/pkgconfig make
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <talloc.h>
+
+#include <mapistore/mapistore_mgmt.h>
+
+#define BACKEND_NAME "SOGo"
+
+/* What the backend keeps per context: the connection it was opened for, and the user within
+ * the backend (the mailbox owner named in the sogo:// URI). */
+struct sogo_context {
+	struct mapistore_connection_info *conn_info;
+	const char *uri;
+	const char *vuser;
+};
+
+/* Runs when mapistore frees the context: the place for the unregister. Like SOGo, the return
+ * value is not acted upon: a lost unregister is repaired by the library's next heartbeat, and
+ * a process that dies is expired by the notifier. */
+static int sogo_context_destructor(struct sogo_context *context)
+{
+	int rc = mapistore_mgmt_backend_unregister_user(context->conn_info, BACKEND_NAME,
+							context->vuser);
+
+	printf("closed %s (unregister: %s)\n", context->uri, mapistore_mgmt_errname(rc));
+	return 0;
+}
+
+/* The vuser of "sogo://USER:*@FOLDER/", or NULL. */
+static const char *uri_user(TALLOC_CTX *mem_ctx, const char *uri)
+{
+	const char *start = uri + strlen("sogo://");
+	const char *end;
+
+	if (strncmp(uri, "sogo://", strlen("sogo://")) != 0 || !(end = strchr(start, ':')))
+		return NULL;
+	return talloc_strndup(mem_ctx, start, (size_t)(end - start));
+}
+
+/* The backend's create_context: opens the context, then registers the user. */
+static struct sogo_context *sogo_context_create(TALLOC_CTX *mem_ctx,
+						struct mapistore_connection_info *conn_info,
+						const char *uri)
+{
+	struct sogo_context *context = talloc_zero(mem_ctx, struct sogo_context);
+	int rc;
+
+	if (!context)
+		return NULL;
+	context->conn_info = conn_info;
+	context->uri = talloc_strdup(context, uri);
+	context->vuser = uri_user(context, uri);
+	if (!context->uri || !context->vuser) {
+		talloc_free(context);
+		return NULL;
+	}
+	rc = mapistore_mgmt_backend_register_user(conn_info, BACKEND_NAME, context->vuser);
+	talloc_set_destructor(context, sogo_context_destructor);
+	printf("opened %s (register: %s)\n", uri, mapistore_mgmt_errname(rc));
+	return context;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: sogo-like-backend USER [--hold-ms N]\n");
+	return 2;
+}
+
+/* Waits hold_ms milliseconds (forever when negative), or until SIGTERM or SIGINT. */
+static void hold(long hold_ms)
+{
+	sigset_t stop;
+	struct timespec timeout = {hold_ms / 1000, (hold_ms % 1000) * 1000000L};
+	int rc;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	do
+		rc = hold_ms < 0 ? sigwaitinfo(&stop, NULL) : sigtimedwait(&stop, NULL, &timeout);
+	while (rc < 0 && errno == EINTR);
+}
+
+int main(int argc, char **argv)
+{
+	static const char *const folders[] = {"mail", "calendar", "contacts"};
+	struct mapistore_connection_info *conn_info;
+	TALLOC_CTX *session;
+	sigset_t stop;
+	long hold_ms = -1;
+	char *end;
+
+	if (argc != 2 && argc != 4)
+		return usage();
+	if (argc == 4) {
+		if (strcmp(argv[2], "--hold-ms") != 0)
+			return usage();
+		errno = 0;
+		hold_ms = strtol(argv[3], &end, 10);
+		if (errno || *end || hold_ms < 0 || hold_ms > INT_MAX)
+			return usage();
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Blocked before the session opens, so a SIGTERM sent once it is open ends the hold. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+
+	/* What mapistore hands the backend: the authenticated user's connection info. */
+	session = talloc_named_const(NULL, 0, "outlook session");
+	conn_info = talloc_zero(session, struct mapistore_connection_info);
+	if (!session || !conn_info || !(conn_info->username = talloc_strdup(conn_info, argv[1])))
+		return 1;
+	conn_info->repl_id = 1;
+	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++) {
+		char *uri = talloc_asprintf(session, "sogo://%s:*@%s/", argv[1], folders[i]);
+
+		if (!uri || !sogo_context_create(session, conn_info, uri))
+			return 1;
+	}
+	printf("session open: 3 contexts for %s\n", argv[1]);
+	hold(hold_ms);
+	talloc_free(session); /* frees the contexts: their destructors unregister */
+	printf("session closed\n");
+	return 0;
+}
