@@ -143,10 +143,10 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_unregister_user(
 /* Explicit configuration; zero or NULL fields keep their environment or built-in default. */
 struct mapistore_mgmt_options {
 	size_t size;               /* sizeof(struct mapistore_mgmt_options): set by _INIT */
-	const char *endpoint;      /* ZeroMQ endpoint, "ipc://..." or "tcp://host:port" */
-	unsigned int heartbeat_ms; /* heartbeat interval; default 5000 */
-	unsigned int queue_limit;  /* messages waiting to be sent at most; default 10000 */
-	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush; default 200 */
+	const char *endpoint;      /* ZeroMQ endpoint, "ipc://PATH" or "tcp://HOST:PORT" */
+	unsigned int heartbeat_ms; /* heartbeat interval, 10..3600000; default 5000 */
+	unsigned int queue_limit;  /* messages waiting to be sent at most, 1..10000000; default 10000 */
+	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, ..60000; default 200 */
 };
 #define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0}
 
@@ -161,8 +161,9 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_configure(const struct mapistore_mgmt_o
 
 /*
  * Say goodbye to the notifier, stop the background thread and close the ZeroMQ context,
- * waiting at most linger_ms. Held registrations are forgotten; a later register call starts
- * over as a new source. Called automatically at exit. Returns MAPISTORE_SUCCESS.
+ * waiting at most linger_ms (plus a 100 ms margin for the thread to finish). Held
+ * registrations are forgotten; a later register call starts over as a new source. Called
+ * automatically at exit. Returns MAPISTORE_SUCCESS.
  */
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_shutdown(void);
 
