@@ -146,7 +146,7 @@ struct mapistore_mgmt_options {
 	const char *endpoint;      /* ZeroMQ endpoint, "ipc://PATH" or "tcp://HOST:PORT" */
 	unsigned int heartbeat_ms; /* heartbeat interval, 10..3600000; default 5000 */
 	unsigned int queue_limit;  /* messages waiting to be sent at most, 1..10000000; default 10000 */
-	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, ..60000; default 200 */
+	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, at most 60000; default 200 */
 };
 #define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0}
 

@@ -16,14 +16,14 @@ static bool starts_with(const char *text, const char *prefix)
 	return strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
-/* "tcp://HOST:PORT" with a non-empty host and a port of 1..65535. */
+/* "tcp://HOST:PORT" with a host to connect to (not a bind wildcard) and a port 1..65535. */
 static bool tcp_address_valid(const char *address)
 {
 	const char *colon = strrchr(address, ':');
 	char *end;
 	long port;
 
-	if (!colon || colon == address || colon[1] == '\0')
+	if (!colon || colon == address || colon[1] == '\0' || address[0] == '*')
 		return false;
 	errno = 0;
 	port = strtol(colon + 1, &end, 10);
