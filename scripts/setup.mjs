@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APT_PACKAGES = ['libzmq3-dev', 'libtalloc-dev', 'pkg-config', 'cmake', 'g++'];
+const APT_PACKAGES = ['libzmq3-dev', 'libtalloc-dev', 'pkg-config', 'cmake', 'make', 'g++'];
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
@@ -28,6 +28,7 @@ function systemPackagesPresent() {
   return (
     succeeds('pkg-config', ['--exists', 'libzmq', 'talloc']) &&
     succeeds('cmake', ['--version']) &&
+    succeeds('make', ['--version']) &&
     succeeds('c++', ['--version'])
   );
 }
