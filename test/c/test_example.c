@@ -26,11 +26,13 @@ int main(int argc, char **argv)
 
 	CHECK(argc == 2);
 	receiver_open(&receiver, "tcp");
+	/* The environment is prepared before fork(): the child of a multi-threaded process only
+	 * execs (allocating there can deadlock under AddressSanitizer). */
+	CHECK(setenv("MAPISTORE_MGMT_ENDPOINT", receiver.endpoint, 1) == 0);
 	fflush(NULL);
 	child = fork();
 	CHECK(child >= 0);
 	if (child == 0) {
-		setenv("MAPISTORE_MGMT_ENDPOINT", receiver.endpoint, 1);
 		execl(argv[1], argv[1], "jdoe", "--hold-ms", "100", (char *)NULL);
 		_exit(127);
 	}
