@@ -6,7 +6,7 @@
  *     register USER BACKEND VUSER     mapistore_mgmt_backend_register_user (username = USER)
  *     unregister USER BACKEND VUSER   mapistore_mgmt_backend_unregister_user
  *     sleep MS                        sleep MS milliseconds
- *     stats                           print "stats {json}"
+ *     stats                           print "stats {json}" (epoch as a 16-hex-digit string)
  *     hold                            print "holding", then wait for SIGTERM or SIGINT
  *
  * Before the first step's own output it prints "source host=H pid=P epoch=E". Exit status:
