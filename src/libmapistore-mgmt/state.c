@@ -60,6 +60,7 @@ static void start_new_source(void)
 	mm_state.last_error = MAPISTORE_SUCCESS;
 	mm_state.dropped_since_heartbeat = false;
 	mm_state.next_heartbeat_ms = 0;
+	mm_state.heartbeat_queued = false;
 	mm_state.sender = MM_SENDER_NONE;
 	mm_state.sender_generation++;
 	mm_state.sender_sleeping = false;
@@ -127,7 +128,9 @@ out:
 
 /* Heartbeats go out while the source holds registrations, and after drops until one snapshot
  * has repaired the notifier's view. A snapshot takes its seq under the lock that orders every
- * other message, so it describes the state after every message with a lower seq. */
+ * other message, so it describes the state after every message with a lower seq. While one
+ * still waits in the queue (the notifier is away) no other is built: snapshots can be large,
+ * and the newest one is all the notifier needs. */
 uint64_t mm_state_heartbeat(uint64_t now_ms)
 {
 	bool wanted = mm_state.registry.triples > 0 || mm_state.dropped_since_heartbeat;
@@ -140,7 +143,8 @@ uint64_t mm_state_heartbeat(uint64_t now_ms)
 	}
 	if (mm_state.next_heartbeat_ms == 0)
 		mm_state.next_heartbeat_ms = now_ms + mm_state.config.heartbeat_ms;
-	if (now_ms < mm_state.next_heartbeat_ms || queue_length() >= mm_state.config.queue_limit)
+	if (now_ms < mm_state.next_heartbeat_ms || mm_state.heartbeat_queued ||
+	    queue_length() >= mm_state.config.queue_limit)
 		return mm_state.next_heartbeat_ms;
 	message = mm_message_new(MM_KIND_HEARTBEAT, mm_wire_header_size(&mm_state.source) +
 							    MM_WIRE_HEARTBEAT_FIXED +
@@ -153,6 +157,7 @@ uint64_t mm_state_heartbeat(uint64_t now_ms)
 						  (uint32_t)mm_state.registry.triples);
 		mm_registry_put_snapshot(&mm_state.registry, out);
 		mm_queue_push_back(&mm_state.queue, message);
+		mm_state.heartbeat_queued = true;
 		mm_state.dropped_since_heartbeat = false;
 	}
 	mm_state.next_heartbeat_ms = now_ms + mm_state.config.heartbeat_ms;
@@ -162,8 +167,10 @@ uint64_t mm_state_heartbeat(uint64_t now_ms)
 void mm_state_count_sent(const struct mm_message *message)
 {
 	mm_state.messages_sent++;
-	if (message->kind == MM_KIND_HEARTBEAT)
+	if (message->kind == MM_KIND_HEARTBEAT) {
 		mm_state.heartbeats_sent++;
+		mm_state.heartbeat_queued = false;
+	}
 }
 
 int mm_state_configure(const struct mapistore_mgmt_options *options)

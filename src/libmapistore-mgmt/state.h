@@ -43,6 +43,7 @@ struct mm_state {
 	int last_error;
 	bool dropped_since_heartbeat; /* the notifier's view may be wrong until a snapshot */
 	uint64_t next_heartbeat_ms;   /* monotonic; 0 when none is scheduled */
+	bool heartbeat_queued;        /* one waits in the queue: a newer one waits for it */
 
 	enum mm_sender_state sender;
 	pthread_t thread;
