@@ -6,6 +6,7 @@
  * registrations never appear in a child's messages or snapshots; the host's sequence carries
  * on untouched. A child's goodbye is counted when it arrives, and may be missing. */
 #include <signal.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -53,23 +54,24 @@ static void run_child(int index)
 
 /* GCC 12's AddressSanitizer allocator is not fork-safe: a child deadlocks in malloc when
  * another thread of the parent held an allocator lock at fork() (glibc's malloc has no such
- * problem). Under ASan the host therefore forks only once its sender and ZeroMQ threads are
- * idle; without it, the host forks while the message just queued is being sent. */
-static void quiesce_for_sanitizer(void)
+ * problem). Under ASan the host therefore forks only once the receiver has seen the message it
+ * just sent (its sender and ZeroMQ threads are then idle); without ASan, it forks while that
+ * message is being sent. */
+static void quiesce_for_sanitizer(int delivered_pipe)
 {
 #if defined(__SANITIZE_ADDRESS__)
-	struct mapistore_mgmt_stats stats;
+	struct pollfd item = {delivered_pipe, POLLIN, 0};
+	char byte;
 
-	do {
-		sleep_ms(2);
-		CHECK(mapistore_mgmt_get_stats(&stats, sizeof(stats)) == MAPISTORE_SUCCESS);
-	} while (stats.queue_length > 0);
-	sleep_ms(5);
+	CHECK(poll(&item, 1, (int)DEADLINE_MS) == 1 && read(delivered_pipe, &byte, 1) == 1);
+	sleep_ms(2);
+#else
+	(void)delivered_pipe;
 #endif
 }
 
 /* The host: registers, then forks the children while it keeps sending, and reaps them. */
-static void run_host(int endpoint_pipe)
+static void run_host(int endpoint_pipe, int delivered_pipe)
 {
 	char endpoint[512] = {0};
 	struct mapistore_connection_info parent = {.username = "parent"};
@@ -88,7 +90,7 @@ static void run_host(int endpoint_pipe)
 	CHECK(mapistore_mgmt_backend_register_user(&parent, "SOGo", "parent") == MAPISTORE_SUCCESS);
 	for (int i = 0; i < CHILDREN; i++) {
 		CHECK(mapistore_mgmt_backend_register_user(&parent, "SOGo", "busy") == MAPISTORE_SUCCESS);
-		quiesce_for_sanitizer();
+		quiesce_for_sanitizer(delivered_pipe);
 		children[i] = fork();
 		CHECK(children[i] >= 0);
 		if (children[i] == 0)
@@ -102,10 +104,16 @@ static void run_host(int endpoint_pipe)
 
 			if (children[i] == 0 || waitpid(children[i], &status, WNOHANG) == 0)
 				continue;
+			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+				fprintf(stderr, "child-%d (pid %d) ended with status %d\n", i,
+					(int)children[i], status);
 			CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 			children[i] = 0;
 			left--;
 		}
+		for (int i = 0; i < CHILDREN && now_ms() > give_up_ms; i++)
+			if (children[i] != 0)
+				fprintf(stderr, "child-%d (pid %d) has not exited\n", i, (int)children[i]);
 		CHECK(now_ms() < give_up_ms);
 		sleep_ms(5);
 	}
@@ -167,12 +175,22 @@ static void check_frame(const struct frame *frame, uint64_t *host_epoch)
 		CHECK(strcmp(frame->entries[i].username, username) == 0);
 }
 
-static bool all_children_done(struct sources *sources)
+static bool all_children_done(struct sources *sources, bool report)
 {
 	int done = 0;
 
-	for (int i = 0; i < child_source_count; i++)
-		done += sources_find_pid(sources, child_sources[i].pid)->unregisters == 2;
+	for (int i = 0; i < child_source_count; i++) {
+		struct source_view *view = sources_find_pid(sources, child_sources[i].pid);
+
+		done += view->unregisters == 2;
+		if (report && view->unregisters < 2)
+			fprintf(stderr, "child-%d (pid %u): %llu registers, %llu heartbeats, %llu unregisters\n",
+				child_sources[i].index, child_sources[i].pid,
+				(unsigned long long)view->registers, (unsigned long long)view->heartbeats,
+				(unsigned long long)view->unregisters);
+	}
+	if (report)
+		fprintf(stderr, "%d of %d children seen, %d done\n", child_source_count, CHILDREN, done);
 	return done == CHILDREN;
 }
 
@@ -189,33 +207,39 @@ int main(void)
 	struct sources sources = {0};
 	uint64_t give_up_ms, host_epoch = 0;
 	struct frame frame;
-	int endpoint_pipe[2], status, goodbyes = 0;
+	int endpoint_pipe[2], delivered_pipe[2], status, goodbyes = 0;
 
 	/* The host is forked before this process touches ZeroMQ, so that neither the receiver's
 	 * context nor its threads are copied into the processes under test. */
-	CHECK(pipe(endpoint_pipe) == 0);
+	CHECK(pipe(endpoint_pipe) == 0 && pipe(delivered_pipe) == 0);
 	fflush(NULL);
 	host_pid = fork();
 	CHECK(host_pid >= 0);
 	if (host_pid == 0) {
 		CHECK(setpgid(0, 0) == 0);
 		close(endpoint_pipe[1]);
-		run_host(endpoint_pipe[0]);
+		close(delivered_pipe[1]);
+		run_host(endpoint_pipe[0], delivered_pipe[0]);
 	}
 	setpgid(host_pid, host_pid);
 	atexit(kill_host_group);
 	close(endpoint_pipe[0]);
+	close(delivered_pipe[0]);
 	receiver_open(&receiver, "tcp");
 	CHECK(write(endpoint_pipe[1], receiver.endpoint, strlen(receiver.endpoint)) > 0);
 	close(endpoint_pipe[1]);
 
 	give_up_ms = now_ms() + DEADLINE_MS;
-	while (!all_children_done(&sources)) {
-		CHECK(now_ms() < give_up_ms);
+	while (!all_children_done(&sources, false)) {
+		if (now_ms() > give_up_ms)
+			CHECK(all_children_done(&sources, true));
 		if (!receiver_next(&receiver, &frame, 1000))
 			continue;
 		sources_track(&sources, &frame);
 		check_frame(&frame, &host_epoch);
+		/* Tells the host its latest "busy" register arrived (it waits for it under ASan). */
+		if (frame.pid == (uint32_t)host_pid && frame.kind == 1 && strcmp(frame.vuser, "busy") == 0)
+			CHECK(write(delivered_pipe[1], "x", 1) == 1);
 		frame_free(&frame);
 	}
 	/* The host exits once its children have: every child exited with status 0. */
