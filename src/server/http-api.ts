@@ -1,5 +1,5 @@
 // The HTTP surface (fastify): the JSON API under /v1, the change stream, Prometheus metrics,
-// and health/readiness. Query parameters are checked by JSON schema; bad ones get a 400.
+// and health/readiness. Every /v1 query string is checked (query-schema.ts); a bad one gets a 400.
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
@@ -7,6 +7,7 @@ import type { SourceRow } from '../table/types.js';
 import type { RegisteredUsers, SourceView, Status, UserEntry } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
 import type { NotifierMetrics } from './metrics.js';
+import { queryOnly, withResponse } from './query-schema.js';
 
 export interface HttpApiDeps {
   table: RegistrationTable;
@@ -21,7 +22,7 @@ export interface HttpApiDeps {
   purged: (key: string) => void;
 }
 
-const name = { type: 'string', minLength: 1, maxLength: 255 } as const;
+const noQuery = queryOnly([]);
 
 const userEntry = {
   type: 'object',
@@ -59,33 +60,24 @@ export function createHttpApi(deps: HttpApiDeps) {
 
   app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } }>(
     '/v1/users',
-    {
-      schema: {
-        querystring: { type: 'object', properties: { backend: name, vuser: name, username: name }, additionalProperties: false },
-        response: { 200: { type: 'array', items: userEntry } },
-      },
-    },
+    withResponse(queryOnly(['backend', 'vuser', 'username']), { 200: { type: 'array', items: userEntry } }),
     async (request): Promise<UserEntry[]> => table.users(request.query),
   );
 
   app.get<{ Querystring: { backend: string; vuser: string } }>(
     '/v1/registered-users',
-    {
-      schema: {
-        querystring: { type: 'object', properties: { backend: name, vuser: name }, required: ['backend', 'vuser'], additionalProperties: false },
-      },
-    },
+    queryOnly(['backend', 'vuser'], ['backend', 'vuser']),
     async (request): Promise<RegisteredUsers> => {
       const { backend, vuser } = request.query;
       return { backend, vuser, usernames: table.registeredUsers(backend, vuser) };
     },
   );
 
-  app.get('/v1/sources', async (): Promise<SourceView[]> => table.sources().map(sourceView));
+  app.get('/v1/sources', noQuery, async (): Promise<SourceView[]> => table.sources().map(sourceView));
 
   // The key is host/pid/epoch: a wildcard takes its slashes as they are (or %2F-encoded);
   // fastify has already percent-decoded it.
-  app.delete<{ Params: { '*': string } }>('/v1/sources/*', async (request, reply) => {
+  app.delete<{ Params: { '*': string } }>('/v1/sources/*', noQuery, async (request, reply) => {
     const key = request.params['*'];
     if (!table.purge(key)) return reply.code(404).send({ error: 'not-found', message: `no source ${key}` });
     deps.log.info({ source: key }, 'purged a source');
@@ -93,7 +85,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     return { purged: key };
   });
 
-  app.get('/v1/status', async (): Promise<Status> => ({
+  app.get('/v1/status', noQuery, async (): Promise<Status> => ({
     version: deps.version,
     uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     endpoint: deps.endpoint,
@@ -102,7 +94,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     sizes: { sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount },
   }));
 
-  app.get('/v1/events', (request, reply) => {
+  app.get('/v1/events', noQuery, (_request, reply) => {
     reply.hijack();
     deps.changes.subscribe(reply.raw);
   });

@@ -48,12 +48,24 @@ describe('the HTTP API', () => {
     expect(await notifier.registeredUsers('SOGo', 'nobody')).toEqual({ backend: 'SOGo', vuser: 'nobody', usernames: [] });
   });
 
-  it('rejects bad query parameters with 400 and a message', async () => {
-    for (const query of ['/v1/users?user=jdoe', '/v1/users?backend=', '/v1/registered-users?backend=SOGo', `/v1/users?vuser=${'x'.repeat(256)}`]) {
-      const response = await fetch(`${notifier.httpUrl}${query}`);
-      expect(response.status, query).toBe(400);
-      expect(((await response.json()) as { message: string }).message, query).toMatch(/querystring/);
+  it('rejects bad query parameters with 400 and a message naming the parameter', async () => {
+    const cases: Array<[method: string, path: string, message: string]> = [
+      ['GET', '/v1/users?user=jdoe', 'unknown query parameter "user" (known: backend, vuser, username)'],
+      ['GET', '/v1/users?backend=', 'query parameter "backend" is empty: give a value or leave it out'],
+      ['GET', `/v1/users?vuser=${'x'.repeat(256)}`, 'query parameter "vuser" is longer than 255 characters'],
+      ['GET', '/v1/users?backend=SOGo&backend=Other', 'query parameter "backend" is given more than once'],
+      ['GET', '/v1/registered-users?backend=SOGo', 'missing query parameter "vuser"'],
+      ['GET', '/v1/sources?verbose=1', 'unknown query parameter "verbose" (this request takes none)'],
+      ['GET', '/v1/status?x', 'unknown query parameter "x" (this request takes none)'],
+      ['GET', '/v1/events?since=3', 'unknown query parameter "since" (this request takes none)'],
+      ['DELETE', `/v1/sources/${beta.key}?force=1`, 'unknown query parameter "force" (this request takes none)'],
+    ];
+    for (const [method, path, message] of cases) {
+      const response = await fetch(`${notifier.httpUrl}${path}`, { method });
+      expect(response.status, path).toBe(400);
+      expect(((await response.json()) as { message: string }).message, path).toBe(message);
     }
+    expect((await notifier.sources()).map((s) => s.key)).toContain(beta.key);
   });
 
   it('lists sources with what they hold and their leases', async () => {

@@ -1,0 +1,46 @@
+// Query-string checks for the /v1 routes: a JSON schema fastify validates, and a 400 message
+// that names the parameter and says what a valid request looks like.
+import type { FastifySchemaValidationError } from 'fastify';
+
+/** A backend, username or vuser filter: the protocol's strings are 1..255 bytes. */
+const NAME = { type: 'string', minLength: 1, maxLength: 255 } as const;
+
+/** Route options accepting only the query parameters `names` (`required` among them), each a name. */
+export function queryOnly(names: readonly string[], required: readonly string[] = []) {
+  return {
+    schema: {
+      querystring: {
+        type: 'object',
+        properties: Object.fromEntries(names.map((name) => [name, NAME])),
+        ...(required.length > 0 ? { required } : {}),
+        additionalProperties: false,
+      },
+    },
+    schemaErrorFormatter: (errors: FastifySchemaValidationError[]) => new Error(describe(errors[0], names)),
+  };
+}
+
+/** `options` with a response schema too (fastify serialises such answers faster). */
+export function withResponse<T extends { schema: object }>(options: T, response: object): T {
+  return { ...options, schema: { ...options.schema, response } };
+}
+
+function describe(error: FastifySchemaValidationError | undefined, names: readonly string[]): string {
+  const name = error?.instancePath.slice(1) ?? '';
+  switch (error?.keyword) {
+    case 'additionalProperties': {
+      const known = names.length > 0 ? `known: ${names.join(', ')}` : 'this request takes none';
+      return `unknown query parameter "${String(error.params.additionalProperty)}" (${known})`;
+    }
+    case 'required':
+      return `missing query parameter "${String(error.params.missingProperty)}"`;
+    case 'minLength':
+      return `query parameter "${name}" is empty: give a value or leave it out`;
+    case 'maxLength':
+      return `query parameter "${name}" is longer than 255 characters`;
+    case 'type':
+      return `query parameter "${name}" is given more than once`;
+    default:
+      return `query parameter "${name}" ${error?.message ?? 'is invalid'}`;
+  }
+}
