@@ -97,18 +97,19 @@ describe('the HTTP API', () => {
     expect(await notifier.get('/readyz')).toEqual({ ready: true });
   });
 
-  it('streams registered/unregistered events', async () => {
+  it('streams registered/unregistered events, and forgets a subscriber that disconnects', async () => {
     const abort = new AbortController();
     const response = await fetch(`${notifier.httpUrl}/v1/events`, { signal: abort.signal });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events: ChangeEvent[] = [];
+    const sseNames: string[] = [];
     const reading = (async () => {
       for await (const { event, data } of readEvents(response.body!)) {
-        const parsed = JSON.parse(data) as ChangeEvent;
-        expect(parsed.kind).toBe(event);
-        events.push(parsed);
+        sseNames.push(event);
+        events.push(JSON.parse(data) as ChangeEvent);
       }
-    })().catch(() => undefined);
+    })().catch(() => undefined); // the abort below ends the stream with an AbortError
+    expect(await notifier.metrics()).toContain('mapistore_mgmt_event_subscribers 1');
     const gamma = new FakeSource(push, 'gamma.example.org', 300);
     // Retried until the stream is subscribed: the first events may precede the subscription.
     await waitFor('the registered event', async () => {
@@ -120,8 +121,10 @@ describe('the HTTP API', () => {
     expect(first).toMatchObject({ backend: 'SOGo', username: 'zed', vuser: 'zed' });
     expect(Number.isNaN(Date.parse(first?.time ?? ''))).toBe(false);
     expect(events.findIndex((e) => e.kind === 'registered')).toBeLessThan(events.findIndex((e) => e.kind === 'unregistered'));
+    expect(sseNames).toEqual(events.map((e) => e.kind));
     abort.abort();
     await reading;
+    await notifier.waitFor('the subscriber forgotten', async (n) => (await n.metrics()).includes('mapistore_mgmt_event_subscribers 0'));
     await gamma.goodbye();
   });
 
