@@ -1,6 +1,6 @@
 // The notifier's embedded state store: one JSON file, replaced atomically (write a temp file,
 // fsync, rename, fsync the directory), so a crash leaves either the old or the new table.
-import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const STATE_FILE_NAME = 'table.json';
@@ -35,19 +35,25 @@ export function readStateFile(path: string): unknown {
   return JSON.parse(text) as unknown;
 }
 
-/** Atomically replaces the state file with `state` as JSON. */
+/** Atomically replaces the state file with `state` as JSON; a failed write leaves no temp file behind. */
 export function writeStateFile(path: string, state: unknown): void {
-  const dir = dirname(path);
+  const text = JSON.stringify(state);
   const temp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
   try {
-    writeFileSync(fd, JSON.stringify(state));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(temp, 'w', 0o600);
+    try {
+      writeFileSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
   }
-  renameSync(temp, path);
-  const dirFd = openSync(dir, 'r');
+  // The rename is durable once the directory entry is.
+  const dirFd = openSync(dirname(path), 'r');
   try {
     fsyncSync(dirFd);
   } finally {
