@@ -74,28 +74,56 @@ static int open_socket(struct link *link, const struct mm_config *config)
 	return 0;
 }
 
-/* Lock held (released around libzmq calls that may take time). The context is created with
- * the lock held so that it is published before a fork() could copy it unrecorded. */
+/* zmq_ctx_new() and zmq_ctx_term() take process-wide locks (libzmq's crypto library is
+ * initialised and closed there, behind a global mutex in some builds): a fork() in the middle
+ * of either could leave the child's copy of such a lock taken for ever, and the child's own
+ * sender would hang in its first zmq_ctx_new(). Both run under context_lock, which the fork
+ * handlers take first, and publish or withdraw the context before releasing it, so a child
+ * knows the context it inherits. No lock held. */
+static void *new_context(void)
+{
+	void *context;
+
+	pthread_mutex_lock(&mm_state.context_lock);
+	context = zmq_ctx_new();
+	mm_lock();
+	mm_state.zmq_context = context;
+	mm_unlock();
+	pthread_mutex_unlock(&mm_state.context_lock);
+	return context;
+}
+
+static void terminate_context(void *context)
+{
+	pthread_mutex_lock(&mm_state.context_lock);
+	while (zmq_ctx_term(context) != 0 && errno == EINTR)
+		;
+	mm_lock();
+	if (mm_state.zmq_context == context)
+		mm_state.zmq_context = NULL;
+	mm_unlock();
+	pthread_mutex_unlock(&mm_state.context_lock);
+}
+
+/* Lock held, released while libzmq works. */
 static int connect_link(struct link *link)
 {
 	struct mm_config config = mm_state.config;
 	uint64_t generation = mm_state.config_generation;
-	int rc;
+	int rc = -1;
 
-	if (!link->context) {
-		link->context = zmq_ctx_new();
-		mm_state.zmq_context = link->context;
-		if (!link->context)
-			return -1;
-	}
 	mm_unlock();
-	rc = open_socket(link, &config);
+	if (!link->context)
+		link->context = new_context();
+	if (link->context)
+		rc = open_socket(link, &config);
 	mm_lock();
 	if (rc == 0)
 		link->config_generation = generation;
 	return rc;
 }
 
+/* No lock held. */
 static void close_link(struct link *link, int linger_ms)
 {
 	if (link->socket) {
@@ -103,8 +131,7 @@ static void close_link(struct link *link, int linger_ms)
 		zmq_close(link->socket);
 	}
 	if (link->context)
-		while (zmq_ctx_term(link->context) != 0 && errno == EINTR)
-			;
+		terminate_context(link->context);
 }
 
 /* Lock held. Hands up to MM_BATCH of the oldest messages to ZeroMQ, taking the lock once
@@ -186,7 +213,6 @@ static void *sender_main(void *arg)
 	close_link(&link, linger_ms);
 	mm_lock();
 	if (current && generation == mm_state.sender_generation) {
-		mm_state.zmq_context = NULL;
 		mm_state.sender = MM_SENDER_DONE;
 		pthread_cond_broadcast(&mm_state.stopped);
 	}

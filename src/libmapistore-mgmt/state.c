@@ -13,6 +13,7 @@
 
 struct mm_state mm_state = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.context_lock = PTHREAD_MUTEX_INITIALIZER,
 	.next_seq = 1,
 };
 
@@ -47,7 +48,8 @@ static void wake_sender(void)
 
 /* A new source: no registrations, nothing queued, seq from 1, counters at 0, no sender, and
  * an epoch drawn with the next message. The configuration stays. The batch an (old) sender
- * holds in flight is freed by that sender (or by the fork child handler). */
+ * holds in flight is freed by that sender (or by the fork child handler), and its context
+ * stays published until that sender has terminated it. */
 static void start_new_source(void)
 {
 	mm_queue_clear(&mm_state.queue);
@@ -64,7 +66,6 @@ static void start_new_source(void)
 	mm_state.sender = MM_SENDER_NONE;
 	mm_state.sender_generation++;
 	mm_state.sender_sleeping = false;
-	mm_state.zmq_context = NULL;
 	mm_state.source.epoch = 0;
 }
 
@@ -278,15 +279,19 @@ static void init_conditions(void)
 	pthread_condattr_destroy(&attr);
 }
 
-/* fork(): the lock is held across it so the child inherits a consistent state. */
+/* fork(): the locks are held across it so the child inherits a consistent state, and no
+ * context half created or half terminated (a fork() during a shutdown therefore waits for
+ * the sender's zmq_ctx_term(), at most linger_ms). */
 static void before_fork(void)
 {
+	pthread_mutex_lock(&mm_state.context_lock);
 	mm_lock();
 }
 
 static void after_fork_in_parent(void)
 {
 	mm_unlock();
+	pthread_mutex_unlock(&mm_state.context_lock);
 }
 
 /* The child is a new source: the parent's registrations, queue and sender stay the parent's.
@@ -303,11 +308,13 @@ static void after_fork_in_child(void)
 			entry->older = abandoned_contexts;
 			abandoned_contexts = entry;
 		}
+		mm_state.zmq_context = NULL;
 	}
 	mm_queue_clear(&mm_state.in_flight);
 	start_new_source();
 	mm_source_after_fork(&mm_state.source);
 	mm_unlock();
+	pthread_mutex_unlock(&mm_state.context_lock);
 }
 
 __attribute__((constructor)) static void mm_state_load(void)

@@ -24,6 +24,9 @@ enum mm_sender_state {
 
 struct mm_state {
 	pthread_mutex_t lock;
+	/* Held by the sender around zmq_ctx_new() and zmq_ctx_term(), and by fork() (taken
+	 * before `lock`): a child is never forked in the middle of either (see sender.c). */
+	pthread_mutex_t context_lock;
 	pthread_cond_t wake;    /* the sender sleeps on it */
 	pthread_cond_t stopped; /* shutdown waits on it for MM_SENDER_DONE */
 
@@ -50,7 +53,7 @@ struct mm_state {
 	uint64_t sender_generation; /* a sender whose generation is stale must leave the state alone */
 	bool sender_sleeping;
 	uint64_t flush_deadline_ms;
-	void *zmq_context; /* the sender's, published so a fork() child can abandon it */
+	void *zmq_context; /* the newest live context, published so a fork() child can abandon it */
 };
 
 extern struct mm_state mm_state;
