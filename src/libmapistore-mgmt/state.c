@@ -250,11 +250,17 @@ static void stop_sender(void)
 		pthread_detach(mm_state.thread);
 }
 
+/* Lock held. A sender STOPPING or DONE is being stopped by another thread's shutdown (or the
+ * exit-time destructor): wait for that one to finish (at most its linger_ms plus the margin)
+ * rather than start a new source under it, which would let it detach a newer sender. */
 static int shutdown_locked(void)
 {
+	while (mm_state.sender == MM_SENDER_STOPPING || mm_state.sender == MM_SENDER_DONE)
+		pthread_cond_wait(&mm_state.stopped, &mm_state.lock);
 	if (mm_state.sender == MM_SENDER_RUNNING)
 		stop_sender();
 	start_new_source();
+	pthread_cond_broadcast(&mm_state.stopped);
 	return MAPISTORE_SUCCESS;
 }
 

@@ -28,7 +28,7 @@ struct mm_state {
 	 * before `lock`): a child is never forked in the middle of either (see sender.c). */
 	pthread_mutex_t context_lock;
 	pthread_cond_t wake;    /* the sender sleeps on it */
-	pthread_cond_t stopped; /* shutdown waits on it for MM_SENDER_DONE */
+	pthread_cond_t stopped; /* shutdown waits on it for MM_SENDER_DONE, and for another's end */
 
 	bool configured; /* config read from the environment (lazily) */
 	bool exiting;    /* the destructor ran: nothing is queued any more */
