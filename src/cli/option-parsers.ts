@@ -1,11 +1,7 @@
 // commander argument parsers: each turns a flag or environment value into a typed value, or
 // throws InvalidArgumentError saying what a valid value looks like.
 import { InvalidArgumentError } from 'commander';
-
-export interface HostPort {
-  host: string;
-  port: number;
-}
+import type { HostPort } from '../server/config.js';
 
 /** An integer in [min, max], written in decimal. */
 export function integerIn(min: number, max: number): (value: string) => number {

@@ -1,13 +1,20 @@
-// What `mapistore-mgmt serve` runs with, once flags and environment are parsed and checked.
+// What `mapistore-mgmt serve` runs with, once flags and environment are parsed and checked
+// (each field is the option of the same name, see src/cli/commands/serve.ts).
+
+export interface HostPort {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+}
+
 export interface ServeConfig {
   /** ZeroMQ endpoint the PULL socket binds (ipc:// or tcp://). */
   endpoint: string;
   /** Mode and group of an ipc socket directory the notifier creates. */
   socketMode: number;
   socketGroup?: string;
-  httpHost: string;
-  /** 0 picks a free port. */
-  httpPort: number;
+  /** Where the HTTP API listens. */
+  http: HostPort;
   stateDir: string;
   /** Interval assumed for a source until its first heartbeat announces its own. */
   heartbeatMs: number;

@@ -105,14 +105,14 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   });
   let httpUrl: string;
   try {
-    httpUrl = await app.listen({ host: config.httpHost, port: config.httpPort });
+    httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
   } catch (error) {
     await receiver.close();
     throw new StartupError(
-      `cannot serve HTTP on ${config.httpHost}:${config.httpPort} (${describe(error)}): stop the process using it or choose another --http.`,
+      `cannot serve HTTP on ${config.http.host}:${config.http.port} (${describe(error)}): stop the process using it or choose another --http.`,
     );
   }
-  if (!isLoopback(config.httpHost)) log.warn({ httpUrl }, 'the HTTP API listens beyond loopback: anyone who can reach it can read and purge the table');
+  if (!isLoopback(config.http.host)) log.warn({ httpUrl }, 'the HTTP API listens beyond loopback: anyone who can reach it can read and purge the table');
 
   const handle = createMessageHandler({
     table,

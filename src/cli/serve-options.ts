@@ -1,0 +1,40 @@
+// The options of `mapistore-mgmt serve`: each is a flag or, when the flag is absent, the variable
+// MAPISTORE_MGMT_<FLAG>, checked at parse time. Their values make a ServeConfig.
+import { Option } from 'commander';
+import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir } from '../server/defaults.js';
+import { integerIn, numberIn, parseEndpoint, parseHostPort, parseMode } from './option-parsers.js';
+
+const HOUR_MS = 3_600_000;
+
+/** An option read from `--flag` or, failing that, from the variable MAPISTORE_MGMT_FLAG. */
+function option(flags: string, description: string): Option {
+  const name = flags.split(' ')[0] ?? flags;
+  return new Option(flags, description).env(`MAPISTORE_MGMT_${name.slice(2).toUpperCase().replaceAll('-', '_')}`);
+}
+
+/** The numeric settings: flag, help, default, and the parser that checks the range. */
+const NUMBERS: Array<[flags: string, description: string, defaultValue: number, parse: (value: string) => number]> = [
+  ['--heartbeat-ms <ms>', 'heartbeat interval assumed for a sender until its first heartbeat announces its own', DEFAULTS.heartbeatMs, integerIn(10, HOUR_MS)],
+  ['--lease-multiplier <n>', 'a silent sender expires after this many of its heartbeat intervals', DEFAULTS.leaseMultiplier, numberIn(1, 100)],
+  ['--min-lease-ms <ms>', 'shortest lease, whatever the interval', DEFAULTS.minLeaseMs, integerIn(10, 24 * HOUR_MS)],
+  ['--max-lease-ms <ms>', 'longest lease, whatever the interval', DEFAULTS.maxLeaseMs, integerIn(10, 24 * HOUR_MS)],
+  ['--max-sources <n>', 'sender processes tracked at most; messages from more are rejected', DEFAULTS.maxSources, integerIn(1, 10_000_000)],
+  ['--max-registrations-per-source <n>', 'distinct triples one sender may hold', DEFAULTS.maxRegistrationsPerSource, integerIn(1, 10_000_000)],
+  ['--max-frame-bytes <bytes>', 'largest message accepted; larger ones are rejected as oversized', DEFAULTS.maxFrameBytes, integerIn(2048, 256 * 1024 * 1024)],
+  ['--save-interval-ms <ms>', 'how often a changed table is written to the state directory', DEFAULTS.saveIntervalMs, integerIn(10, HOUR_MS)],
+  ['--rejection-log-interval-ms <ms>', 'at most one log line per rejection reason per interval', DEFAULTS.rejectionLogIntervalMs, integerIn(0, HOUR_MS)],
+  ['--shutdown-timeout-ms <ms>', 'a graceful shutdown taking longer is cut short (exit 1)', DEFAULTS.shutdownTimeoutMs, integerIn(100, 10 * 60_000)],
+];
+
+/** Every option of `serve`, in the order `--help` shows them. */
+export function serveOptions(): Option[] {
+  return [
+    option('--endpoint <endpoint>', 'ZeroMQ endpoint to bind: ipc://ABSOLUTE-PATH or tcp://HOST:PORT').default(defaultEndpoint()).argParser(parseEndpoint),
+    option('--socket-mode <octal>', 'mode of the ipc socket directory when the notifier creates it').default(DEFAULTS.socketMode, '0750').argParser(parseMode),
+    option('--socket-group <group>', 'group (name or gid) of the ipc socket directory when the notifier creates it'),
+    option('--http <host:port>', 'HTTP API address; port 0 picks a free port (the log says which)').default(parseHostPort(DEFAULT_HTTP), DEFAULT_HTTP).argParser(parseHostPort),
+    option('--state-dir <dir>', 'where the table is saved ($STATE_DIRECTORY under systemd, else ${XDG_STATE_HOME:-~/.local/state}/mapistore-mgmt)').default(defaultStateDir()),
+    ...NUMBERS.map(([flags, description, defaultValue, parse]) => option(flags, description).default(defaultValue).argParser(parse)),
+    option('--log-level <level>', 'log level of the JSON log on stdout').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ];
+}
