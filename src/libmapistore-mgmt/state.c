@@ -94,7 +94,6 @@ int mm_state_submit(enum mm_kind kind, const struct mm_command *command)
 			rc = MAPISTORE_ERR_NO_MEMORY;
 			goto out;
 		}
-		mm_source_ensure_epoch(&mm_state.source);
 		message = mm_message_new(kind, mm_wire_command_size(&mm_state.source, command));
 		if (!message) {
 			rc = MAPISTORE_ERR_NO_MEMORY;
@@ -115,6 +114,7 @@ int mm_state_submit(enum mm_kind kind, const struct mm_command *command)
 		rc = MAPISTORE_ERR_MSG_SEND;
 		goto out;
 	}
+	mm_source_ensure_epoch(&mm_state.source);
 	mm_wire_encode_command(message->bytes, kind, &mm_state.source, mm_state.next_seq++, command);
 	mm_queue_push_back(&mm_state.queue, message);
 	message = NULL;

@@ -292,6 +292,12 @@ int main(void)
 	stats = stats_now();
 	CHECK(stats.epoch == 0 && stats.queue_length == 0 && stats.registrations_held == 0);
 
+	/* Out of memory in the very first call: no epoch is drawn either. */
+	fail_allocation_in = 1;
+	CHECK(mapistore_mgmt_backend_register_user(&conn_info, "SOGo", "first") ==
+	      MAPISTORE_ERR_NO_MEMORY);
+	check_unchanged(&stats, MAPISTORE_ERR_NO_MEMORY);
+
 	/* The first good call is the first frame: seq 1. Strings of 255 bytes are accepted. */
 	{
 		char longest[MAPISTORE_MGMT_MAX_STRING + 1];
