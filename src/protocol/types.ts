@@ -2,8 +2,6 @@
 
 export type Kind = 'register' | 'unregister' | 'heartbeat' | 'goodbye';
 
-export const KINDS: readonly Kind[] = ['register', 'unregister', 'heartbeat', 'goodbye'];
-
 /** The sender process a message comes from. */
 export interface SourceId {
   host: string;

@@ -10,9 +10,6 @@ const PREFIX = 'mapistore_mgmt_';
 /** Reasons the notifier itself adds to the decoder's and the table's. */
 export const SERVER_REJECT_REASONS = ['multipart'] as const;
 
-/** `result` of a message: taken in and changed the table, taken in with nothing to change, refused. */
-export type MessageResult = 'applied' | 'ignored' | 'rejected';
-
 export class NotifierMetrics {
   readonly registry = new Registry();
   readonly messages: Counter<'kind' | 'result'>;

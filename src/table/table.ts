@@ -4,7 +4,6 @@ import { Source } from './source.js';
 import { parseState, persistSource } from './state.js';
 import { splitTriple, tripleKey } from './triple.js';
 import {
-  TABLE_REJECT_REASONS,
   type ApplyResult,
   type ChangeEvent,
   type ChangeListener,
@@ -12,7 +11,6 @@ import {
   type PersistedSource,
   type PersistedTable,
   type SourceRow,
-  type TableCounters,
   type TableLimits,
   type TableOptions,
   type TableRejectReason,
@@ -35,7 +33,6 @@ export class RegistrationTable {
   /** Change events of the operation in progress, delivered once the table is consistent. */
   private pending: ChangeEvent[] = [];
   private registrationTotal = 0;
-  private readonly totals: TableCounters = freshCounters();
   private readonly limits: TableLimits;
   private readonly lease: Required<LeaseOptions>;
   private readonly now: () => number;
@@ -54,8 +51,6 @@ export class RegistrationTable {
     if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
     if (source === undefined) {
       if (message.kind === 'goodbye') {
-        this.totals.messagesByKind.goodbye++;
-        this.totals.unknownSourceGoodbyes++;
         return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0, repairs: 0 };
       }
       if (this.sourcesByKey.size >= this.limits.maxSources) return this.reject('too-many-sources', key);
@@ -80,7 +75,6 @@ export class RegistrationTable {
         const triple = tripleKey(backend, username, vuser);
         const { target, accepted } = this.accept(source, message);
         if (!target.counts.has(triple)) {
-          this.totals.unmatchedUnregisters++;
           return this.finish({ outcome: 'ignored', reason: 'unmatched-unregister', ...accepted });
         }
         this.adjust(target, triple, -1);
@@ -94,13 +88,11 @@ export class RegistrationTable {
         if (snapshot.size > max) return this.reject('too-many-registrations', key);
         const { target, accepted } = this.accept(source, message);
         accepted.repairs = this.replaceSet(target, snapshot);
-        this.totals.repairs += accepted.repairs;
         return this.finish({ outcome: 'applied', ...accepted });
       }
       case 'goodbye': {
         const { target, accepted } = this.accept(source, message);
         this.remove(target);
-        this.totals.goodbyes++;
         return this.finish({ outcome: 'applied', ...accepted });
       }
     }
@@ -114,7 +106,6 @@ export class RegistrationTable {
       if (source.expiresAt <= now) {
         expired.push(this.row(source));
         this.remove(source);
-        this.totals.expirations++;
       }
     }
     this.flush();
@@ -126,7 +117,6 @@ export class RegistrationTable {
     const source = this.sourcesByKey.get(key);
     if (source === undefined) return false;
     this.remove(source);
-    this.totals.purges++;
     this.flush();
     return true;
   }
@@ -155,14 +145,6 @@ export class RegistrationTable {
       ...source.replicas.get(triple),
       count,
     }));
-  }
-
-  counters(): TableCounters {
-    return {
-      ...this.totals,
-      messagesByKind: { ...this.totals.messagesByKind },
-      rejectionsByReason: { ...this.totals.rejectionsByReason },
-    };
   }
 
   get sourceCount(): number {
@@ -252,7 +234,6 @@ export class RegistrationTable {
     } else {
       gap = Number(message.seq - source.lastSeq - 1n);
       source.gaps += gap;
-      this.totals.gaps += gap;
       source.lastSeq = message.seq;
       source.lastHeardAt = now;
     }
@@ -263,7 +244,6 @@ export class RegistrationTable {
     }
     // Any message proves the process alive; the lease runs from the last one heard.
     source.expiresAt = now + leaseFor(this.intervalOf(source), this.lease);
-    this.totals.messagesByKind[message.kind]++;
     return { target: source, accepted: { source: key, newSource: existing === undefined, gap, repairs: 0 } };
   }
 
@@ -314,7 +294,6 @@ export class RegistrationTable {
   }
 
   private reject(reason: TableRejectReason, source: string): ApplyResult {
-    this.totals.rejectionsByReason[reason]++;
     return { outcome: 'rejected', reason, source };
   }
 
@@ -356,23 +335,6 @@ interface AcceptedFields {
   newSource: boolean;
   gap: number;
   repairs: number;
-}
-
-function freshCounters(): TableCounters {
-  return {
-    messagesByKind: { register: 0, unregister: 0, heartbeat: 0, goodbye: 0 },
-    rejectionsByReason: Object.fromEntries(TABLE_REJECT_REASONS.map((reason) => [reason, 0])) as Record<
-      TableRejectReason,
-      number
-    >,
-    unmatchedUnregisters: 0,
-    unknownSourceGoodbyes: 0,
-    repairs: 0,
-    gaps: 0,
-    expirations: 0,
-    goodbyes: 0,
-    purges: 0,
-  };
 }
 
 function checkOptions(limits: TableLimits, lease: Required<LeaseOptions>): void {

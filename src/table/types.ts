@@ -1,5 +1,3 @@
-import type { Kind } from '../protocol/types.js';
-
 export interface TableLimits {
   /** Live sources the table holds at most; a message that would add one more is rejected. */
   maxSources: number;
@@ -89,23 +87,6 @@ export interface SourceRow {
   gaps: number;
   /** Loaded from a state file and not yet confirmed by a heartbeat. */
   restored: boolean;
-}
-
-/** Cumulative counts since the table was created (a restore starts them at 0). */
-export interface TableCounters {
-  /** Messages taken in (applied or ignored), by kind. */
-  messagesByKind: Record<Kind, number>;
-  rejectionsByReason: Record<TableRejectReason, number>;
-  unmatchedUnregisters: number;
-  /** Goodbyes from sources the table did not know. */
-  unknownSourceGoodbyes: number;
-  /** Triples corrected by heartbeat snapshots. */
-  repairs: number;
-  /** Messages missed in transport, summed over all sequence gaps. */
-  gaps: number;
-  expirations: number;
-  goodbyes: number;
-  purges: number;
 }
 
 /** A triple's total count went 0 -> >0 (`registered`) or >0 -> 0 (`unregistered`). */
