@@ -1,12 +1,12 @@
 /* config.c - where the library's settings come from, and what values are accepted. */
 #include "config.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+
+#include "decimal.h"
 
 #define MM_IPC_PREFIX "ipc://"
 #define MM_TCP_PREFIX "tcp://"
@@ -20,14 +20,11 @@ static bool starts_with(const char *text, const char *prefix)
 static bool tcp_address_valid(const char *address)
 {
 	const char *colon = strrchr(address, ':');
-	char *end;
-	long port;
+	unsigned int port;
 
-	if (!colon || colon == address || colon[1] == '\0' || address[0] == '*')
+	if (!colon || colon == address || address[0] == '*')
 		return false;
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	return errno == 0 && *end == '\0' && port >= 1 && port <= 65535;
+	return mm_decimal_parse(colon + 1, &port) && port >= 1 && port <= 65535;
 }
 
 /* ipc:// and tcp:// only (inproc cannot cross processes); an ipc path must fit a Unix
@@ -57,17 +54,11 @@ static bool in_range(unsigned int value, unsigned int min, unsigned int max)
 static unsigned int env_number(const char *name, unsigned int min, unsigned int max,
 			       unsigned int fallback)
 {
-	const char *text = getenv(name);
-	char *end;
-	unsigned long value;
+	unsigned int value;
 
-	if (!text || *text < '0' || *text > '9')
+	if (!mm_decimal_parse(getenv(name), &value) || !in_range(value, min, max))
 		return fallback;
-	errno = 0;
-	value = strtoul(text, &end, 10);
-	if (errno != 0 || *end != '\0' || value > UINT_MAX || !in_range((unsigned int)value, min, max))
-		return fallback;
-	return (unsigned int)value;
+	return value;
 }
 
 static void default_endpoint(char *out)

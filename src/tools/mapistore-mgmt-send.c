@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +23,8 @@
 #include <unistd.h>
 
 #include <mapistore/mapistore_mgmt.h>
+
+#include "decimal.h"
 
 #define USAGE                                                                               \
 	"usage: mapistore-mgmt-send [--endpoint E] [--heartbeat-ms N] [--queue-limit N] STEP...\n" \
@@ -42,21 +43,6 @@ static int usage_error(const char *message, const char *detail)
 	fprintf(stderr, "mapistore-mgmt-send: %s%s%s\n%s", message, detail ? ": " : "",
 		detail ? detail : "", USAGE);
 	return 2;
-}
-
-static bool parse_number(const char *text, unsigned int *value)
-{
-	char *end;
-	unsigned long number;
-
-	if (!text || *text < '0' || *text > '9')
-		return false;
-	errno = 0;
-	number = strtoul(text, &end, 10);
-	if (errno != 0 || *end != '\0' || number > UINT_MAX)
-		return false;
-	*value = (unsigned int)number;
-	return true;
 }
 
 /* Parses argv[first..argc) into steps; returns the count, or -1 after printing what is wrong. */
@@ -78,7 +64,7 @@ static int parse_steps(int argc, char **argv, int first, struct step *steps)
 			step->args = &argv[i];
 			i += 3;
 		} else if (strcmp(name, "sleep") == 0) {
-			if (i >= argc || !parse_number(argv[i], &step->ms))
+			if (i >= argc || !mm_decimal_parse(argv[i], &step->ms))
 				return usage_error("sleep needs MS, a number of milliseconds",
 						   i < argc ? argv[i] : NULL),
 				       -1;
@@ -118,7 +104,7 @@ static int parse_options(int argc, char **argv, struct mapistore_mgmt_options *o
 		} else {
 			return usage_error("unknown option", option), -1;
 		}
-		if (number && (!parse_number(value, number) || *number == 0))
+		if (number && (!mm_decimal_parse(value, number) || *number == 0))
 			return usage_error("option needs a positive number", option), -1;
 		i += 2;
 	}

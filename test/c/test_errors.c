@@ -146,7 +146,8 @@ static void check_bad_configuration(void)
 {
 	static const char *const endpoints[] = {
 		"", "inproc://x", "ipc://", "tcp://", "tcp://127.0.0.1", "tcp://127.0.0.1:0",
-		"tcp://127.0.0.1:70000", "tcp://:5555", "tcp://*:5555", "udp://127.0.0.1:5555",
+		"tcp://127.0.0.1:70000", "tcp://127.0.0.1:+5555", "tcp://127.0.0.1: 5555",
+		"tcp://:5555", "tcp://*:5555", "udp://127.0.0.1:5555",
 	};
 	char long_ipc[300] = "ipc:///tmp/";
 	struct mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
