@@ -52,7 +52,8 @@ function parseSource(value: unknown, path: string): PersistedSource {
     lastHeardAt: finite(source.lastHeardAt, `${path}.lastHeardAt`),
     expiresAt: finite(source.expiresAt, `${path}.expiresAt`),
     droppedReported: u64Text(source.droppedReported, `${path}.droppedReported`, 0n),
-    gaps: integer(source.gaps, `${path}.gaps`, 0, Number.MAX_SAFE_INTEGER),
+    // A sum of sequence jumps, which a single u64 jump can take past 2^53.
+    gaps: nonNegative(source.gaps, `${path}.gaps`),
     registrations: list(source.registrations, `${path}.registrations`).map((item, i) =>
       parseRegistration(item, `${path}.registrations[${i}]`),
     ),
@@ -85,6 +86,12 @@ function list(value: unknown, path: string): unknown[] {
 function finite(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${path}: expected a finite number`);
   return value;
+}
+
+function nonNegative(value: unknown, path: string): number {
+  const number = finite(value, path);
+  if (number < 0) throw new Error(`${path}: expected a number of at least 0`);
+  return number;
 }
 
 function integer(value: unknown, path: string, min: number, max: number): number {

@@ -78,6 +78,14 @@ describe('toState / fromState', () => {
     expect(restored.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }]);
   });
 
+  it('restores a source whose sequence jumped past 2^53 (a gap count beyond safe integers)', () => {
+    const { table, clock } = setup();
+    table.apply(register(a, 1, command('jdoe')));
+    table.apply({ ...register(a, 2, command('jdoe')), seq: 2n ** 64n - 1n });
+    const restored = restore(JSON.parse(JSON.stringify(table.toState())), clock.now);
+    expect(restored.sources()[0]).toMatchObject({ lastSeq: '18446744073709551615', gaps: 2 ** 64 - 3, registrations: 2 });
+  });
+
   it('emits changes for restored registrations that later go away', () => {
     const { state, clock } = saved();
     const now = { now: clock.now };
