@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { removeTempDirs } from './temp.js';
-import { waitFor } from './wait.js';
+import { GiveUp, waitFor } from './wait.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The real C sender built by `npm run build:native`. */
@@ -68,7 +68,7 @@ export class TestProcess {
       () => {
         const match = this.stdoutText.match(pattern);
         if (match) return match;
-        if (!this.running) throw new Error(`${this.label} exited ${JSON.stringify(this.status)}; stderr: ${this.stderrText}`);
+        if (!this.running) throw new GiveUp(`${this.label} exited ${JSON.stringify(this.status)}; stderr: ${this.stderrText}`);
         return undefined;
       },
       { timeoutMs },

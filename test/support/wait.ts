@@ -7,10 +7,14 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
+/** Thrown by a probe to stop waiting at once: the condition can no longer come true. */
+export class GiveUp extends Error {}
+
 /**
  * Calls `probe` until it returns something other than `undefined`, `null` or `false`, and
- * returns that value. Probe errors count as "not yet" (a server still starting, say). Throws,
- * naming `what` and the last value or error seen, when `timeoutMs` passes first.
+ * returns that value. Probe errors count as "not yet" (a server still starting, say), except
+ * GiveUp, which ends the wait. Throws, naming `what` and the last value or error seen, when
+ * `timeoutMs` passes first.
  */
 export async function waitFor<T>(
   what: string,
@@ -26,6 +30,7 @@ export async function waitFor<T>(
       if (value !== undefined && value !== null && value !== false) return value;
       last = value;
     } catch (error) {
+      if (error instanceof GiveUp) throw error;
       last = error;
     }
     if (Date.now() >= deadline) {
