@@ -123,10 +123,11 @@ struct mapistore_connection_info {
  * MAPISTORE_ERR_NOT_INITIALIZED when conn_info or conn_info->username is NULL;
  * MAPISTORE_ERR_INVALID_PARAMETER when backend or vuser is NULL, or a string is empty,
  * not valid UTF-8 or longer than MAPISTORE_MGMT_MAX_STRING bytes (nothing is recorded or
- * sent on these errors); MAPISTORE_ERR_NO_MEMORY when memory ran out (nothing recorded);
- * MAPISTORE_ERR_MSG_SEND when the send queue is full: the registration is recorded and
- * reaches the notifier with the next heartbeat, and the drop is counted.
- * Never blocks.
+ * sent on these errors); MAPISTORE_ERR_NO_MEMORY when memory or the background thread could
+ * not be had (nothing recorded); MAPISTORE_ERR_MSG_SEND when the send queue is full, or a
+ * shutdown is under way, or the process is exiting: the registration is recorded and reaches
+ * the notifier with the next heartbeat (if one comes), and the drop is counted.
+ * Never blocks: it takes the library's lock only for short, bounded work.
  */
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_register_user(
 	struct mapistore_connection_info *conn_info, const char *backend, const char *vuser);
@@ -141,30 +142,33 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_register_user(
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_unregister_user(
 	struct mapistore_connection_info *conn_info, const char *backend, const char *vuser);
 
-/* Explicit configuration; zero or NULL fields keep their environment or built-in default. */
+/* Explicit configuration; a zero or NULL field keeps its current value (the environment's or
+ * the built-in default, unless an earlier call changed it). */
 struct mapistore_mgmt_options {
 	size_t size;               /* sizeof(struct mapistore_mgmt_options): set by _INIT */
 	const char *endpoint;      /* ZeroMQ endpoint, "ipc://PATH" or "tcp://HOST:PORT" */
 	unsigned int heartbeat_ms; /* heartbeat interval, 10..3600000; default 5000 */
 	unsigned int queue_limit;  /* messages waiting to be sent at most, 1..10000000; default 10000 */
-	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, at most 60000; default 200 */
+	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, 1..60000; default 200 */
 };
 #define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0}
 
 /*
- * Configure the library. May be called at any time; a new endpoint takes effect for the
- * next message (held registrations carry over and reach the new endpoint with the next
- * heartbeat). Returns MAPISTORE_SUCCESS, or MAPISTORE_ERR_INVALID_PARAMETER (nothing
- * changed) for a NULL or unknown-size options, an endpoint that is not ipc:// or tcp://,
- * or a value out of range.
+ * Configure the library. May be called at any time, from any thread, also while other threads
+ * register; a new endpoint takes effect for the next message (held registrations carry over
+ * and reach the new endpoint with the next heartbeat), a new heartbeat interval from now, a
+ * new linger with the next shutdown. Returns MAPISTORE_SUCCESS, or
+ * MAPISTORE_ERR_INVALID_PARAMETER (nothing changed) for a NULL or unknown-size options, an
+ * endpoint that is not ipc://PATH or tcp://HOST:PORT, or a value out of range.
  */
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_configure(const struct mapistore_mgmt_options *options);
 
 /*
  * Say goodbye to the notifier, stop the background thread and close the ZeroMQ context,
  * waiting at most linger_ms (plus a 100 ms margin for the thread to finish). Held
- * registrations are forgotten; a later register call starts over as a new source. Called
- * automatically at exit. Returns MAPISTORE_SUCCESS.
+ * registrations are forgotten; a later register call starts over as a new source. A shutdown
+ * called while another thread's is under way first waits for that one. Called automatically
+ * at exit. Returns MAPISTORE_SUCCESS.
  */
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_shutdown(void);
 
