@@ -3,6 +3,12 @@
 import { InvalidArgumentError } from 'commander';
 import type { HostPort } from '../server/config.js';
 
+/** A backend, username or vuser to look for: the protocol has no empty names. */
+export function parseName(value: string): string {
+  if (value === '') throw new InvalidArgumentError('expected a non-empty name.');
+  return value;
+}
+
 /** An integer in [min, max], written in decimal. */
 export function integerIn(min: number, max: number): (value: string) => number {
   return (value) => {

@@ -57,6 +57,8 @@ describe('mapistore-mgmt errors', () => {
     [['users', '--bogus'], /unknown option '--bogus'/],
     [['users', '--http', 'nowhere'], /option '--http <host:port>' argument 'nowhere' is invalid\. expected HOST:PORT/],
     [['purge'], /missing required argument 'source'/],
+    [['users', '--vuser', ''], /option '--vuser <name>' argument '' is invalid\. expected a non-empty name/],
+    [['registered-users', 'SOGo', ''], /command-argument value '' is invalid for argument 'vuser'\. expected a non-empty name/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['serve', '--http', '127.0.0.1:70000'], /port 70000 is out of range: use 0 to 65535/],
     [['serve', '--endpoint', 'udp://x:1'], /expected ipc:\/\/ABSOLUTE-PATH or tcp:\/\/HOST:PORT/],

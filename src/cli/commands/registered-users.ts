@@ -3,13 +3,14 @@ import type { RegisteredUsers } from '../../server/api-types.js';
 import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
 import { printJson } from '../format-table.js';
 import { getJson } from '../http-client.js';
+import { parseName } from '../option-parsers.js';
 
 export function addRegisteredUsersCommand(program: Command): void {
   program
     .command('registered-users')
     .description('print the distinct usernames holding BACKEND/VUSER (what a new-mail notifier asks before notifying)')
-    .argument('<backend>', 'the backend name, for example SOGo')
-    .argument('<vuser>', 'the user name within the backend')
+    .argument('<backend>', 'the backend name, for example SOGo', parseName)
+    .argument('<vuser>', 'the user name within the backend', parseName)
     .addOption(jsonOption())
     .addOption(httpOption())
     .action(async (backend: string, vuser: string, options: QueryOptions) => {

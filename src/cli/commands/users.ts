@@ -3,6 +3,7 @@ import type { UserEntry } from '../../server/api-types.js';
 import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
 import { formatTable, printJson } from '../format-table.js';
 import { getJson } from '../http-client.js';
+import { parseName } from '../option-parsers.js';
 
 interface UsersOptions extends QueryOptions {
   backend?: string;
@@ -14,9 +15,9 @@ export function addUsersCommand(program: Command): void {
   program
     .command('users')
     .description('list the registered (backend, username, vuser) triples and their counts, summed over all live sender processes')
-    .option('--backend <name>', 'only this backend (exact, case-sensitive)')
-    .option('--vuser <name>', 'only this vuser')
-    .option('--username <name>', 'only this username')
+    .option('--backend <name>', 'only this backend (exact, case-sensitive)', parseName)
+    .option('--vuser <name>', 'only this vuser', parseName)
+    .option('--username <name>', 'only this username', parseName)
     .addOption(jsonOption())
     .addOption(httpOption())
     .action(async (options: UsersOptions) => {
