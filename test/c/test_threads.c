@@ -100,21 +100,6 @@ static void receive_frame(const struct frame *frame, struct model *model, uint64
 	}
 }
 
-/* Stats stop moving: nothing queued, and no heartbeat pending (two reads apart agree). */
-static struct mapistore_mgmt_stats settled_stats(void)
-{
-	struct mapistore_mgmt_stats a, b;
-	uint64_t give_up_ms = now_ms() + DEADLINE_MS;
-
-	do {
-		CHECK(now_ms() < give_up_ms);
-		CHECK(mapistore_mgmt_get_stats(&a, sizeof(a)) == MAPISTORE_SUCCESS);
-		sleep_ms(5 * INTERVAL_MS);
-		CHECK(mapistore_mgmt_get_stats(&b, sizeof(b)) == MAPISTORE_SUCCESS);
-	} while (a.queue_length != 0 || memcmp(&a, &b, sizeof(a)) != 0);
-	return b;
-}
-
 struct totals {
 	uint64_t received, commands, drops, last_dropped, exact_snapshots;
 };
@@ -134,14 +119,33 @@ static void take_frame(struct receiver *receiver, struct sources *sources, struc
 	frame_free(&frame);
 }
 
-/* 8 threads hammer at once; frames are received meanwhile, then until everything that stats
- * counts as sent has arrived. */
+/* Receives until the sender has nothing left to send: nothing queued, everything it counts as
+ * sent received, nothing held (no heartbeat due for that), and the last snapshot received
+ * reports every drop (no repairing heartbeat due either). No time is assumed. */
+static struct mapistore_mgmt_stats drain(struct receiver *receiver, struct sources *sources,
+					 struct model *model, struct totals *totals)
+{
+	struct mapistore_mgmt_stats stats;
+	uint64_t give_up_ms = now_ms() + DEADLINE_MS;
+	bool got;
+
+	for (;;) {
+		CHECK(mapistore_mgmt_get_stats(&stats, sizeof(stats)) == MAPISTORE_SUCCESS);
+		if (stats.queue_length == 0 && stats.registrations_held == 0 &&
+		    totals->received >= stats.messages_sent &&
+		    totals->last_dropped == stats.messages_dropped)
+			return stats;
+		CHECK(now_ms() < give_up_ms);
+		take_frame(receiver, sources, model, totals, 100, &got);
+	}
+}
+
+/* 8 threads hammer at once; frames are received meanwhile, then until the sender is done. */
 static struct mapistore_mgmt_stats run_phase(struct receiver *receiver, struct sources *sources,
 					     struct model *model, struct totals *totals,
 					     unsigned int queue_limit)
 {
 	pthread_t threads[THREADS];
-	struct mapistore_mgmt_stats stats;
 	uint64_t give_up_ms = now_ms() + DEADLINE_MS;
 	bool got;
 
@@ -160,12 +164,7 @@ static struct mapistore_mgmt_stats run_phase(struct receiver *receiver, struct s
 		pthread_join(threads[i], NULL);
 		totals->drops += refused[i];
 	}
-	stats = settled_stats();
-	while (totals->received < stats.messages_sent) {
-		take_frame(receiver, sources, model, totals, 10000, &got);
-		CHECK(got);
-	}
-	return stats;
+	return drain(receiver, sources, model, totals);
 }
 
 int main(void)
