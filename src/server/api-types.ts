@@ -44,7 +44,7 @@ export interface SourceView {
 }
 
 export interface StatusCounters {
-  /** Messages by kind (register, unregister, heartbeat, goodbye) and result (applied, rejected). */
+  /** Messages by kind (register, unregister, heartbeat, goodbye; invalid when undecodable) and result (applied, ignored, rejected). */
   messages: Record<string, Record<string, number>>;
   rejections: Record<string, number>;
   repairs: number;

@@ -64,6 +64,7 @@ describe('mapistore-mgmt query commands', () => {
     expect(human.stdout).toMatch(new RegExp(`^endpoint:\\s+${notifier.endpoint}$`, 'm'));
     expect(human.stdout).toMatch(/^registrations:\s+4$/m);
     expect(human.stdout).toMatch(/^register\s+applied\s+4$/m);
+    expect(human.stdout).not.toContain('REJECTED BECAUSE'); // every reason is at 0
     const json = JSON.parse((await cli('status', '--json')).stdout) as Status;
     expect(json.sizes).toEqual({ sources: 2, users: 3, registrations: 4 });
   });

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../support/frames.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
-import { cleanup } from '../support/processes.js';
+import { cleanup, runCli } from '../support/processes.js';
 import { closePushSockets, command, connectPush, FakeSource } from '../support/push.js';
 import type { Push } from 'zeromq';
 
@@ -70,6 +70,11 @@ describe('a notifier fed bad frames', () => {
     expect(metrics).toContain('mapistore_mgmt_rejections_total{reason="truncated"} 2');
     expect(metrics).toContain('mapistore_mgmt_rejections_total{reason="unknown-version"} 1');
     expect(notifier.process.running).toBe(true);
+
+    // The CLI's status shows the reasons that happened, and only those.
+    const human = (await runCli(['status', '--http', notifier.httpUrl])).stdout;
+    const rows = human.slice(human.indexOf('REJECTED BECAUSE')).split('\n').slice(1).filter((line) => line !== '');
+    expect(rows.map((row) => row.replace(/\s+/, ' ')).sort()).toEqual(Object.entries(expected).map(([reason, count]) => `${reason} ${count}`).sort());
   });
 
   it('rejects sources beyond --max-sources under too-many-sources', async () => {

@@ -9,7 +9,8 @@ function describe(status: Status): string {
   const messages = Object.entries(c.messages).flatMap(([kind, results]) =>
     Object.entries(results).map(([result, count]) => [kind, result, count]),
   );
-  const rejections = Object.entries(c.rejections).map(([reason, count]) => [reason, count]);
+  // Every reason is reported, most at 0: only those that happened are worth a row.
+  const rejections = Object.entries(c.rejections).filter(([, count]) => count > 0);
   const facts: Array<[string, string | number]> = [
     ['version', status.version],
     ['uptime', `${status.uptimeSeconds}s`],
