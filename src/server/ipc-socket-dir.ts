@@ -57,9 +57,19 @@ function socketIsLive(path: string): Promise<boolean> {
 /**
  * Creates the socket's directory (mode and group applied only to a directory created here),
  * refuses a directory owned by another user or a path another notifier is serving, and
- * removes a stale socket file.
+ * removes a stale socket file. Any failure is a SocketDirError saying what to change.
  */
 export async function prepareIpcSocket(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
+  try {
+    await prepare(path, options, log);
+  } catch (error) {
+    if (error instanceof SocketDirError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new SocketDirError(`cannot prepare the socket directory ${dirname(path)} (${code}): choose another --endpoint or fix its permissions.`);
+  }
+}
+
+async function prepare(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
   const dir = dirname(path);
   const uid = process.getuid?.() ?? 0;
   const gid = options.group === undefined ? undefined : resolveGid(options.group);
@@ -90,7 +100,6 @@ export async function prepareIpcSocket(path: string, options: SocketDirOptions, 
   unlinkSync(path);
   log.info({ path }, 'removed a stale socket file');
 }
-
 
 /**
  * Lets the socket's group connect (connecting needs write permission on the socket file; the

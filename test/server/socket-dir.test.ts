@@ -1,5 +1,5 @@
 // The ipc socket's directory: created private, someone else's refused, stale sockets removed.
-import { chownSync, mkdirSync, statSync } from 'node:fs';
+import { chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startNotifier } from '../support/notifier.js';
@@ -46,6 +46,14 @@ describe('the ipc socket directory', () => {
     const result = await runCli(serveArgs(`ipc://${join(dir, 'notify.sock')}`));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/belongs to uid \d+, not to this user .*choose an --endpoint/);
+  });
+
+  it('is refused with a message, not a stack trace, when it cannot be made', async () => {
+    const file = join(makeTempDir(), 'a-file');
+    writeFileSync(file, '');
+    const result = await runCli(serveArgs(`ipc://${file}/sub/notify.sock`));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`mapistore-mgmt: cannot prepare the socket directory ${file}/sub (ENOTDIR): choose another --endpoint or fix its permissions.\n`);
   });
 
   it('removes a stale socket left by kill -9, and refuses a socket another notifier serves', async () => {
