@@ -1,7 +1,10 @@
 // The HTTP API's shapes, filters, validation, purge and change stream, against a real notifier.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Push } from 'zeromq';
+import { REJECT_REASONS } from '../../src/protocol/types.js';
 import type { ChangeEvent } from '../../src/server/api-types.js';
+import { SERVER_REJECT_REASONS } from '../../src/server/metrics.js';
+import { TABLE_REJECT_REASONS } from '../../src/table/types.js';
 import { readEvents } from '../../src/cli/sse.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
 import { cleanup } from '../support/processes.js';
@@ -83,6 +86,26 @@ describe('the HTTP API', () => {
     expect(status.counters.messages).toEqual({ register: { applied: 3 }, heartbeat: { applied: 1 } });
     expect(status.counters.senderDrops).toBe(7);
     expect(status.uptimeSeconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('reports the same counts in /v1/status as in /metrics', async () => {
+    const [status, text] = [await notifier.status(), await notifier.metrics()];
+    const metric = (name: string, labels = ''): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`mapistore_mgmt_${name}${labels} `));
+      if (line === undefined) throw new Error(`no metric mapistore_mgmt_${name}${labels}`);
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const c = status.counters;
+    for (const [kind, results] of Object.entries(c.messages)) {
+      for (const [result, count] of Object.entries(results)) expect(metric('messages_total', `{kind="${kind}",result="${result}"}`), `${kind} ${result}`).toBe(count);
+    }
+    for (const [reason, count] of Object.entries(c.rejections)) expect(metric('rejections_total', `{reason="${reason}"}`), reason).toBe(count);
+    expect([c.repairs, c.gaps, c.expirations, c.unmatchedUnregisters, c.senderDrops]).toEqual(
+      ['repairs_total', 'sequence_gaps_total', 'expirations_total', 'unmatched_unregisters_total', 'sender_dropped_total'].map((name) => metric(name)),
+    );
+    expect([status.sizes.sources, status.sizes.users, status.sizes.registrations]).toEqual(['sources', 'users', 'registrations'].map((name) => metric(name)));
+    // Every reason is reported from the start, at 0 until it happens.
+    expect(Object.keys(c.rejections).sort()).toEqual([...REJECT_REASONS, ...TABLE_REJECT_REASONS, ...SERVER_REJECT_REASONS].sort());
   });
 
   it('exposes Prometheus metrics, health and readiness', async () => {
