@@ -46,9 +46,13 @@ export async function describeFailure(response: Response): Promise<string> {
   return `HTTP ${response.status} ${response.statusText}`;
 }
 
-/** GETs a JSON document; a non-2xx answer becomes a CliError. */
+/** GETs a JSON document; a non-2xx or non-JSON answer becomes a CliError. */
 export async function getJson<T>(baseUrl: string, path: string): Promise<T> {
   const response = await send(baseUrl, 'GET', path);
   if (!response.ok) throw new CliError(`the notifier refused the query: ${await describeFailure(response)}`);
-  return (await response.json()) as T;
+  try {
+    return (await response.json()) as T;
+  } catch {
+    throw new CliError(`${baseUrl} answered, but not with JSON: is it a mapistore-mgmt notifier? (set --http or MAPISTORE_MGMT_HTTP)`);
+  }
 }

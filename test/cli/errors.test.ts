@@ -1,4 +1,5 @@
 // What the CLI says, and its exit status, when the invocation is wrong or the notifier is absent.
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup, runCli } from '../support/processes.js';
@@ -25,6 +26,21 @@ describe('mapistore-mgmt errors', () => {
       expect(result.stderr).toBe(
         `mapistore-mgmt: cannot reach the notifier at http://127.0.0.1:${port} (is \`mapistore-mgmt serve\` running? set --http or MAPISTORE_MGMT_HTTP)\n`,
       );
+    }
+  });
+
+  it('says when the address answers but is no notifier, exit 1', async () => {
+    const other = createHttpServer((_request, response) => response.end('<html>hello</html>'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const port = (other.address() as AddressInfo).port;
+    try {
+      const result = await runCli(['status', '--http', `127.0.0.1:${port}`]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `mapistore-mgmt: http://127.0.0.1:${port} answered, but not with JSON: is it a mapistore-mgmt notifier? (set --http or MAPISTORE_MGMT_HTTP)\n`,
+      );
+    } finally {
+      other.close();
     }
   });
 
