@@ -7,7 +7,7 @@ import type { SourceRow } from '../table/types.js';
 import type { RegisteredUsers, SourceView, Status, UserEntry } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
 import type { NotifierMetrics } from './metrics.js';
-import { queryOnly, withResponse } from './query-schema.js';
+import { queryOnly } from './query-schema.js';
 
 export interface HttpApiDeps {
   table: RegistrationTable;
@@ -60,7 +60,7 @@ export function createHttpApi(deps: HttpApiDeps) {
 
   app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } }>(
     '/v1/users',
-    withResponse(queryOnly(['backend', 'vuser', 'username']), { 200: { type: 'array', items: userEntry } }),
+    queryOnly(['backend', 'vuser', 'username'], [], { 200: { type: 'array', items: userEntry } }),
     async (request): Promise<UserEntry[]> => table.users(request.query),
   );
 

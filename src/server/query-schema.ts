@@ -5,8 +5,11 @@ import type { FastifySchemaValidationError } from 'fastify';
 /** A backend, username or vuser filter: the protocol's strings are 1..255 bytes. */
 const NAME = { type: 'string', minLength: 1, maxLength: 255 } as const;
 
-/** Route options accepting only the query parameters `names` (`required` among them), each a name. */
-export function queryOnly(names: readonly string[], required: readonly string[] = []) {
+/**
+ * Route options accepting only the query parameters `names` (`required` among them), each a
+ * name; `response` is the route's response schema, if any (fastify serialises faster with one).
+ */
+export function queryOnly(names: readonly string[], required: readonly string[] = [], response?: object) {
   return {
     schema: {
       querystring: {
@@ -15,14 +18,10 @@ export function queryOnly(names: readonly string[], required: readonly string[] 
         ...(required.length > 0 ? { required } : {}),
         additionalProperties: false,
       },
+      ...(response ? { response } : {}),
     },
     schemaErrorFormatter: (errors: FastifySchemaValidationError[]) => new Error(describe(errors[0], names)),
   };
-}
-
-/** `options` with a response schema too (fastify serialises such answers faster). */
-export function withResponse<T extends { schema: object }>(options: T, response: object): T {
-  return { ...options, schema: { ...options.schema, response } };
 }
 
 function describe(error: FastifySchemaValidationError | undefined, names: readonly string[]): string {
