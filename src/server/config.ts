@@ -1,5 +1,5 @@
 // What `mapistore-mgmt serve` runs with, once flags and environment are parsed and checked
-// (each field is the option of the same name, see src/cli/commands/serve.ts).
+// (each field is the option of the same name, see src/cli/serve-options.ts).
 
 export interface HostPort {
   host: string;

@@ -108,6 +108,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
   } catch (error) {
     await receiver.close();
+    if (socketPath !== undefined) removeSocketFile(socketPath);
     throw new StartupError(
       `cannot serve HTTP on ${config.http.host}:${config.http.port} (${describe(error)}): stop the process using it or choose another --http.`,
     );

@@ -1,4 +1,5 @@
 // What the CLI says, and its exit status, when the invocation is wrong or the notifier is absent.
+import { existsSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,7 @@ describe('mapistore-mgmt errors', () => {
       expect(http.code).toBe(1);
       expect(http.stderr).toContain(`cannot serve HTTP on 127.0.0.1:${port} (listen EADDRINUSE`);
       expect(http.stderr).toContain('choose another --http');
+      expect(existsSync(`${dir}/n.sock`), 'the socket file left behind').toBe(false);
       const zmq = await runCli(['serve', '--endpoint', `tcp://127.0.0.1:${port}`, '--state-dir', `${dir}/state`, '--http', '127.0.0.1:0']);
       expect(zmq.code).toBe(1);
       expect(zmq.stderr).toContain(`cannot bind tcp://127.0.0.1:${port}`);
