@@ -10,20 +10,24 @@
 #include <stdlib.h>
 
 /* True, with *value set, when `text` is only decimal digits (no sign, no blank) and fits an
- * unsigned int; false, with *value unchanged, otherwise (NULL included). */
+ * unsigned int; false, with *value unchanged, otherwise (NULL included). errno is left as it
+ * was: the library reads its environment inside a host's call. */
 static inline bool mm_decimal_parse(const char *text, unsigned int *value)
 {
+	int caller_errno = errno;
 	char *end;
 	unsigned long number;
+	bool fits;
 
 	if (!text || *text < '0' || *text > '9')
 		return false;
 	errno = 0;
 	number = strtoul(text, &end, 10);
-	if (errno != 0 || *end != '\0' || number > UINT_MAX)
-		return false;
-	*value = (unsigned int)number;
-	return true;
+	fits = errno == 0 && *end == '\0' && number <= UINT_MAX;
+	errno = caller_errno;
+	if (fits)
+		*value = (unsigned int)number;
+	return fits;
 }
 
 #endif

@@ -4,6 +4,7 @@
  * source (new epoch, seq 1); with the notifier away, heartbeats do not pile up in the queue,
  * and shutdown returns promptly with the queue full; two shutdowns at once stop the sender
  * once, and leave a later registration alone. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -112,7 +113,9 @@ int main(void)
 	receiver_open(&second, "tcp");
 	CHECK(setenv("MAPISTORE_MGMT_ENDPOINT", first.endpoint, 1) == 0);
 	CHECK(setenv("MAPISTORE_MGMT_HEARTBEAT_MS", "50", 1) == 0);
+	errno = EBADF; /* a successful call leaves the caller's errno alone */
 	CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "mail") == MAPISTORE_SUCCESS);
+	CHECK(errno == EBADF);
 	next_command(&first, &frame);
 	CHECK(frame.kind == 1 && frame.seq == 1 && strcmp(frame.vuser, "mail") == 0);
 	epoch = frame.epoch;
