@@ -8,19 +8,16 @@ import { makeTempDir } from '../support/temp.js';
 
 afterAll(cleanup);
 
-/** A loopback port nobody listens on: bound, read, released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+/**
+ * A loopback port nobody listens on. Not one bound and released: a notifier of a test file
+ * running beside this one could be given it (they listen on port 0) before the CLI connects.
+ * Port 1 is privileged, in practice never served, and never handed out for port 0.
+ */
+const CLOSED_PORT = 1;
 
 describe('mapistore-mgmt errors', () => {
   it('says how to fix an unreachable notifier, exit 1', async () => {
-    const port = await closedPort();
+    const port = CLOSED_PORT;
     for (const command of [['users'], ['sources', '--json'], ['status'], ['purge', 'h/1/00'], ['watch'], ['registered-users', 'SOGo', 'x']]) {
       const result = await runCli([...command, '--http', `127.0.0.1:${port}`]);
       expect(result.code, command.join(' ')).toBe(1);
@@ -66,7 +63,7 @@ describe('mapistore-mgmt errors', () => {
   });
 
   it('reads the address from MAPISTORE_MGMT_HTTP', async () => {
-    const port = await closedPort();
+    const port = CLOSED_PORT;
     const result = await runCli(['users'], { env: { MAPISTORE_MGMT_HTTP: `127.0.0.1:${port}` } });
     expect(result.stderr).toContain(`at http://127.0.0.1:${port} `);
   });
