@@ -20,11 +20,11 @@ export function queryOnly(names: readonly string[], required: readonly string[] 
       },
       ...(response ? { response } : {}),
     },
-    schemaErrorFormatter: (errors: FastifySchemaValidationError[]) => new Error(describe(errors[0], names)),
+    schemaErrorFormatter: (errors: FastifySchemaValidationError[]) => new Error(describe(errors[0], names, required)),
   };
 }
 
-function describe(error: FastifySchemaValidationError | undefined, names: readonly string[]): string {
+function describe(error: FastifySchemaValidationError | undefined, names: readonly string[], required: readonly string[]): string {
   const name = error?.instancePath.slice(1) ?? '';
   switch (error?.keyword) {
     case 'additionalProperties': {
@@ -34,7 +34,7 @@ function describe(error: FastifySchemaValidationError | undefined, names: readon
     case 'required':
       return `missing query parameter "${String(error.params.missingProperty)}"`;
     case 'minLength':
-      return `query parameter "${name}" is empty: give a value or leave it out`;
+      return `query parameter "${name}" is empty: give a value${required.includes(name) ? '' : ' or leave it out'}`;
     case 'maxLength':
       return `query parameter "${name}" is longer than 255 characters`;
     case 'type':

@@ -58,6 +58,7 @@ describe('the HTTP API', () => {
       ['GET', `/v1/users?vuser=${'x'.repeat(256)}`, 'query parameter "vuser" is longer than 255 characters'],
       ['GET', '/v1/users?backend=SOGo&backend=Other', 'query parameter "backend" is given more than once'],
       ['GET', '/v1/registered-users?backend=SOGo', 'missing query parameter "vuser"'],
+      ['GET', '/v1/registered-users?backend=SOGo&vuser=', 'query parameter "vuser" is empty: give a value'],
       ['GET', '/v1/sources?verbose=1', 'unknown query parameter "verbose" (this request takes none)'],
       ['GET', '/v1/status?x', 'unknown query parameter "x" (this request takes none)'],
       ['GET', '/v1/events?since=3', 'unknown query parameter "since" (this request takes none)'],
