@@ -2,11 +2,8 @@
  * endpoint applies to the next messages and held registrations follow with the next
  * heartbeat; shutdown says goodbye and forgets everything, and a later call starts a new
  * source (new epoch, seq 1); with the notifier away, heartbeats do not pile up in the queue,
- * and shutdown returns promptly with the queue full; two shutdowns at once stop the sender
- * once, and leave a later registration alone. */
+ * and shutdown returns promptly with the queue full. */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,60 +41,6 @@ static void next_heartbeat(struct receiver *receiver, struct frame *frame)
 			return;
 		frame_free(frame);
 	}
-}
-
-static atomic_bool first_shutdown_returned;
-
-static void *shut_down(void *arg)
-{
-	(void)arg;
-	CHECK(mapistore_mgmt_shutdown() == MAPISTORE_SUCCESS);
-	atomic_store(&first_shutdown_returned, true);
-	return NULL;
-}
-
-/* Two shutdowns at once (a host thread's and the exit-time destructor's, say). The first
- * stops the sender, which tries to flush toward a notifier that is away for linger_ms; the
- * second comes meanwhile and must wait for the first to finish rather than start a new source
- * under it. A register made once both have returned is then held by a running sender that
- * nobody stops behind its back. Returns false when the first shutdown was over before the
- * second could start (the caller tries again). */
-static bool concurrent_shutdowns(const char *absent)
-{
-	struct mapistore_connection_info jdoe = {.username = "jdoe"};
-	struct mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
-	struct mapistore_mgmt_stats stats;
-	pthread_t first;
-	bool overlapped = false;
-
-	options.endpoint = absent;
-	options.queue_limit = 100000;
-	options.linger_ms = 2000;
-	CHECK(mapistore_mgmt_configure(&options) == MAPISTORE_SUCCESS);
-	CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "before") == MAPISTORE_SUCCESS);
-	atomic_store(&first_shutdown_returned, false);
-	CHECK(pthread_create(&first, NULL, shut_down, NULL) == 0);
-	/* A call refused while the queue has room: the first shutdown is stopping the sender. */
-	while (!overlapped && !atomic_load(&first_shutdown_returned)) {
-		int rc = mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "probe");
-
-		CHECK(rc == MAPISTORE_SUCCESS || rc == MAPISTORE_ERR_MSG_SEND);
-		overlapped = rc == MAPISTORE_ERR_MSG_SEND;
-	}
-	if (overlapped) {
-		CHECK(mapistore_mgmt_shutdown() == MAPISTORE_SUCCESS);
-		CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "after") == MAPISTORE_SUCCESS);
-	}
-	CHECK(pthread_join(first, NULL) == 0);
-	if (overlapped) {
-		stats = stats_now();
-		CHECK(stats.registrations_held == 1 && stats.triples_held == 1 && stats.epoch != 0);
-	}
-	options = (struct mapistore_mgmt_options)MAPISTORE_MGMT_OPTIONS_INIT;
-	options.linger_ms = 200;
-	CHECK(mapistore_mgmt_configure(&options) == MAPISTORE_SUCCESS);
-	CHECK(mapistore_mgmt_shutdown() == MAPISTORE_SUCCESS);
-	return overlapped;
 }
 
 int main(void)
@@ -201,14 +144,6 @@ int main(void)
 		CHECK(stats.queue_length == 0 && stats.registrations_held == 0 && stats.epoch == 0);
 	}
 
-	{
-		char absent[600];
-		int attempts = 0;
-
-		receiver_spare_endpoint(&first, "race.sock", absent, sizeof(absent));
-		while (!concurrent_shutdowns(absent))
-			CHECK(++attempts < 5);
-	}
 	receiver_close(&second);
 	receiver_close(&first);
 	return 0;
