@@ -5,6 +5,7 @@ import type { RegistrationTable } from '../table/table.js';
 import type { TableOptions } from '../table/types.js';
 import { ChangeStream } from './change-stream.js';
 import type { ServeConfig } from './config.js';
+import { startExpiry } from './expiry.js';
 import { FrameReceiver } from './frame-receiver.js';
 import { createHttpApi } from './http-api.js';
 import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
@@ -42,11 +43,6 @@ function tableOptions(config: ServeConfig): TableOptions {
       maxLeaseMs: config.maxLeaseMs,
     },
   };
-}
-
-/** How often leases are checked: often enough that a source goes soon after its lease ends. */
-function expiryTickMs(config: ServeConfig): number {
-  return Math.min(1_000, Math.max(50, Math.floor(config.minLeaseMs / 4)));
 }
 
 /** The notifier could not start for a reason outside it (an address in use); the message says what to do. */
@@ -125,16 +121,14 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   });
   const receiving = receiver.start(handle);
 
-  const expiry = setInterval(() => {
-    const expired = table.expire();
-    if (expired.length === 0) return;
+  const stopExpiry = startExpiry(table, config.minLeaseMs, (expired) => {
     metrics.expirations.inc(expired.length);
     for (const source of expired) {
       senderDrops.forget(source.key);
       log.info({ source: source.key, registrations: source.registrations, lastHeardAt: new Date(source.lastHeardAt).toISOString() }, 'expired a silent source');
     }
     saver.markDirty();
-  }, expiryTickMs(config));
+  });
   saver.start();
   ready = true;
 
@@ -145,7 +139,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   const stop = () =>
     (stopping ??= (async () => {
       ready = false;
-      clearInterval(expiry);
+      stopExpiry();
       saver.stop();
       await receiver.close();
       if (socketPath !== undefined) removeSocketFile(socketPath);

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startNotifier } from '../support/notifier.js';
 import { cleanup, spawnSender } from '../support/processes.js';
 import { senderKey, waitForHolding } from '../support/senders.js';
+import { waitFor } from '../support/wait.js';
 
 afterEach(cleanup);
 
@@ -34,6 +35,24 @@ describe('faults', () => {
     expect((await notifier.sources()).map((s) => s.key)).toEqual([await senderKey(survivor)]);
     expect((await notifier.status()).counters.expirations).toBe(1);
     expect(notifier.logs().some((line) => line.msg === 'expired a silent source' && line.source === killedKey)).toBe(true);
+  });
+
+  it('a notifier paused for longer than a lease expires none of the senders that kept sending', async () => {
+    const notifier = await startNotifier({ args: ['--min-lease-ms', '2000'] });
+    const sender = spawnSender(['register jdoe SOGo jdoe', 'hold'], { endpoint: notifier.endpoint, heartbeatMs: HEARTBEAT_MS });
+    await waitForHolding(sender);
+    await notifier.waitForUsers([jdoe]);
+    const [before] = await notifier.sources();
+    const deadline = Date.parse(before?.expiresAt ?? '');
+
+    // Stopped past the lease: the sender's heartbeats wait unread in the socket meanwhile.
+    notifier.process.signal('SIGSTOP');
+    await waitFor('the lease to pass', () => Date.now() > deadline + 2 * HEARTBEAT_MS, { timeoutMs: 20_000 });
+    notifier.process.signal('SIGCONT');
+
+    await notifier.waitFor('fresh heartbeats read', async (n) => BigInt((await n.sources())[0]?.lastSeq ?? 0) >= BigInt(before?.lastSeq ?? 0) + 5n);
+    expect((await notifier.status()).counters.expirations).toBe(0);
+    expect(notifier.logs().some((line) => line.msg === 'expired a silent source')).toBe(false);
   });
 
   it('a notifier killed with kill -9 and restarted is right again within about one heartbeat', async () => {
