@@ -9,7 +9,8 @@
  * Threading: every function may be called from any thread, at any time, including in a
  * child after fork(). A child is a new source that holds no registrations; the parent's
  * registrations stay the parent's. A fork() made while the library closes its ZeroMQ context
- * (in mapistore_mgmt_shutdown() or at exit) waits for it, at most linger_ms.
+ * (in mapistore_mgmt_shutdown() or at exit) waits for it, at most linger_ms. No function is a
+ * cancellation point: a thread cancelled (pthread_cancel) inside one finishes the call first.
  *
  * Configuration without code: MAPISTORE_MGMT_ENDPOINT, MAPISTORE_MGMT_HEARTBEAT_MS,
  * MAPISTORE_MGMT_QUEUE_LIMIT and MAPISTORE_MGMT_LINGER_MS are read when the library first

@@ -1,6 +1,7 @@
 /* source.c - this process's identity: host name, cached pid and a random epoch. */
 #include "source.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -43,8 +44,15 @@ static uint64_t fallback_epoch(const struct mm_source *source)
 	       (uint64_t)(uintptr_t)&now;
 }
 
+/* getrandom() is a cancellation point, and this runs with the state lock held in a host's
+ * thread: cancellation waits, or a cancelled thread would end holding the lock. */
 void mm_source_ensure_epoch(struct mm_source *source)
 {
+	int cancel_state;
+
+	if (source->epoch != 0)
+		return;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 	while (source->epoch == 0) {
 		uint64_t epoch = 0;
 
@@ -52,6 +60,7 @@ void mm_source_ensure_epoch(struct mm_source *source)
 			epoch = fallback_epoch(source);
 		source->epoch = epoch;
 	}
+	pthread_setcancelstate(cancel_state, NULL);
 }
 
 void mm_source_after_fork(struct mm_source *source)

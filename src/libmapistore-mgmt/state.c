@@ -252,15 +252,21 @@ static void stop_sender(void)
 
 /* Lock held. A sender STOPPING or DONE is being stopped by another thread's shutdown (or the
  * exit-time destructor): wait for that one to finish (at most its linger_ms plus the margin)
- * rather than start a new source under it, which would let it detach a newer sender. */
+ * rather than start a new source under it, which would let it detach a newer sender.
+ * The waits are cancellation points: a host thread cancelled in one would end holding the
+ * lock and hang every later call, so cancellation waits until the shutdown is done. */
 static int shutdown_locked(void)
 {
+	int cancel_state;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 	while (mm_state.sender == MM_SENDER_STOPPING || mm_state.sender == MM_SENDER_DONE)
 		pthread_cond_wait(&mm_state.stopped, &mm_state.lock);
 	if (mm_state.sender == MM_SENDER_RUNNING)
 		stop_sender();
 	start_new_source();
 	pthread_cond_broadcast(&mm_state.stopped);
+	pthread_setcancelstate(cancel_state, NULL);
 	return MAPISTORE_SUCCESS;
 }
 

@@ -1,10 +1,15 @@
 /* Shutdown and the host's other threads: two shutdowns at once stop the sender once and leave
- * a later registration alone. Each scenario starts a shutdown in a thread while the sender
- * flushes toward a notifier that is away (so the shutdown lasts linger_ms), and acts once it
- * is under way; a scenario whose shutdown ended before that could be seen is tried again. */
+ * a later registration alone; a thread cancelled during its shutdown, or with a cancel
+ * pending when its call draws the source's epoch, finishes the call and does not end holding
+ * the library's lock. The shutdown scenarios start a shutdown in a thread while the sender
+ * flushes toward a notifier that is away (so the shutdown lasts linger_ms), and act once it
+ * is under way; a scenario whose shutdown ended before that could be seen is tried again.
+ * A thread that ended holding the lock would hang every later call, the exit-time destructor
+ * included: such a failure is reported and the test ends with _exit(). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <mapistore/mapistore_mgmt.h>
 
@@ -24,12 +29,28 @@ static struct mapistore_mgmt_stats stats_now(void)
 	return stats;
 }
 
-static void *shut_down(void *arg)
+/* The threads that a cancel ends are not instrumented by AddressSanitizer: the unwinding of a
+ * cancellation skips the epilogue that unpoisons a frame's locals, and AddressSanitizer then
+ * trips over its own marks when the thread ends (a false stack-use-after-scope). */
+#define CANCELLABLE __attribute__((no_sanitize("address")))
+
+/* A cancel pending when the shutdown returns acts at the pthread_testcancel(). */
+CANCELLABLE static void *shut_down(void *arg)
 {
 	(void)arg;
 	CHECK(mapistore_mgmt_shutdown() == MAPISTORE_SUCCESS);
 	atomic_store(&shutdown_returned, true);
+	pthread_testcancel();
 	return NULL;
+}
+
+/* Ends the test at once when a call did not return: the lock may be held for ever. */
+static void check_returned(bool returned, const char *call)
+{
+	if (!returned) {
+		fprintf(stderr, "%s was cancelled inside the library\n", call);
+		_exit(1);
+	}
 }
 
 /* Starts a shutdown in *thread, with `absent` as the endpoint, and returns true once it is
@@ -89,6 +110,73 @@ static bool concurrent_shutdowns(const char *absent)
 	return under_way;
 }
 
+/* A thread cancelled while its shutdown waits for the sender: the shutdown runs to its end
+ * (the cancel acts after it), and the lock is free for the next call. */
+static bool cancelled_shutdown(const char *absent)
+{
+	struct mapistore_mgmt_stats stats;
+	pthread_t thread;
+	void *result;
+	bool under_way = start_shutdown(absent, &thread);
+
+	if (under_way)
+		CHECK(pthread_cancel(thread) == 0);
+	CHECK(pthread_join(thread, &result) == 0);
+	if (under_way) {
+		check_returned(atomic_load(&shutdown_returned), "mapistore_mgmt_shutdown()");
+		CHECK(result == PTHREAD_CANCELED);
+		stats = stats_now();
+		CHECK(stats.epoch == 0 && stats.registrations_held == 0 && stats.queue_length == 0);
+	}
+	start_over();
+	return under_way;
+}
+
+static atomic_bool registered;
+static int ready_pipe[2], cancelled_pipe[2];
+
+/* Calls register with a cancel pending: the source's first call, which draws its epoch. */
+CANCELLABLE static void *register_with_cancel_pending(void *arg)
+{
+	struct mapistore_connection_info jdoe = {.username = "jdoe"};
+	char byte;
+
+	(void)arg;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	CHECK(write(ready_pipe[1], "r", 1) == 1);
+	CHECK(read(cancelled_pipe[0], &byte, 1) == 1);
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "cancelled") == MAPISTORE_SUCCESS);
+	atomic_store(&registered, true);
+	pthread_testcancel();
+	return NULL;
+}
+
+static bool cancel_pending_at_first_call(const char *absent)
+{
+	pthread_t thread;
+	void *result;
+	char byte;
+
+	(void)absent;
+	CHECK(stats_now().epoch == 0);
+	CHECK(pipe(ready_pipe) == 0 && pipe(cancelled_pipe) == 0);
+	CHECK(pthread_create(&thread, NULL, register_with_cancel_pending, NULL) == 0);
+	CHECK(read(ready_pipe[0], &byte, 1) == 1);
+	CHECK(pthread_cancel(thread) == 0);
+	CHECK(write(cancelled_pipe[1], "c", 1) == 1);
+	CHECK(pthread_join(thread, &result) == 0);
+	check_returned(atomic_load(&registered), "mapistore_mgmt_backend_register_user()");
+	CHECK(result == PTHREAD_CANCELED);
+	CHECK(stats_now().registrations_held == 1 && stats_now().epoch != 0);
+	for (int i = 0; i < 2; i++) {
+		close(ready_pipe[i]);
+		close(cancelled_pipe[i]);
+	}
+	start_over();
+	return true;
+}
+
 static void run(bool (*scenario)(const char *), const char *absent, const char *name)
 {
 	int attempts = 0;
@@ -106,6 +194,8 @@ int main(void)
 	receiver_open(&receiver, "ipc");
 	receiver_spare_endpoint(&receiver, "absent.sock", absent, sizeof(absent));
 	run(concurrent_shutdowns, absent, "two shutdowns at once");
+	run(cancelled_shutdown, absent, "a shutdown cancelled under way");
+	run(cancel_pending_at_first_call, absent, "a first call with a cancel pending");
 	receiver_close(&receiver);
 	return 0;
 }
