@@ -7,6 +7,7 @@
  * A thread that ended holding the lock would hang every later call, the exit-time destructor
  * included: such a failure is reported and the test ends with _exit(). */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@
 #define LINGER_MS 2000u
 #define ATTEMPTS 5
 
-static atomic_bool shutdown_returned;
+static atomic_bool shutdown_called, shutdown_returned;
 
 static struct mapistore_mgmt_stats stats_now(void)
 {
@@ -38,6 +39,7 @@ static struct mapistore_mgmt_stats stats_now(void)
 CANCELLABLE static void *shut_down(void *arg)
 {
 	(void)arg;
+	atomic_store(&shutdown_called, true);
 	CHECK(mapistore_mgmt_shutdown() == MAPISTORE_SUCCESS);
 	atomic_store(&shutdown_returned, true);
 	pthread_testcancel();
@@ -54,25 +56,31 @@ static void check_returned(bool returned, const char *call)
 }
 
 /* Starts a shutdown in *thread, with `absent` as the endpoint, and returns true once it is
- * under way (a call is refused while the queue has room), false when it ended first. */
+ * under way, false when it ended first. Under way: once the thread has called it, a call is
+ * refused although the queue has room (its bound is far beyond what the probes queue while
+ * they let the thread run). */
 static bool start_shutdown(const char *absent, pthread_t *thread)
 {
 	struct mapistore_connection_info jdoe = {.username = "jdoe"};
 	struct mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
 
 	options.endpoint = absent;
-	options.queue_limit = 100000;
+	options.queue_limit = 10000000;
 	options.linger_ms = LINGER_MS;
 	CHECK(mapistore_mgmt_configure(&options) == MAPISTORE_SUCCESS);
 	CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "before") == MAPISTORE_SUCCESS);
+	atomic_store(&shutdown_called, false);
 	atomic_store(&shutdown_returned, false);
 	CHECK(pthread_create(thread, NULL, shut_down, NULL) == 0);
+	while (!atomic_load(&shutdown_called))
+		sched_yield();
 	while (!atomic_load(&shutdown_returned)) {
 		int rc = mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "probe");
 
 		CHECK(rc == MAPISTORE_SUCCESS || rc == MAPISTORE_ERR_MSG_SEND);
 		if (rc == MAPISTORE_ERR_MSG_SEND)
 			return true;
+		sched_yield();
 	}
 	return false;
 }
