@@ -1,9 +1,11 @@
 /* sender.c - the background thread: owns the ZeroMQ context and PUSH socket, drains the
  * queue in order, queues heartbeats when due, reconnects when the endpoint changes, and
  * flushes then closes within linger_ms when shutdown asks. */
+#define _GNU_SOURCE /* SCHED_BATCH */
 #include "sender.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <zmq.h>
@@ -171,6 +173,17 @@ static bool send_batch(struct link *link, uint64_t generation, uint64_t *retry_a
 	return true;
 }
 
+/* A SCHED_BATCH thread never preempts the thread that wakes it: a host thread that queues a
+ * message is not descheduled in favour of this one, which runs on an idle core or at the next
+ * tick (same weight as nice 0, so it is not starved). Failure is harmless: the thread then
+ * stays SCHED_OTHER. */
+static void run_as_batch(void)
+{
+	struct sched_param param = {0};
+
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
+}
+
 static void *sender_main(void *arg)
 {
 	uint64_t generation = (uint64_t)(uintptr_t)arg;
@@ -179,6 +192,7 @@ static void *sender_main(void *arg)
 	bool current;
 	int linger_ms = 0;
 
+	run_as_batch();
 	mm_lock();
 	while (generation == mm_state.sender_generation) {
 		uint64_t now_ms = mm_now_ms();
