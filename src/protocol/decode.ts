@@ -24,6 +24,10 @@ const MIN_ENTRY_BYTES = 3 * 2 + 16 + 2 + 4;
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
+/** The last GUID decoded, as bytes and as text: a sender's messages nearly always carry the
+ * same replica, so its text is built once rather than per message. */
+const lastGuid = { bytes: new Uint8Array(16), text: '00000000-0000-0000-0000-000000000000' };
+
 /** Thrown inside the decoder only; a plain object, so no stack trace is captured. */
 class Failure {
   constructor(
@@ -35,13 +39,11 @@ class Failure {
 /** A bounds-checked little-endian cursor over one frame. */
 class Reader {
   private offset = 0;
-  private readonly view: DataView;
   private readonly buffer: Buffer;
   /** The heartbeat entry being read, for failure details; -1 outside entries. */
   entry = -1;
 
   constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     // ZeroMQ hands frames over as Buffers already; wrapping any other view copies nothing.
     this.buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -67,15 +69,15 @@ class Reader {
   }
 
   u16(field: string): number {
-    return this.view.getUint16(this.take(2, field), true);
+    return this.buffer.readUInt16LE(this.take(2, field));
   }
 
   u32(field: string): number {
-    return this.view.getUint32(this.take(4, field), true);
+    return this.buffer.readUInt32LE(this.take(4, field));
   }
 
   u64(field: string): bigint {
-    return this.view.getBigUint64(this.take(8, field), true);
+    return this.buffer.readBigUInt64LE(this.take(8, field));
   }
 
   /** A u64 as 16 lowercase hex digits (big-endian text of the little-endian number). */
@@ -91,24 +93,40 @@ class Reader {
   guid(field: string): string {
     const at = this.take(16, field);
     const b = this.bytes;
+    const last = lastGuid.bytes;
+    let same = true;
+    for (let i = 0; i < 16 && same; i++) same = b[at + i] === last[i];
+    if (same) return lastGuid.text;
     const h = (i: number): string => HEX[b[at + i] as number] as string;
-    return (
+    const text =
       h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
-      h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
-    );
+      h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
+    for (let i = 0; i < 16; i++) last[i] = b[at + i] as number;
+    lastGuid.text = text;
+    return text;
   }
 
   str8(field: string): string {
     const length = this.u8(field);
     if (length === 0) this.fail('empty-string', field, 'is empty');
     const at = this.take(length, field);
-    const raw = this.bytes.subarray(at, at + length);
-    if (raw.indexOf(0) !== -1) this.fail('nul-in-string', field, 'holds a NUL byte');
+    const end = at + length;
+    // One pass over the bytes: plain ASCII (the usual case) is well-formed UTF-8 already,
+    // which spares the native call and the subarray it needs on these short strings.
+    const b = this.bytes;
+    let nul = false;
+    let ascii = true;
+    for (let i = at; i < end; i++) {
+      const byte = b[i] as number;
+      if (byte === 0) nul = true;
+      else if (byte > 0x7f) ascii = false;
+    }
+    if (nul) this.fail('nul-in-string', field, 'holds a NUL byte');
     // isUtf8 (simdutf) rejects all the spec calls ill-formed: overlongs, surrogates,
     // > U+10FFFF, cut sequences. With toString it beats a fatal TextDecoder on the short
     // strings frames carry, and it keeps a leading U+FEFF, which TextDecoder drops by default.
-    if (!isUtf8(raw)) this.fail('invalid-utf8', field, 'is not well-formed UTF-8');
-    return this.buffer.toString('utf8', at, at + length);
+    if (!ascii && !isUtf8(b.subarray(at, end))) this.fail('invalid-utf8', field, 'is not well-formed UTF-8');
+    return this.buffer.toString('utf8', at, end);
   }
 }
 

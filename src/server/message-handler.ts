@@ -24,7 +24,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
   const options = { maxFrameBytes: deps.maxFrameBytes };
 
   const reject = (kind: string, reason: string, detail: string, source?: string): void => {
-    metrics.messages.inc({ kind, result: 'rejected' });
+    metrics.countMessage(kind, 'rejected');
     metrics.rejections.inc({ reason });
     rejectionLog.warn(reason, { reason, detail, ...(source ? { source } : {}) }, 'rejected a message');
   };
@@ -46,7 +46,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
       reject(message.kind, result.reason, `${message.kind} seq ${message.seq}`, result.source);
       return;
     }
-    metrics.messages.inc({ kind: message.kind, result: result.outcome });
+    metrics.countMessage(message.kind, result.outcome);
     if (result.gap > 0) metrics.gaps.inc(result.gap);
     if (result.repairs > 0) metrics.repairs.inc(result.repairs);
     if (result.outcome === 'ignored' && result.reason === 'unmatched-unregister') metrics.unmatchedUnregisters.inc();

@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { REJECT_REASONS } from '../protocol/types.js';
 import { TABLE_REJECT_REASONS } from '../table/types.js';
 import type { StatusCounters, StatusSizes } from './api-types.js';
+import { MessageCounts } from './message-counts.js';
 
 const PREFIX = 'mapistore_mgmt_';
 
@@ -12,7 +13,9 @@ export const SERVER_REJECT_REASONS = ['multipart'] as const;
 
 export class NotifierMetrics {
   readonly registry = new Registry();
+  /** Read it through the registry or `statusCounters()`; count with `countMessage()`. */
   readonly messages: Counter<'kind' | 'result'>;
+  private readonly messageCounts = new MessageCounts();
   readonly rejections: Counter<'reason'>;
   readonly repairs: Counter;
   readonly gaps: Counter;
@@ -23,11 +26,15 @@ export class NotifierMetrics {
   constructor(sizes: () => StatusSizes, eventSubscribers: () => number) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    const counts = this.messageCounts;
     this.messages = new Counter({
       name: `${PREFIX}messages_total`,
       help: 'Frames received, by kind (invalid when undecodable) and result (applied, ignored, rejected).',
       labelNames: ['kind', 'result'],
       registers,
+      collect() {
+        counts.handOver(this);
+      },
     });
     this.rejections = new Counter({
       name: `${PREFIX}rejections_total`,
@@ -70,6 +77,11 @@ export class NotifierMetrics {
         this.set(eventSubscribers());
       },
     });
+  }
+
+  /** Counts one received frame: `kind` as decoded (or 'invalid'), `result` as applied, ignored or rejected. */
+  countMessage(kind: string, result: string): void {
+    this.messageCounts.add(kind, result);
   }
 
   /** The counters for GET /v1/status. */

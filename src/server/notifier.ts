@@ -71,9 +71,11 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   const senderDrops = new SenderDrops();
   for (const source of table.sources()) senderDrops.report(source.key, BigInt(source.droppedReported));
 
-  table.onChange((event) =>
-    changes.publish({ kind: event.type, backend: event.backend, username: event.username, vuser: event.vuser, time: new Date(event.at).toISOString() }),
-  );
+  // Under ingest nearly every message is a change; build an event only when someone follows.
+  table.onChange((event) => {
+    if (changes.size === 0) return;
+    changes.publish({ kind: event.type, backend: event.backend, username: event.username, vuser: event.vuser, time: new Date(event.at).toISOString() });
+  });
 
   const socketPath = ipcPath(config.endpoint);
   if (socketPath !== undefined) {

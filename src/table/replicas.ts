@@ -4,18 +4,24 @@
  * source's common replica, and only the triples that differ from it get an entry.
  */
 export class Replicas {
-  private common: string | undefined;
+  private commonGuid: string | undefined;
+  private commonReplId = 0;
+  /** Triple -> `guid/replId`, for the triples whose replica is not the common one. */
   private readonly others = new Map<string, string>();
 
   set(triple: string, replicaGuid: string, replId: number): void {
-    const replica = `${replicaGuid}/${replId}`;
-    this.common ??= replica;
-    if (replica === this.common) this.others.delete(triple);
-    else this.others.set(triple, replica);
+    if (this.commonGuid === undefined) {
+      this.commonGuid = replicaGuid;
+      this.commonReplId = replId;
+    }
+    // Compared field by field, so the common case (once per message) builds no string.
+    if (replicaGuid === this.commonGuid && replId === this.commonReplId) this.others.delete(triple);
+    else this.others.set(triple, `${replicaGuid}/${replId}`);
   }
 
   get(triple: string): { replicaGuid: string; replId: number } {
-    const replica = this.others.get(triple) ?? this.common ?? '';
+    const replica = this.others.get(triple);
+    if (replica === undefined) return { replicaGuid: this.commonGuid ?? '', replId: this.commonReplId };
     const at = replica.indexOf('/');
     return { replicaGuid: replica.slice(0, at), replId: Number(replica.slice(at + 1)) };
   }

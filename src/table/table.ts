@@ -65,7 +65,7 @@ export class RegistrationTable {
         if (!(held?.has(triple) ?? false) && (held?.size ?? 0) >= max) {
           return this.reject('too-many-registrations', key);
         }
-        const { target, accepted } = this.accept(source, message);
+        const { target, accepted } = this.accept(key, source, message);
         this.adjust(target, triple, 1);
         target.replicas.set(triple, replicaGuid, replId);
         return this.finish({ outcome: 'applied', ...accepted });
@@ -73,7 +73,7 @@ export class RegistrationTable {
       case 'unregister': {
         const { backend, username, vuser } = message.command;
         const triple = tripleKey(backend, username, vuser);
-        const { target, accepted } = this.accept(source, message);
+        const { target, accepted } = this.accept(key, source, message);
         if (!target.counts.has(triple)) {
           return this.finish({ outcome: 'ignored', reason: 'unmatched-unregister', ...accepted });
         }
@@ -86,12 +86,12 @@ export class RegistrationTable {
           snapshot.set(tripleKey(entry.backend, entry.username, entry.vuser), entry);
         }
         if (snapshot.size > max) return this.reject('too-many-registrations', key);
-        const { target, accepted } = this.accept(source, message);
+        const { target, accepted } = this.accept(key, source, message);
         accepted.repairs = this.replaceSet(target, snapshot);
         return this.finish({ outcome: 'applied', ...accepted });
       }
       case 'goodbye': {
-        const { target, accepted } = this.accept(source, message);
+        const { target, accepted } = this.accept(key, source, message);
         this.remove(target);
         return this.finish({ outcome: 'applied', ...accepted });
       }
@@ -223,9 +223,8 @@ export class RegistrationTable {
   }
 
   /** Takes a message in: creates its source if new, tracks the sequence and renews the lease. */
-  private accept(existing: Source | undefined, message: Message): { target: Source; accepted: AcceptedFields } {
+  private accept(key: string, existing: Source | undefined, message: Message): { target: Source; accepted: AcceptedFields } {
     const now = this.now();
-    const key = sourceKey(message.source);
     let gap = 0;
     let source = existing;
     if (source === undefined) {
