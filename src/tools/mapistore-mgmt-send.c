@@ -1,20 +1,13 @@
 /*
  * mapistore-mgmt-send - register and unregister users from a shell, through the real
- * library, as a backend would.
- *
- *   mapistore-mgmt-send [--endpoint E] [--heartbeat-ms N] [--queue-limit N] STEP...
- *     register USER BACKEND VUSER     mapistore_mgmt_backend_register_user (username = USER)
- *     unregister USER BACKEND VUSER   mapistore_mgmt_backend_unregister_user
- *     sleep MS                        sleep MS milliseconds
- *     stats                           print "stats {json}" (epoch as a 16-hex-digit string)
- *     hold                            print "holding", then wait for SIGTERM or SIGINT
- *
- * Before the first step's own output it prints "source host=H pid=P epoch=E". Exit status:
- * 0 when every call succeeded, 1 when one returned an error, 2 for a usage error.
+ * library, as a backend would. HELP below says what it does; man/mapistore-mgmt-send.1 says
+ * the same at length (a ctest checks that both list the same options).
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +17,34 @@
 
 #include <mapistore/mapistore_mgmt.h>
 
+#include "config.h"
 #include "decimal.h"
+#include "source.h"
 
-#define USAGE                                                                               \
-	"usage: mapistore-mgmt-send [--endpoint E] [--heartbeat-ms N] [--queue-limit N] STEP...\n" \
+#define USAGE                                                                                        \
+	"usage: mapistore-mgmt-send [--endpoint=E] [--heartbeat-ms=N] [--queue-limit=N] STEP...\n"   \
 	"steps: register USER BACKEND VUSER | unregister USER BACKEND VUSER | sleep MS | stats | hold\n"
+
+#define HELP                                                                                         \
+	USAGE "\n"                                                                                   \
+	"Makes libmapistore-mgmt's calls from a shell, as a backend does, one STEP after another.\n" \
+	"\n"                                                                                         \
+	"Options (the library's MAPISTORE_MGMT_* variables apply when one is not given):\n"          \
+	"  --endpoint=E      the notifier's endpoint, ipc://PATH or tcp://HOST:PORT\n"               \
+	"  --heartbeat-ms=N  heartbeat interval in milliseconds, 10 to 3600000\n"                    \
+	"  --queue-limit=N   messages waiting to be sent at most, 1 to 10000000\n"                   \
+	"  -h, --help        print this help and exit\n"                                             \
+	"\n"                                                                                         \
+	"Steps:\n"                                                                                   \
+	"  register USER BACKEND VUSER    mapistore_mgmt_backend_register_user() as USER\n"          \
+	"  unregister USER BACKEND VUSER  mapistore_mgmt_backend_unregister_user() as USER\n"        \
+	"  sleep MS                       wait MS milliseconds\n"                                    \
+	"  stats                          print \"stats {JSON}\": the library's counters\n"          \
+	"  hold                           print \"holding\", then wait for SIGTERM or SIGINT\n"      \
+	"\n"                                                                                         \
+	"Prints \"mapistore-mgmt-send: endpoint E\" on stderr, then on stdout\n"                     \
+	"\"source host=H pid=P epoch=E\" and one line per call with the code it returned.\n"         \
+	"Exit status: 0 every call succeeded, 1 one failed, 2 usage error (nothing ran).\n"
 
 enum step_kind { STEP_REGISTER, STEP_UNREGISTER, STEP_SLEEP, STEP_STATS, STEP_HOLD };
 
@@ -38,10 +54,16 @@ struct step {
 	unsigned int ms;
 };
 
-static int usage_error(const char *message, const char *detail)
+/* Prints "mapistore-mgmt-send: WHAT IS WRONG" and the usage on stderr; returns 2. */
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *format, ...)
 {
-	fprintf(stderr, "mapistore-mgmt-send: %s%s%s\n%s", message, detail ? ": " : "",
-		detail ? detail : "", USAGE);
+	va_list args;
+
+	fputs("mapistore-mgmt-send: ", stderr);
+	va_start(args, format);
+	vfprintf(stderr, format, args);
+	va_end(args);
+	fprintf(stderr, "\n%s", USAGE);
 	return 2;
 }
 
@@ -56,17 +78,14 @@ static int parse_steps(int argc, char **argv, int first, struct step *steps)
 
 		if (strcmp(name, "register") == 0 || strcmp(name, "unregister") == 0) {
 			if (argc - i < 3)
-				return usage_error(name[0] == 'r' ? "register needs USER BACKEND VUSER"
-								  : "unregister needs USER BACKEND VUSER",
-						   NULL),
-				       -1;
+				return usage_error("%s needs USER BACKEND VUSER", name), -1;
 			step->kind = name[0] == 'r' ? STEP_REGISTER : STEP_UNREGISTER;
 			step->args = &argv[i];
 			i += 3;
 		} else if (strcmp(name, "sleep") == 0) {
 			if (i >= argc || !mm_decimal_parse(argv[i], &step->ms))
-				return usage_error("sleep needs MS, a number of milliseconds",
-						   i < argc ? argv[i] : NULL),
+				return usage_error("sleep needs MS, a number of milliseconds%s%s",
+						   i < argc ? ": " : "", i < argc ? argv[i] : ""),
 				       -1;
 			step->kind = STEP_SLEEP;
 			i++;
@@ -75,51 +94,92 @@ static int parse_steps(int argc, char **argv, int first, struct step *steps)
 		} else if (strcmp(name, "hold") == 0) {
 			step->kind = STEP_HOLD;
 		} else {
-			return usage_error("unknown step", name), -1;
+			return usage_error("unknown step: %s", name), -1;
 		}
 	}
 	if (count == 0)
-		return usage_error("no step given", NULL), -1;
+		return usage_error("no step given"), -1;
 	return count;
 }
 
-/* Parses the options before the steps; returns the index of the first step, or -1. */
+enum option_id { OPTION_ENDPOINT = 256, OPTION_HEARTBEAT_MS, OPTION_QUEUE_LIMIT };
+
+static const struct option long_options[] = {
+	{"endpoint", required_argument, NULL, OPTION_ENDPOINT},
+	{"heartbeat-ms", required_argument, NULL, OPTION_HEARTBEAT_MS},
+	{"queue-limit", required_argument, NULL, OPTION_QUEUE_LIMIT},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The option getopt_long() just stopped at, as the user wrote it: optopt holds a short
+ * option's letter, or a long option's id (or 0), and then argv[optind - 1] is the option. */
+static const char *offending_option(char **argv)
+{
+	static char short_option[3] = "-?";
+
+	if (optopt > 0 && optopt < OPTION_ENDPOINT) {
+		short_option[1] = (char)optopt;
+		return short_option;
+	}
+	return argv[optind - 1];
+}
+
+/* Parses the options before the steps; returns the index of the first step, 0 after --help,
+ * or -1 after printing what is wrong. Options end at the first step ("+"): a step's
+ * arguments, such as a user name, are never read as options. */
 static int parse_options(int argc, char **argv, struct mapistore_mgmt_options *options)
 {
-	int i = 1;
+	int id, index;
 
-	while (i < argc && strncmp(argv[i], "--", 2) == 0) {
-		const char *option = argv[i];
-		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+	opterr = 0;
+	while ((id = getopt_long(argc, argv, "+:h", long_options, &index)) != -1) {
 		unsigned int *number = NULL;
 
-		if (strcmp(option, "--endpoint") == 0) {
-			if (!value)
-				return usage_error("--endpoint needs a value", NULL), -1;
-			options->endpoint = value;
-		} else if (strcmp(option, "--heartbeat-ms") == 0) {
+		switch (id) {
+		case 'h':
+			fputs(HELP, stdout);
+			return 0;
+		case OPTION_ENDPOINT:
+			options->endpoint = optarg;
+			break;
+		case OPTION_HEARTBEAT_MS:
 			number = &options->heartbeat_ms;
-		} else if (strcmp(option, "--queue-limit") == 0) {
+			break;
+		case OPTION_QUEUE_LIMIT:
 			number = &options->queue_limit;
-		} else {
-			return usage_error("unknown option", option), -1;
+			break;
+		case ':':
+			return usage_error("%s needs a value", offending_option(argv)), -1;
+		default:
+			return usage_error("unknown option: %s", offending_option(argv)), -1;
 		}
-		if (number && (!mm_decimal_parse(value, number) || *number == 0))
-			return usage_error("option needs a positive number", option), -1;
-		i += 2;
+		if (number && (!mm_decimal_parse(optarg, number) || *number == 0))
+			return usage_error("--%s needs a positive number, not \"%s\"",
+					   long_options[index].name, optarg),
+			       -1;
 	}
-	return i;
+	return optind;
+}
+
+/* The endpoint the library will use: its environment rule with the options applied. Also
+ * checks the options as mapistore_mgmt_configure() does; false when one is refused. */
+static bool resolve_endpoint(const struct mapistore_mgmt_options *options, struct mm_config *config)
+{
+	mm_config_from_environment(config);
+	return mm_config_apply(config, options) == MAPISTORE_SUCCESS &&
+	       mapistore_mgmt_configure(options) == MAPISTORE_SUCCESS;
 }
 
 static void print_source(void)
 {
 	struct mapistore_mgmt_stats stats;
-	char host[256] = {0};
+	struct mm_source source; /* the host as the library sends it: same rule, same code */
 
+	mm_source_init(&source);
 	mapistore_mgmt_get_stats(&stats, sizeof(stats));
-	if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
-		strcpy(host, "localhost");
-	printf("source host=%s pid=%" PRIu32 " epoch=%016" PRIx64 "\n", host, stats.pid, stats.epoch);
+	printf("source host=%s pid=%" PRIu32 " epoch=%016" PRIx64 "\n", source.host, stats.pid,
+	       stats.epoch);
 }
 
 static void print_stats(void)
@@ -198,13 +258,14 @@ static bool run_step(const struct step *step, bool first)
 int main(int argc, char **argv)
 {
 	struct mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
+	struct mm_config config;
 	struct step *steps;
 	int first, count, status = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	first = parse_options(argc, argv, &options);
-	if (first < 0)
-		return 2;
+	if (first <= 0)
+		return first == 0 ? 0 : 2;
 	steps = calloc((size_t)argc, sizeof(*steps));
 	if (!steps)
 		return 1;
@@ -213,13 +274,12 @@ int main(int argc, char **argv)
 		free(steps);
 		return 2;
 	}
-	if ((options.endpoint || options.heartbeat_ms || options.queue_limit) &&
-	    mapistore_mgmt_configure(&options) != MAPISTORE_SUCCESS) {
+	if (!resolve_endpoint(&options, &config)) {
 		free(steps);
 		return usage_error("invalid option value (endpoint must be ipc://PATH or "
-				   "tcp://HOST:PORT; numbers in range)",
-				   NULL);
+				   "tcp://HOST:PORT; numbers in range)");
 	}
+	fprintf(stderr, "mapistore-mgmt-send: endpoint %s\n", config.endpoint);
 	for (int i = 0; i < count; i++)
 		if (!run_step(&steps[i], i == 0))
 			status = 1;
