@@ -130,10 +130,10 @@ static const char *offending_option(char **argv)
  * arguments, such as a user name, are never read as options. */
 static int parse_options(int argc, char **argv, struct mapistore_mgmt_options *options)
 {
-	int id, index;
+	int id, long_index;
 
 	opterr = 0;
-	while ((id = getopt_long(argc, argv, "+:h", long_options, &index)) != -1) {
+	while ((id = getopt_long(argc, argv, "+:h", long_options, &long_index)) != -1) {
 		unsigned int *number = NULL;
 
 		switch (id) {
@@ -156,15 +156,16 @@ static int parse_options(int argc, char **argv, struct mapistore_mgmt_options *o
 		}
 		if (number && (!mm_decimal_parse(optarg, number) || *number == 0))
 			return usage_error("--%s needs a positive number, not \"%s\"",
-					   long_options[index].name, optarg),
+					   long_options[long_index].name, optarg),
 			       -1;
 	}
 	return optind;
 }
 
-/* The endpoint the library will use: its environment rule with the options applied. Also
- * checks the options as mapistore_mgmt_configure() does; false when one is refused. */
-static bool resolve_endpoint(const struct mapistore_mgmt_options *options, struct mm_config *config)
+/* Configures the library with the options, and fills `config` with the settings it will use
+ * (its environment rule with the options applied, by its own code); false when the library
+ * refuses an option. */
+static bool configure(const struct mapistore_mgmt_options *options, struct mm_config *config)
 {
 	mm_config_from_environment(config);
 	return mm_config_apply(config, options) == MAPISTORE_SUCCESS &&
@@ -274,7 +275,7 @@ int main(int argc, char **argv)
 		free(steps);
 		return 2;
 	}
-	if (!resolve_endpoint(&options, &config)) {
+	if (!configure(&options, &config)) {
 		free(steps);
 		return usage_error("invalid option value (endpoint must be ipc://PATH or "
 				   "tcp://HOST:PORT; numbers in range)");
