@@ -13,6 +13,10 @@ import { waitFor } from '../support/wait.js';
 
 const HANG_GUARD_MS = 600_000;
 
+const groups: TestProcess[] = [];
+let project = '';
+let packedFiles: string[] = [];
+
 /** The environment without npm's variables of the `npm test` that runs us: the nested npm must see its own project. */
 function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
@@ -26,17 +30,24 @@ function spawnGroup(command: string, args: string[], cwd: string, label: string)
   return proc;
 }
 
+/** Signals the whole group, which may outlive its leader (npx). */
+function signalGroup(proc: TestProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-proc.pid, signal);
+  } catch {
+    // The group has already gone.
+  }
+}
+
 async function stopGroup(proc: TestProcess): Promise<void> {
-  if (!proc.running) return;
-  process.kill(-proc.pid, 'SIGTERM');
-  const timer = setTimeout(() => proc.running && process.kill(-proc.pid, 'SIGKILL'), 10_000);
+  signalGroup(proc, 'SIGTERM');
+  const timer = setTimeout(() => signalGroup(proc, 'SIGKILL'), 10_000);
   await proc.exited;
   clearTimeout(timer);
 }
 
-const groups: TestProcess[] = [];
-let project = '';
-let packedFiles: string[] = [];
+// A test worker that dies without running its hooks still takes the groups with it.
+process.on('exit', () => groups.forEach((proc) => signalGroup(proc, 'SIGKILL')));
 
 function npm(args: string[], cwd: string) {
   return runProcess('npm', args, { cwd, env: cleanEnv(), timeoutMs: HANG_GUARD_MS, label: `npm ${args.join(' ')}` });
