@@ -10,7 +10,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const installedAsProject = resolve(process.env.npm_config_local_prefix ?? '') === root;
+// npm names the project being installed; run by hand, the script always builds.
+const projectPrefix = process.env.npm_config_local_prefix;
+const installedAsProject = projectPrefix !== undefined && resolve(projectPrefix) === root;
 
 /** [what is missing, how it was looked for]: a command that must run for the build. */
 const REQUIREMENTS = [

@@ -3,11 +3,11 @@
 // then the installed CLI serves and queries, and the installed addon registers with it.
 // Slow (a C build): the bounds below only guard against a hang.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { UserEntry } from '../../src/server/api-types.js';
-import { REPO_ROOT, TestProcess, cleanup, runProcess } from '../support/processes.js';
+import { REPO_ROOT, TestProcess, cleanup, type RunResult } from '../support/processes.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 
@@ -23,11 +23,20 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /** Starts `command` in its own process group, so that stopping it also stops what npx started. */
-function spawnGroup(command: string, args: string[], cwd: string, label: string): TestProcess {
-  const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-  const proc = new TestProcess(child, label);
+function start(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = cleanEnv()): TestProcess {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const proc = new TestProcess(child, `${command} ${args.join(' ')}`);
   groups.push(proc);
   return proc;
+}
+
+/** Runs `command` to completion (the hang guard kills it) and returns its exit code and output. */
+async function run(command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  const proc = start(command, args, cwd, env);
+  const timer = setTimeout(() => signalGroup(proc, 'SIGKILL'), HANG_GUARD_MS);
+  const { code } = await proc.exited;
+  clearTimeout(timer);
+  return { code, stdout: proc.stdout, stderr: proc.stderr };
 }
 
 /** Signals the whole group, which may outlive its leader (npx). */
@@ -49,13 +58,9 @@ async function stopGroup(proc: TestProcess): Promise<void> {
 // A test worker that dies without running its hooks still takes the groups with it.
 process.on('exit', () => groups.forEach((proc) => signalGroup(proc, 'SIGKILL')));
 
-function npm(args: string[], cwd: string) {
-  return runProcess('npm', args, { cwd, env: cleanEnv(), timeoutMs: HANG_GUARD_MS, label: `npm ${args.join(' ')}` });
-}
-
 beforeAll(async () => {
   const dir = makeTempDir('mm-package-');
-  const pack = await npm(['pack', '--json', '--pack-destination', dir], REPO_ROOT);
+  const pack = await run('npm', ['pack', '--json', '--pack-destination', dir], REPO_ROOT);
   expect(pack.code, pack.stderr).toBe(0);
   const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
   packedFiles = packed!.files.map((file) => file.path);
@@ -70,7 +75,7 @@ beforeAll(async () => {
     type: 'module',
     allowScripts: { 'mapistore-mgmt': true, zeromq: true },
   }));
-  const install = await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, packed!.filename)], project);
+  const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, packed!.filename)], project);
   expect(install.code, `${install.stdout}\n${install.stderr}`).toBe(0);
   expect(`${install.stdout}${install.stderr}`).not.toMatch(/EBADENGINE/);
 }, HANG_GUARD_MS);
@@ -91,19 +96,18 @@ it('the tarball holds the built package, the sources its install step builds, an
 
 it('`npx mapistore-mgmt serve` serves, the installed addon registers with it, and the CLI shows it', async () => {
   const endpoint = `ipc://${join(project, 'notify.sock')}`;
-  const notifier = spawnGroup('npx', ['--no-install', 'mapistore-mgmt', 'serve', '--endpoint', endpoint,
-    '--http', '127.0.0.1:0', '--state-dir', join(project, 'state')], project, 'installed notifier');
+  const notifier = start('npx', ['--no-install', 'mapistore-mgmt', 'serve', '--endpoint', endpoint,
+    '--http', '127.0.0.1:0', '--state-dir', join(project, 'state')], project);
   const [, httpUrl] = await notifier.waitForOutput(/"httpUrl":"(http:\/\/[^"]+)"/, HANG_GUARD_MS);
 
-  // A host of the addon: registers jdoe through the installed package, holds it until stdin closes.
+  // A host of the addon: registers jdoe through the installed package and holds it until stopped.
   writeFileSync(join(project, 'host.mjs'), [
     "import { configure, registerUser } from 'mapistore-mgmt';",
     `configure({ endpoint: ${JSON.stringify(endpoint)} });`,
     "console.log(registerUser({ username: 'jdoe' }, 'SOGo', 'jdoe') ? 'queued' : 'not queued');",
-    'process.stdin.resume();',
-    "process.stdin.on('end', () => process.exit(0));",
+    'setInterval(() => {}, 60_000);',
   ].join('\n'));
-  const host = spawnGroup(process.execPath, ['host.mjs'], project, 'addon host');
+  const host = start(process.execPath, ['host.mjs'], project);
   await host.waitForOutput(/^queued$/m, HANG_GUARD_MS);
 
   const expected: UserEntry[] = [{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }];
@@ -112,8 +116,7 @@ it('`npx mapistore-mgmt serve` serves, the installed addon registers with it, an
     return response.ok && JSON.stringify(await response.json()) === JSON.stringify(expected);
   }, { timeoutMs: HANG_GUARD_MS });
 
-  const users = await runProcess('npx', ['--no-install', 'mapistore-mgmt', 'users', '--json', '--http', httpUrl!],
-    { cwd: project, env: cleanEnv(), timeoutMs: HANG_GUARD_MS, label: 'installed mapistore-mgmt users' });
+  const users = await run('npx', ['--no-install', 'mapistore-mgmt', 'users', '--json', '--http', httpUrl!], project);
   expect(users.code, users.stderr).toBe(0);
   expect(JSON.parse(users.stdout)).toEqual(expected);
 
@@ -121,4 +124,16 @@ it('`npx mapistore-mgmt serve` serves, the installed addon registers with it, an
   // npx and the notifier both get the SIGTERM: the notifier's own log says it stopped cleanly.
   await stopGroup(notifier);
   expect(notifier.stdout).toMatch(/"msg":"stopped"/);
+}, HANG_GUARD_MS);
+
+it('without the system packages, the install step fails naming them and the line that installs them', async () => {
+  // A PATH with node alone: no pkg-config, no cmake, no compiler, no make.
+  const bin = makeTempDir('mm-bare-path-');
+  symlinkSync(process.execPath, join(bin, 'node'));
+  const installed = join(project, 'node_modules', 'mapistore-mgmt');
+  const result = await run(process.execPath, [join(installed, 'scripts', 'install.mjs')], installed, { ...cleanEnv(), PATH: bin });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('missing pkg-config, libzmq (with its pkg-config file), cmake, a C and C++ compiler, make or ninja');
+  expect(result.stderr).toContain('sudo apt-get install libzmq3-dev pkg-config cmake make g++');
+  expect(result.stderr).toContain('npm rebuild mapistore-mgmt');
 }, HANG_GUARD_MS);
