@@ -1,7 +1,7 @@
 // The npm package as a user gets it: `npm pack`, then `npm install` of the tarball into an empty
 // project (dependencies from the local npm cache where it has them, `--prefer-offline`; the
-// package's install step builds the addon),
-// then the installed CLI serves and queries, and the installed addon registers with it.
+// package's install step builds the addon); then the installed CLI serves and queries, and the
+// installed addon registers with it.
 // Slow (a C build): the bounds below only guard against a hang.
 import { spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
