@@ -174,7 +174,7 @@ static enum link_result open_link(struct mm_sender *sender, struct link *link,
 	if (!socket) {
 		enum link_result result = failure(errno);
 
-		if (fresh) { /* a context that never started its threads, at no risk to close */
+		if (fresh) { /* its descriptors are intact: closing it is safe */
 			terminate_context(sender, link->context);
 			link->context = NULL;
 		}
