@@ -109,17 +109,23 @@ void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *s
 }
 
 /* Heartbeats go out while the source holds registrations, and after drops until one snapshot
- * has repaired the notifier's view. A snapshot takes its seq under the lock that orders every
- * other message, so it describes the state after every message with a lower seq. While one
- * still waits in the queue (the notifier is away) no other is built: snapshots can be large,
- * and the newest one is all the notifier needs. */
-uint64_t mm_state_heartbeat(struct mm_state *state, uint64_t now_ms)
+ * has repaired the notifier's view. While one still waits in the queue (the notifier is away)
+ * no other is built: snapshots can be large, and the newest one is all the notifier needs. */
+static bool heartbeat_wanted(const struct mm_state *state)
 {
-	bool wanted = state->registry.triples > 0 || state->dropped_since_heartbeat;
-	struct mm_message *message;
-	uint8_t *out;
+	return state->registry.triples > 0 || state->dropped_since_heartbeat;
+}
 
-	if (!wanted) {
+static size_t heartbeat_size(const struct mm_state *state)
+{
+	return mm_wire_header_size(&state->source) + MM_WIRE_HEARTBEAT_FIXED +
+	       state->registry.snapshot_bytes;
+}
+
+uint64_t mm_state_heartbeat_due(struct mm_state *state, uint64_t now_ms, size_t *size)
+{
+	*size = 0;
+	if (!heartbeat_wanted(state)) {
 		state->next_heartbeat_ms = 0;
 		return 0;
 	}
@@ -127,22 +133,41 @@ uint64_t mm_state_heartbeat(struct mm_state *state, uint64_t now_ms)
 		state->next_heartbeat_ms = now_ms + state->config.heartbeat_ms;
 	if (now_ms < state->next_heartbeat_ms || state->heartbeat_queued || mm_state_queue_full(state))
 		return state->next_heartbeat_ms;
-	message = mm_message_new(MM_KIND_HEARTBEAT, mm_wire_header_size(&state->source) +
-							    MM_WIRE_HEARTBEAT_FIXED +
-							    state->registry.snapshot_bytes);
-	if (message) {
-		out = mm_wire_put_header(message->bytes, MM_KIND_HEARTBEAT, &state->source,
-					 state->next_seq++);
-		out = mm_wire_put_heartbeat_fixed(out, state->config.heartbeat_ms,
-						  state->messages_dropped,
-						  (uint32_t)state->registry.triples);
-		mm_registry_put_snapshot(&state->registry, out);
-		mm_queue_push_back(&state->queue, message);
-		state->heartbeat_queued = true;
-		state->dropped_since_heartbeat = false;
-	}
+	*size = heartbeat_size(state);
 	state->next_heartbeat_ms = now_ms + state->config.heartbeat_ms;
 	return state->next_heartbeat_ms;
+}
+
+/* A snapshot takes its seq under the lock that orders every other message, so it describes
+ * the state after every message with a lower seq: the registry copies the set as it is now,
+ * whatever changes while the slices are copied. */
+bool mm_state_begin_heartbeat(struct mm_state *state, struct mm_message *message)
+{
+	size_t size = heartbeat_size(state);
+	uint8_t *out;
+
+	if (size > message->len || !heartbeat_wanted(state) || state->heartbeat_queued ||
+	    mm_state_queue_full(state))
+		return false;
+	message->len = size;
+	out = mm_wire_put_header(message->bytes, MM_KIND_HEARTBEAT, &state->source,
+				 state->next_seq++);
+	out = mm_wire_put_heartbeat_fixed(out, state->config.heartbeat_ms, state->messages_dropped,
+					  (uint32_t)state->registry.triples);
+	mm_registry_snapshot_begin(&state->registry, out);
+	mm_queue_push_back(&state->queue, message);
+	state->building = message;
+	mm_state_build_heartbeat(state);
+	state->heartbeat_queued = true;
+	state->dropped_since_heartbeat = false;
+	return true;
+}
+
+void mm_state_build_heartbeat(struct mm_state *state)
+{
+	if (state->building &&
+	    mm_registry_snapshot_step(&state->registry, MM_STATE_SNAPSHOT_SLICE))
+		state->building = NULL;
 }
 
 void mm_state_queue_goodbye(struct mm_state *state)
@@ -164,8 +189,11 @@ struct mm_queue mm_state_take_batch(struct mm_state *state, size_t max)
 	return state->in_flight;
 }
 
-void mm_state_batch_done(struct mm_state *state, struct mm_queue *batch, size_t sent)
+struct mm_message *mm_state_batch_done(struct mm_state *state, struct mm_queue *batch,
+				       size_t sent)
 {
+	struct mm_message *heartbeat = NULL;
+
 	state->in_flight = (struct mm_queue){0};
 	while (sent-- > 0) {
 		struct mm_message *message = mm_queue_pop(batch);
@@ -174,10 +202,13 @@ void mm_state_batch_done(struct mm_state *state, struct mm_queue *batch, size_t 
 		if (message->kind == MM_KIND_HEARTBEAT) {
 			state->heartbeats_sent++;
 			state->heartbeat_queued = false;
+			heartbeat = message; /* one at most: none is built while one waits */
+		} else {
+			free(message);
 		}
-		free(message);
 	}
 	mm_queue_put_back(&state->queue, batch);
+	return heartbeat;
 }
 
 void mm_state_reset(struct mm_state *state)
@@ -195,6 +226,7 @@ void mm_state_reset(struct mm_state *state)
 	state->dropped_since_heartbeat = false;
 	state->next_heartbeat_ms = 0;
 	state->heartbeat_queued = false;
+	state->building = NULL;
 	state->source.epoch = 0;
 }
 

@@ -7,6 +7,7 @@
 #define MM_STATE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 
 struct mm_state {
 	pthread_mutex_t lock;
+	atomic_uint waiting; /* threads in mm_state_lock(): the sender lets them go first */
 	bool configured; /* config read from the environment (lazily) */
 	struct mm_config config;
 	uint64_t config_generation; /* bumped when the endpoint changes: the sender reconnects */
@@ -36,13 +38,16 @@ struct mm_state {
 	bool dropped_since_heartbeat; /* the notifier's view may be wrong until a snapshot */
 	uint64_t next_heartbeat_ms;   /* monotonic; 0 when none is scheduled */
 	bool heartbeat_queued;        /* one waits in the queue: a newer one waits for it */
+	struct mm_message *building;  /* the queued heartbeat whose entries are still being copied */
 };
 
 #define MM_STATE_INITIALIZER {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1}
 
 static inline void mm_state_lock(struct mm_state *state)
 {
+	atomic_fetch_add_explicit(&state->waiting, 1, memory_order_relaxed);
 	pthread_mutex_lock(&state->lock);
+	atomic_fetch_sub_explicit(&state->waiting, 1, memory_order_relaxed);
 }
 
 static inline void mm_state_unlock(struct mm_state *state)
@@ -97,8 +102,25 @@ void mm_state_context_lost(struct mm_state *state);
 
 void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *stats);
 
-/* Queues a heartbeat when one is due and wanted; returns when the next is due (0: none). */
-uint64_t mm_state_heartbeat(struct mm_state *state, uint64_t now_ms);
+/* Heartbeats, in three steps so that no call waits for a whole snapshot:
+ * mm_state_heartbeat_due() says when one is due and how big it is now; the sender allocates
+ * that much (and more) without the lock; mm_state_begin_heartbeat() takes its seq and place in
+ * the queue; mm_state_build_heartbeat() then copies its entries a slice at a time
+ * (state->building until it is complete).
+ *
+ * Returns when the next heartbeat is due (0: none wanted); *size is the bytes of one due now
+ * (0: none is), and the one after is scheduled an interval later. */
+uint64_t mm_state_heartbeat_due(struct mm_state *state, uint64_t now_ms, size_t *size);
+
+/* Queues a heartbeat in `message` (whose len is its room; set to the heartbeat's size) and
+ * begins its snapshot. False, with nothing changed, when it no longer fits or is no longer
+ * wanted (the set grew, the queue filled, or one is already queued). */
+bool mm_state_begin_heartbeat(struct mm_state *state, struct mm_message *message);
+
+/* Copies the next slice of the heartbeat being built (at most MM_STATE_SNAPSHOT_SLICE
+ * entries). */
+void mm_state_build_heartbeat(struct mm_state *state);
+#define MM_STATE_SNAPSHOT_SLICE 256
 
 /* The goodbye, when the source has sent anything and the queue has a place left. */
 void mm_state_queue_goodbye(struct mm_state *state);
@@ -108,8 +130,12 @@ void mm_state_queue_goodbye(struct mm_state *state);
 struct mm_queue mm_state_take_batch(struct mm_state *state, size_t max);
 
 /* The sender handed the first `sent` messages of `batch` to ZeroMQ: counts and frees them,
- * and puts the rest back at the queue's head, in order. */
-void mm_state_batch_done(struct mm_state *state, struct mm_queue *batch, size_t sent);
+ * and puts the rest back at the queue's head, in order. A heartbeat sent is not freed but
+ * returned (or NULL), for the caller to free without the lock: freeing a big one takes long.
+ * (A fork() child made meanwhile inherits it unreachable: a leak there, never a double
+ * free.) */
+struct mm_message *mm_state_batch_done(struct mm_state *state, struct mm_queue *batch,
+				       size_t sent);
 
 /* A new source: no registrations, nothing queued, seq from 1, counters at 0, and an epoch
  * drawn with the next message. The configuration stays. A batch still in flight belongs to
