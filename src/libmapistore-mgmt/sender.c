@@ -1,7 +1,7 @@
-/* sender.c - the background thread: owns the ZeroMQ context and PUSH socket, drains the
- * queue in order, queues heartbeats when due, reconnects when the endpoint changes, and
- * flushes then closes within linger_ms when stopped. Its whole life is here: start, wake,
- * the loop, stop, and what a fork() child does with it. */
+/* sender.c - the background thread: owns the link to the notifier (link.c), drains the queue
+ * in order, builds heartbeats when due, reconnects when the endpoint changes, and flushes
+ * then closes within linger_ms when stopped. Its whole life is here: start, wake, the loop,
+ * stop, and what a fork() child does with it. */
 #define _GNU_SOURCE /* SCHED_BATCH */
 #include "sender.h"
 
@@ -10,17 +10,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
-#include "descriptors.h"
+#include "link.h"
 
-/* A blocked zmq_send() gives up after this long, so the thread keeps noticing shutdown and
- * configuration changes while the notifier is away; the message stays at the queue's head. */
-#define MM_SEND_TIMEOUT_MS 20
 /* Wait before trying again after an error other than a full socket (or a failed connect). */
 #define MM_RETRY_MS 100
-/* Messages ZeroMQ may hold beyond our own queue (its default); 0 would mean unbounded. */
-#define MM_SEND_HWM 1000
 /* Messages handed to ZeroMQ per turn of the lock: bounds how long the lock is then held. */
 #define MM_BATCH 256
 /* How long a stop waits for the thread beyond its flush deadline: the thread may be in a
@@ -31,34 +25,12 @@
 /* Turns the thread gives waiting callers between two slices of a heartbeat. */
 #define MM_WAITER_TURNS 100
 
-/* ZeroMQ contexts never to be used or closed again: inherited from a parent process (libzmq
- * is not fork-safe), or whose descriptors the host closed (libzmq would abort). */
-struct abandoned_context {
-	void *context;
-	struct abandoned_context *older;
-};
-static struct abandoned_context *abandoned_contexts;
-
-struct link {
-	void *context;
-	void *socket;
-	uint64_t config_generation; /* of the endpoint the socket is connected to */
-	struct mm_descriptor_watch context_fds; /* its mailbox, reaper's and I/O thread's */
-	struct mm_descriptor_watch socket_fds;  /* the socket's mailbox */
-};
-
 /* The buffer of the last heartbeat sent, kept for the next one: a big one is not unmapped and
  * mapped again every interval. It is the thread's own (a fork() child made while the thread
  * held one inherits it unreachable: a leak there, never a double free). */
 struct spare {
 	struct mm_message *message;
 	size_t room;
-};
-
-enum link_result {
-	LINK_OK,
-	LINK_SHORT,  /* too few free descriptors: libzmq was not asked */
-	LINK_FAILED, /* libzmq refused (an endpoint it cannot reach, for one) */
 };
 
 static void init_conditions(struct mm_sender *sender)
@@ -95,159 +67,10 @@ static void sleep_until(struct mm_sender *sender, uint64_t deadline_ms)
 	sender->sleeping = false;
 }
 
-static int set_int_option(void *socket, int option, int value)
-{
-	return zmq_setsockopt(socket, option, &value, sizeof(value));
-}
-
-/* zmq_ctx_new() and zmq_ctx_term() take process-wide locks (libzmq's crypto library is
- * initialised and closed there, behind a global mutex in some builds): a fork() in the middle
- * of either could leave the child's copy of such a lock taken for ever, and the child's own
- * sender would hang in its first zmq_ctx_new(). Both run under context_lock, which the fork
- * handlers take first, and publish or withdraw the context before releasing it, so a child
- * knows the context it inherits. No lock held. */
-static void *new_context(struct mm_sender *sender)
-{
-	void *context;
-
-	pthread_mutex_lock(&sender->context_lock);
-	context = zmq_ctx_new();
-	mm_state_lock(sender->state);
-	sender->zmq_context = context;
-	mm_state_unlock(sender->state);
-	pthread_mutex_unlock(&sender->context_lock);
-	return context;
-}
-
-static void terminate_context(struct mm_sender *sender, void *context)
-{
-	pthread_mutex_lock(&sender->context_lock);
-	while (zmq_ctx_term(context) != 0 && errno == EINTR)
-		;
-	mm_state_lock(sender->state);
-	if (sender->zmq_context == context)
-		sender->zmq_context = NULL;
-	mm_state_unlock(sender->state);
-	pthread_mutex_unlock(&sender->context_lock);
-}
-
-/* Keeps a context this process must never use or close again reachable, so leak checkers
- * do not report it. Lock held (or the only thread, in a fork() child). */
-static void abandon_context(void *context)
-{
-	struct abandoned_context *entry = malloc(sizeof(*entry));
-
-	if (entry) {
-		entry->context = context;
-		entry->older = abandoned_contexts;
-		abandoned_contexts = entry;
-	}
-}
-
-static enum link_result failure(int error)
-{
-	return error == EMFILE || error == ENFILE ? LINK_SHORT : LINK_FAILED;
-}
-
-/* Connects the socket's options and endpoint; closes it on failure. No lock held. */
-static int connect_socket(void *socket, const struct mm_config *config)
-{
-	if (set_int_option(socket, ZMQ_LINGER, (int)config->linger_ms) != 0 ||
-	    set_int_option(socket, ZMQ_SNDHWM, MM_SEND_HWM) != 0 ||
-	    set_int_option(socket, ZMQ_SNDTIMEO, MM_SEND_TIMEOUT_MS) != 0 ||
-	    zmq_connect(socket, config->endpoint) != 0) {
-		set_int_option(socket, ZMQ_LINGER, 0);
-		zmq_close(socket);
-		return -1;
-	}
-	return 0;
-}
-
-/* Opens the context if there is none, then a socket connected to the endpoint (the previous
- * one is closed, and may go on delivering within its linger). Each libzmq call that opens
- * descriptors is made only once they have been proven free, and the ones it took are then
- * watched. No lock held. */
-static enum link_result open_link(struct mm_sender *sender, struct link *link,
-				  const struct mm_config *config)
-{
-	bool fresh = !link->context;
-	unsigned int socket_first = fresh ? MM_ZMQ_CONTEXT_FDS : 0;
-	struct mm_descriptor_probe probe;
-	void *socket;
-
-	if (!mm_descriptors_probe(&probe, socket_first + MM_ZMQ_SOCKET_FDS + MM_ZMQ_CONNECTION_FDS))
-		return LINK_SHORT;
-	if (fresh && !(link->context = new_context(sender)))
-		return failure(errno);
-	if (link->socket) {
-		zmq_close(link->socket);
-		link->socket = NULL;
-	}
-	socket = zmq_socket(link->context, ZMQ_PUSH);
-	if (!socket) {
-		enum link_result result = failure(errno);
-
-		if (fresh) { /* its descriptors are intact: closing it is safe */
-			terminate_context(sender, link->context);
-			link->context = NULL;
-		}
-		return result;
-	}
-	if (fresh)
-		mm_descriptors_watch(&link->context_fds, &probe, 0, MM_ZMQ_CONTEXT_FDS);
-	mm_descriptors_watch(&link->socket_fds, &probe, socket_first, MM_ZMQ_SOCKET_FDS);
-	if (connect_socket(socket, config) != 0)
-		return LINK_FAILED;
-	link->socket = socket;
-	return LINK_OK;
-}
-
-/* Lock held, released while libzmq works. */
-static enum link_result connect_link(struct mm_sender *sender, struct link *link)
-{
-	struct mm_config config = sender->state->config;
-	uint64_t generation = sender->state->config_generation;
-	enum link_result result;
-
-	mm_state_unlock(sender->state);
-	result = open_link(sender, link, &config);
-	mm_state_lock(sender->state);
-	if (result == LINK_OK)
-		link->config_generation = generation;
-	return result;
-}
-
-/* Lock held. True when the link's descriptors are still its own. When the host has closed
- * or replaced one, any libzmq call on the context could abort the process: the context is
- * abandoned (never used or closed again) and counted, and a new one is opened. */
-static bool link_intact(struct mm_sender *sender, struct link *link)
-{
-	if (!link->context ||
-	    (mm_descriptors_intact(&link->context_fds) && mm_descriptors_intact(&link->socket_fds)))
-		return true;
-	abandon_context(link->context);
-	if (sender->zmq_context == link->context)
-		sender->zmq_context = NULL;
-	*link = (struct link){0};
-	mm_state_context_lost(sender->state);
-	return false;
-}
-
-/* No lock held. */
-static void close_link(struct mm_sender *sender, struct link *link, int linger_ms)
-{
-	if (link->socket) {
-		set_int_option(link->socket, ZMQ_LINGER, linger_ms);
-		zmq_close(link->socket);
-	}
-	if (link->context)
-		terminate_context(sender, link->context);
-}
-
 /* Lock held. Hands up to MM_BATCH of the oldest messages to ZeroMQ, taking the lock once
  * before and once after; what the socket refused goes back to the queue's head, in order.
  * Returns false when this thread's generation went stale meanwhile (a stop gave up on it). */
-static bool send_batch(struct mm_sender *sender, struct link *link, uint64_t generation,
+static bool send_batch(struct mm_sender *sender, struct mm_link *link, uint64_t generation,
 		       uint64_t *retry_at_ms, struct spare *spare)
 {
 	struct mm_queue batch = mm_state_take_batch(sender->state, MM_BATCH);
@@ -256,12 +79,9 @@ static bool send_batch(struct mm_sender *sender, struct link *link, uint64_t gen
 	int error = 0;
 
 	mm_state_unlock(sender->state);
-	for (message = batch.head; message; message = message->next, sent++) {
-		if (zmq_send(link->socket, message->bytes, message->len, 0) < 0) {
-			error = errno;
+	for (message = batch.head; message; message = message->next, sent++)
+		if ((error = mm_link_send(link, message)) != 0)
 			break;
-		}
-	}
 	mm_state_lock(sender->state);
 	if (generation != sender->generation) {
 		mm_queue_clear(&batch);
@@ -346,7 +166,7 @@ static void build_heartbeat_slice(struct mm_state *state)
 
 /* Lock held. The thread's loop, until its generation goes stale or a stop has flushed (or
  * reached its flush deadline). */
-static void run(struct mm_sender *sender, uint64_t generation, struct link *link,
+static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *link,
 		struct spare *spare)
 {
 	struct mm_state *state = sender->state;
@@ -363,14 +183,10 @@ static void run(struct mm_sender *sender, uint64_t generation, struct link *link
 			sleep_until(sender, retry_at_ms);
 			continue;
 		}
-		if (!link_intact(sender, link))
+		if (!mm_link_intact(link))
 			continue;
-		if (!link->socket || link->config_generation != state->config_generation) {
-			enum link_result result = connect_link(sender, link);
-
-			if (result == LINK_SHORT)
-				mm_state_descriptor_shortage(state);
-			if (result != LINK_OK)
+		if (!mm_link_current(link)) {
+			if (mm_link_connect(link) != MM_LINK_OK)
 				retry_at_ms = now_ms + MM_RETRY_MS;
 			continue;
 		}
@@ -405,7 +221,7 @@ static void *sender_main(void *arg)
 	struct thread_start start = *(struct thread_start *)arg;
 	struct mm_sender *sender = start.sender;
 	uint64_t generation = start.generation;
-	struct link link = {0};
+	struct mm_link link = {.state = sender->state, .contexts = &sender->contexts};
 	struct spare spare = {0};
 	bool current;
 	int linger_ms = 0;
@@ -414,7 +230,7 @@ static void *sender_main(void *arg)
 	run_as_batch();
 	mm_state_lock(sender->state);
 	run(sender, generation, &link, &spare);
-	link_intact(sender, &link);
+	mm_link_intact(&link);
 	current = generation == sender->generation;
 	if (current && sender->phase == MM_SENDER_STOPPING) {
 		uint64_t now_ms = mm_now_ms();
@@ -424,7 +240,7 @@ static void *sender_main(void *arg)
 	}
 	mm_state_unlock(sender->state);
 	free(spare.message);
-	close_link(sender, &link, linger_ms);
+	mm_link_close(&link, linger_ms);
 	mm_state_lock(sender->state);
 	if (current && generation == sender->generation) {
 		sender->phase = MM_SENDER_DONE;
@@ -520,20 +336,17 @@ void mm_sender_stop(struct mm_sender *sender)
 
 void mm_sender_lock_context(struct mm_sender *sender)
 {
-	pthread_mutex_lock(&sender->context_lock);
+	pthread_mutex_lock(&sender->contexts.lock);
 }
 
 void mm_sender_unlock_context(struct mm_sender *sender)
 {
-	pthread_mutex_unlock(&sender->context_lock);
+	pthread_mutex_unlock(&sender->contexts.lock);
 }
 
 void mm_sender_after_fork_in_child(struct mm_sender *sender)
 {
 	init_conditions(sender);
-	if (sender->zmq_context) {
-		abandon_context(sender->zmq_context);
-		sender->zmq_context = NULL;
-	}
+	mm_zmq_contexts_after_fork_in_child(&sender->contexts);
 	forget_thread(sender);
 }
