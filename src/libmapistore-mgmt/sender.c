@@ -184,10 +184,8 @@ static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *l
 			sleep_until(sender, retry_at_ms);
 			continue;
 		}
-		if (!mm_link_intact(link))
-			continue;
 		if (!mm_link_current(link)) {
-			if (mm_link_connect(link) != MM_LINK_OK)
+			if (mm_link_intact(link) && mm_link_connect(link) != MM_LINK_OK)
 				retry_at_ms = now_ms + MM_RETRY_MS;
 			continue;
 		}
@@ -205,7 +203,7 @@ static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *l
 			build_heartbeat_slice(state);
 		else if (state->queue.length == 0)
 			sleep_until(sender, next_heartbeat_ms);
-		else if (!send_batch(sender, link, generation, &retry_at_ms))
+		else if (mm_link_intact(link) && !send_batch(sender, link, generation, &retry_at_ms))
 			break;
 	}
 }
