@@ -98,7 +98,7 @@ static bool send_batch(struct mm_sender *sender, struct mm_link *link, uint64_t 
 	if (error != 0 && error != EAGAIN)
 		*retry_at_ms = mm_now_ms() + MM_RETRY_MS;
 	if (heartbeat)
-		keep_spare(sender, heartbeat, heartbeat->len);
+		keep_spare(sender, heartbeat, sender->heartbeat_room);
 	return true;
 }
 
@@ -153,8 +153,10 @@ static void start_heartbeat(struct mm_sender *sender, uint64_t generation, size_
 	if (!message)
 		return;
 	message->len = room;
-	if (generation == sender->generation && mm_state_begin_heartbeat(state, message))
+	if (generation == sender->generation && mm_state_begin_heartbeat(state, message)) {
+		sender->heartbeat_room = room;
 		return;
+	}
 	keep_spare(sender, message, room);
 }
 
