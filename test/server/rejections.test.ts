@@ -6,7 +6,7 @@ import { cleanup, runCli } from '../support/processes.js';
 import { closePushSockets, command, connectPush, FakeSource } from '../support/push.js';
 import type { Push } from 'zeromq';
 
-const MAX_FRAME_BYTES = 4096;
+const MAX_FRAME_BYTES = 65_536;
 const source = { host: 'bad.example.org', pid: 7, epoch: '00000000000000aa' };
 
 function register(): Uint8Array {
