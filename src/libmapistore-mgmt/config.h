@@ -14,8 +14,8 @@
 #define MM_DEFAULT_LINGER_MS 200u
 
 /* Accepted ranges (environment and mapistore_mgmt_configure() alike). */
-#define MM_HEARTBEAT_MS_MIN 10u
-#define MM_HEARTBEAT_MS_MAX 3600000u
+#define MM_HEARTBEAT_MS_MIN MAPISTORE_MGMT_HEARTBEAT_MS_MIN
+#define MM_HEARTBEAT_MS_MAX MAPISTORE_MGMT_HEARTBEAT_MS_MAX
 #define MM_QUEUE_LIMIT_MIN 1u
 #define MM_QUEUE_LIMIT_MAX 10000000u
 #define MM_LINGER_MS_MAX 60000u

@@ -151,7 +151,7 @@ describe('configure', () => {
     ['an http URL', { endpoint: 'http://localhost:8080' }],
     ['an ipc path too long for a socket address', { endpoint: `ipc:///tmp/${'x'.repeat(200)}.sock` }],
     ['a heartbeat under the library minimum', { heartbeatMs: 9 }],
-    ['a heartbeat over an hour', { heartbeatMs: 3_600_001 }],
+    ['a heartbeat over the library maximum', { heartbeatMs: 100_001 }],
     ['a queue limit over ten million', { queueLimit: 10_000_001 }],
     ['a linger over a minute', { lingerMs: 60_001 }],
   ])('refuses %s with MAPISTORE_ERR_INVALID_PARAMETER', (_what, options) => {

@@ -12,7 +12,7 @@
 #include "receiver.h"
 
 #define RECEIVE_TIMEOUT_MS 10000
-#define NO_HEARTBEAT_MS 3600000u
+#define NO_HEARTBEAT_MS MAPISTORE_MGMT_HEARTBEAT_MS_MAX
 
 /* --wrap=malloc: the calling thread's Nth allocation from now fails (0: none does). Only
  * the test thread arms it, so the library's background thread is never affected. */
@@ -167,9 +167,9 @@ static void check_bad_configuration(void)
 	options.endpoint = long_ipc;
 	expect_configure_refused(&options);
 	options = (struct mapistore_mgmt_options)MAPISTORE_MGMT_OPTIONS_INIT;
-	options.heartbeat_ms = 5;
+	options.heartbeat_ms = MAPISTORE_MGMT_HEARTBEAT_MS_MIN - 1;
 	expect_configure_refused(&options);
-	options.heartbeat_ms = 3600001;
+	options.heartbeat_ms = MAPISTORE_MGMT_HEARTBEAT_MS_MAX + 1;
 	expect_configure_refused(&options);
 	options = (struct mapistore_mgmt_options)MAPISTORE_MGMT_OPTIONS_INIT;
 	options.queue_limit = 10000001;

@@ -16,7 +16,7 @@
 
 #define CALLS 1000000u
 #define QUEUE_LIMIT 10000u
-#define NO_HEARTBEAT_MS 3600000u
+#define NO_HEARTBEAT_MS MAPISTORE_MGMT_HEARTBEAT_MS_MAX
 #define EXIT_DEADLINE_MS 30000u
 
 static void flood(const char *endpoint)
