@@ -67,7 +67,8 @@ static struct mm_registry_entry **find(const struct mm_registry *registry, const
 	return link;
 }
 
-int mm_registry_add(struct mm_registry *registry, const struct mm_command *command)
+enum mm_registry_result mm_registry_add(struct mm_registry *registry,
+					const struct mm_command *command, size_t max_triples)
 {
 	uint8_t key[3 * (MAPISTORE_MGMT_MAX_STRING + 1)];
 	size_t key_len = (size_t)(mm_wire_put_key(key, command) - key);
@@ -78,13 +79,15 @@ int mm_registry_add(struct mm_registry *registry, const struct mm_command *comma
 	if (registry->triples >= registry->bucket_count)
 		grow(registry);
 	if (!registry->buckets)
-		return -1;
+		return MM_REGISTRY_NO_MEMORY;
 	link = find(registry, key, key_len, hash);
 	entry = *link;
 	if (!entry) {
+		if (registry->triples >= max_triples)
+			return MM_REGISTRY_FULL;
 		entry = malloc(sizeof(*entry) + key_len);
 		if (!entry)
-			return -1;
+			return MM_REGISTRY_NO_MEMORY;
 		entry->next = NULL;
 		entry->hash = hash;
 		entry->count = 0;
@@ -94,13 +97,13 @@ int mm_registry_add(struct mm_registry *registry, const struct mm_command *comma
 		registry->triples++;
 		registry->snapshot_bytes += key_len + MM_WIRE_ENTRY_TAIL;
 	} else if (entry->count == UINT32_MAX) {
-		return -1;
+		return MM_REGISTRY_NO_MEMORY;
 	}
 	entry->count++;
 	entry->repl_id = command->repl_id;
 	memcpy(entry->replica_guid, command->replica_guid, MM_WIRE_GUID_SIZE);
 	registry->registrations++;
-	return 0;
+	return MM_REGISTRY_ADDED;
 }
 
 void mm_registry_remove(struct mm_registry *registry, const struct mm_command *command)

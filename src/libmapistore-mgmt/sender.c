@@ -162,6 +162,25 @@ static void close_link(struct mm_sender *sender, struct link *link, int linger_m
 		terminate_context(sender, link->context);
 }
 
+/* Hands one message to ZeroMQ: one frame, or a multipart message of MM_WIRE_FRAME_MAX-byte
+ * frames (docs/protocol.md, "Frames"). libzmq takes a multipart message whole: once it has
+ * its first frame it never refuses the others for lack of room. Returns 0, or -1 with errno
+ * when it refused the message, which is then sent again from its first frame. No lock held. */
+static int send_message(void *socket, const struct mm_message *message)
+{
+	size_t offset = 0;
+
+	do {
+		size_t len = mm_wire_frame_len(message->len, offset, MM_WIRE_FRAME_MAX);
+		int more = offset + len < message->len ? ZMQ_SNDMORE : 0;
+
+		if (zmq_send(socket, message->bytes + offset, len, more) < 0)
+			return -1;
+		offset += len;
+	} while (offset < message->len);
+	return 0;
+}
+
 /* Lock held. Hands up to MM_BATCH of the oldest messages to ZeroMQ, taking the lock once
  * before and once after; what the socket refused goes back to the queue's head, in order.
  * Returns false when this thread's generation went stale meanwhile (a stop gave up on it). */
@@ -175,7 +194,7 @@ static bool send_batch(struct mm_sender *sender, struct link *link, uint64_t gen
 
 	mm_state_unlock(sender->state);
 	for (message = batch.head; message; message = message->next, sent++) {
-		if (zmq_send(link->socket, message->bytes, message->len, 0) < 0) {
+		if (send_message(link->socket, message) < 0) {
 			error = errno;
 			break;
 		}

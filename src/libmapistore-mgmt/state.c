@@ -34,30 +34,90 @@ int mm_state_fail(struct mm_state *state, int code)
 	return code;
 }
 
+/* Queues a snapshot of the set as it is now, with the next seq; returns false when memory
+ * ran out. The next periodic one is due an interval later. */
+static bool queue_heartbeat(struct mm_state *state, uint64_t now_ms)
+{
+	struct mm_message *message;
+	uint8_t *out;
+
+	message = mm_message_new(MM_KIND_HEARTBEAT, mm_wire_header_size(&state->source) +
+							    MM_WIRE_HEARTBEAT_FIXED +
+							    state->registry.snapshot_bytes);
+	if (!message)
+		return false;
+	out = mm_wire_put_header(message->bytes, MM_KIND_HEARTBEAT, &state->source,
+				 state->next_seq++);
+	out = mm_wire_put_heartbeat_fixed(out, state->config.heartbeat_ms, state->messages_dropped,
+					  (uint32_t)state->registry.triples);
+	mm_registry_put_snapshot(&state->registry, out);
+	mm_queue_push_back(&state->queue, message);
+	state->heartbeat_queued = true;
+	state->dropped_since_heartbeat = false;
+	state->announce = false;
+	state->next_heartbeat_ms = now_ms + state->config.heartbeat_ms;
+	state->last_queued_ms = now_ms;
+	return true;
+}
+
+/* The notifier learns a source's interval, hence its lease, from heartbeats only. It may not
+ * know this one's: a new source, a new interval or endpoint, or a source that sent nothing
+ * for an interval (it held nothing, so it sent no heartbeats, and may have been expired).
+ * Then a heartbeat (the set before this call) goes ahead of the command, so that a process
+ * that dies at once goes after three of its own intervals. Only with room for both messages,
+ * and never beside another queued heartbeat (which goes first anyway). */
+static void announce_if_needed(struct mm_state *state, bool new_source)
+{
+	uint64_t now_ms = mm_now_ms();
+	bool unknown = new_source || state->announce ||
+		       now_ms - state->last_queued_ms >= state->config.heartbeat_ms;
+
+	if (unknown && !state->heartbeat_queued &&
+	    mm_state_queue_length(state) + 2 <= state->config.queue_limit)
+		queue_heartbeat(state, now_ms);
+	state->last_queued_ms = now_ms;
+}
+
+static int record(struct mm_state *state, enum mm_kind kind, const struct mm_command *command)
+{
+	if (kind != MM_KIND_REGISTER) {
+		mm_registry_remove(&state->registry, command);
+		return MAPISTORE_SUCCESS;
+	}
+	switch (mm_registry_add(&state->registry, command, MAPISTORE_MGMT_MAX_TRIPLES)) {
+	case MM_REGISTRY_ADDED:
+		return MAPISTORE_SUCCESS;
+	case MM_REGISTRY_FULL:
+		return MAPISTORE_MGMT_ERR_LIMIT;
+	default:
+		return MAPISTORE_ERR_NO_MEMORY;
+	}
+}
+
 int mm_state_submit(struct mm_state *state, enum mm_kind kind, const struct mm_command *command,
 		    bool queue_it)
 {
 	struct mm_message *message = NULL;
+	bool new_source = state->source.epoch == 0;
+	int rc;
 
 	if (queue_it) {
 		message = mm_message_new(kind, mm_wire_command_size(&state->source, command));
 		if (!message)
 			return mm_state_fail(state, MAPISTORE_ERR_NO_MEMORY);
+		mm_source_ensure_epoch(&state->source);
+		announce_if_needed(state, new_source);
 	}
-	if (kind == MM_KIND_REGISTER) {
-		if (mm_registry_add(&state->registry, command) != 0) {
-			free(message);
-			return mm_state_fail(state, MAPISTORE_ERR_NO_MEMORY);
-		}
-	} else {
-		mm_registry_remove(&state->registry, command);
+	rc = record(state, kind, command);
+	if (rc != MAPISTORE_SUCCESS) {
+		free(message);
+		return mm_state_fail(state, rc);
 	}
 	if (!queue_it) {
 		state->messages_dropped++;
 		state->dropped_since_heartbeat = true;
 		return mm_state_fail(state, MAPISTORE_ERR_MSG_SEND);
 	}
-	mm_source_ensure_epoch(&state->source);
 	mm_wire_encode_command(message->bytes, kind, &state->source, state->next_seq++, command);
 	mm_queue_push_back(&state->queue, message);
 	return MAPISTORE_SUCCESS;
@@ -73,10 +133,12 @@ int mm_state_configure(struct mm_state *state, const struct mapistore_mgmt_optio
 	rc = mm_config_apply(&state->config, options);
 	if (rc != MAPISTORE_SUCCESS)
 		return mm_state_fail(state, rc);
-	if (strcmp(previous.endpoint, state->config.endpoint) != 0)
+	if (strcmp(previous.endpoint, state->config.endpoint) != 0) {
 		state->config_generation++;
+		state->announce = true;
+	}
 	if (previous.heartbeat_ms != state->config.heartbeat_ms)
-		state->next_heartbeat_ms = 0;
+		state->announce = true;
 	return MAPISTORE_SUCCESS;
 }
 
@@ -95,15 +157,14 @@ void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *s
 }
 
 /* Heartbeats go out while the source holds registrations, and after drops until one snapshot
- * has repaired the notifier's view. A snapshot takes its seq under the lock that orders every
- * other message, so it describes the state after every message with a lower seq. While one
- * still waits in the queue (the notifier is away) no other is built: snapshots can be large,
- * and the newest one is all the notifier needs. */
+ * has repaired the notifier's view; one is due at once to announce a new interval or
+ * endpoint. A snapshot takes its seq under the lock that orders every other message, so it
+ * describes the state after every message with a lower seq. While one still waits in the
+ * queue (the notifier is away) no other is built: snapshots can be large, and the newest one
+ * is all the notifier needs. */
 uint64_t mm_state_heartbeat(struct mm_state *state, uint64_t now_ms)
 {
 	bool wanted = state->registry.triples > 0 || state->dropped_since_heartbeat;
-	struct mm_message *message;
-	uint8_t *out;
 
 	if (!wanted) {
 		state->next_heartbeat_ms = 0;
@@ -111,23 +172,11 @@ uint64_t mm_state_heartbeat(struct mm_state *state, uint64_t now_ms)
 	}
 	if (state->next_heartbeat_ms == 0)
 		state->next_heartbeat_ms = now_ms + state->config.heartbeat_ms;
-	if (now_ms < state->next_heartbeat_ms || state->heartbeat_queued || mm_state_queue_full(state))
+	if ((now_ms < state->next_heartbeat_ms && !state->announce) || state->heartbeat_queued ||
+	    mm_state_queue_full(state))
 		return state->next_heartbeat_ms;
-	message = mm_message_new(MM_KIND_HEARTBEAT, mm_wire_header_size(&state->source) +
-							    MM_WIRE_HEARTBEAT_FIXED +
-							    state->registry.snapshot_bytes);
-	if (message) {
-		out = mm_wire_put_header(message->bytes, MM_KIND_HEARTBEAT, &state->source,
-					 state->next_seq++);
-		out = mm_wire_put_heartbeat_fixed(out, state->config.heartbeat_ms,
-						  state->messages_dropped,
-						  (uint32_t)state->registry.triples);
-		mm_registry_put_snapshot(&state->registry, out);
-		mm_queue_push_back(&state->queue, message);
-		state->heartbeat_queued = true;
-		state->dropped_since_heartbeat = false;
-	}
-	state->next_heartbeat_ms = now_ms + state->config.heartbeat_ms;
+	if (!queue_heartbeat(state, now_ms))
+		state->next_heartbeat_ms = now_ms + state->config.heartbeat_ms;
 	return state->next_heartbeat_ms;
 }
 
@@ -179,6 +228,8 @@ void mm_state_reset(struct mm_state *state)
 	state->dropped_since_heartbeat = false;
 	state->next_heartbeat_ms = 0;
 	state->heartbeat_queued = false;
+	state->announce = false;
+	state->last_queued_ms = 0;
 	state->source.epoch = 0;
 }
 

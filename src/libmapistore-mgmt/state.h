@@ -34,6 +34,8 @@ struct mm_state {
 	bool dropped_since_heartbeat; /* the notifier's view may be wrong until a snapshot */
 	uint64_t next_heartbeat_ms;   /* monotonic; 0 when none is scheduled */
 	bool heartbeat_queued;        /* one waits in the queue: a newer one waits for it */
+	bool announce;                /* a new interval or endpoint: a heartbeat must tell it */
+	uint64_t last_queued_ms;      /* monotonic time the last message was queued */
 };
 
 #define MM_STATE_INITIALIZER {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1}
@@ -78,13 +80,17 @@ bool mm_state_queue_full(const struct mm_state *state);
 int mm_state_fail(struct mm_state *state, int code);
 
 /* Records the command in the registration set and, when `queue_it`, queues its message;
- * otherwise counts a drop (MAPISTORE_ERR_MSG_SEND). Returns a MAPISTORE_* code, recorded as
- * the last error when it is not success. */
+ * otherwise counts a drop (MAPISTORE_ERR_MSG_SEND). A register of a new triple while
+ * MAPISTORE_MGMT_MAX_TRIPLES are held is refused (MAPISTORE_MGMT_ERR_LIMIT, nothing changed).
+ * A heartbeat goes ahead of the message when the notifier may not know this source's interval
+ * (a new source, a new interval or endpoint, or a source silent for an interval). Returns a
+ * MAPISTORE_* code, recorded as the last error when it is not success. */
 int mm_state_submit(struct mm_state *state, enum mm_kind kind, const struct mm_command *command,
 		    bool queue_it);
 
-/* Applies options (mm_config_apply); a new endpoint bumps config_generation, a new interval
- * reschedules the heartbeat. Returns a MAPISTORE_* code, recorded when it is an error. */
+/* Applies options (mm_config_apply); a new endpoint bumps config_generation; a new endpoint
+ * or interval makes the next heartbeat due at once, to announce it. Returns a MAPISTORE_*
+ * code, recorded when it is an error. */
 int mm_state_configure(struct mm_state *state, const struct mapistore_mgmt_options *options);
 
 void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *stats);

@@ -137,9 +137,10 @@ int main(int argc, char **argv)
 	CHECK(strstr(run.output, "\nregister jdoe SOGo shared -> MAPISTORE_SUCCESS\nstats {"));
 	CHECK(strstr(run.output, "\"registrations_held\":1,"));
 	CHECK(strstr(run.output, "}\nunregister jdoe SOGo shared -> MAPISTORE_SUCCESS\n"));
-	expect_frame(&receiver, 1, 1, pid, epoch);
-	expect_frame(&receiver, 2, 2, pid, epoch);
-	expect_frame(&receiver, 4, 3, pid, epoch); /* the goodbye, sent at exit */
+	expect_frame(&receiver, 3, 1, pid, epoch); /* the source announces its interval */
+	expect_frame(&receiver, 1, 2, pid, epoch);
+	expect_frame(&receiver, 2, 3, pid, epoch);
+	expect_frame(&receiver, 4, 4, pid, epoch); /* the goodbye, sent at exit */
 
 	/* A call the library refuses: status 1, and nothing sent. */
 	{
@@ -179,10 +180,11 @@ int main(int argc, char **argv)
 		read_until(&run, "holding\n");
 		CHECK(sscanf(run.output, "source host=%255s pid=%" SCNu32 " epoch=%" SCNx64 "\n", host,
 			     &pid, &epoch) == 3);
-		expect_frame(&receiver, 1, 1, pid, epoch);
+		expect_frame(&receiver, 3, 1, pid, epoch);
+		expect_frame(&receiver, 1, 2, pid, epoch);
 		CHECK(kill(run.pid, SIGTERM) == 0);
 		CHECK(finish(&run) == 0);
-		expect_frame(&receiver, 4, 2, pid, epoch);
+		expect_frame(&receiver, 4, 3, pid, epoch);
 	}
 	CHECK(!receiver_next(&receiver, &frame, 200));
 	receiver_close(&receiver);
