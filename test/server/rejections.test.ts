@@ -37,7 +37,8 @@ describe('a notifier fed bad frames', () => {
   let push: Push;
 
   beforeAll(async () => {
-    notifier = await startNotifier({ args: ['--max-frame-bytes', String(MAX_FRAME_BYTES), '--max-sources', '2'] });
+    // The fake sources never send a heartbeat: a long default interval keeps them for the whole file.
+    notifier = await startNotifier({ heartbeatMs: 60_000, args: ['--max-frame-bytes', String(MAX_FRAME_BYTES), '--max-sources', '2'] });
     push = connectPush(notifier.endpoint);
     await new FakeSource(push, 'good.example.org', 1).register('SOGo', 'jdoe', 'jdoe');
     await notifier.waitForUsers([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }]);
