@@ -77,7 +77,8 @@ function userCall(call: 'registerUser' | 'unregisterUser', connInfo: ConnectionI
  * notifier. Returns true when the message is queued, false when the send queue was full: the
  * registration is recorded all the same and reaches the notifier with the next heartbeat (like
  * stream.write(), false is back-pressure, not failure). Throws a TypeError for arguments of the
- * wrong type and a MapistoreError when the library refuses (nothing recorded).
+ * wrong type and a MapistoreError when the library refuses (nothing recorded), for instance
+ * MAPISTORE_MGMT_ERR_LIMIT for a new triple beyond the 10,000 distinct ones a process may hold.
  */
 export function registerUser(connInfo: ConnectionInfo, backend: string, vuser: string): boolean {
   return userCall('registerUser', connInfo, backend, vuser);
