@@ -8,7 +8,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { UserEntry } from '../../src/server/api-types.js';
 import { DEFAULTS, LIBRARY_LIMITS } from '../../src/server/defaults.js';
 import { startNotifier } from '../support/notifier.js';
-import { cleanup, spawnProcess } from '../support/processes.js';
+import { cleanup, spawnProcess, spawnSender } from '../support/processes.js';
 
 const REGISTER_MANY = fileURLToPath(new URL('./fixtures/register-many.mjs', import.meta.url));
 const INTERVAL_MS = 200;
@@ -57,3 +57,22 @@ it.each([20_000, 200_000])('a process registering %i distinct triples holds exac
   await notifier.waitForUsers(expected);
   expect(sender.running).toBe(true);
 }, 120_000);
+
+it('a notifier whose limit an operator set below the library\'s refuses and counts the excess, and never expires the live source for it', async () => {
+  const notifier = await startNotifier({ heartbeatMs: DEFAULTS.heartbeatMs, args: ['--max-registrations-per-source', '2'] });
+  const steps = ['register u1 SOGo u1', 'register u2 SOGo u2', 'register u3 SOGo u3', 'hold'];
+  const sender = spawnSender(steps, { endpoint: notifier.endpoint, heartbeatMs: INTERVAL_MS });
+  // The third register, then every heartbeat (three triples), is refused: each renews the lease.
+  const status = await notifier.waitFor(
+    `the register and ${HEARTBEATS_WATCHED} heartbeats refused`,
+    async (n) => {
+      const s = await n.status();
+      return (s.counters.rejections['too-many-registrations'] ?? 0) >= 1 + HEARTBEATS_WATCHED && s;
+    },
+    { timeoutMs: 30_000 },
+  );
+  expect(status.counters.expirations).toBe(0);
+  expect(await notifier.sources()).toMatchObject([{ pid: sender.pid, intervalMs: INTERVAL_MS, triples: 2 }]);
+  expect((await notifier.users()).map((user) => user.username)).toEqual(['u1', 'u2']);
+  expect(notifier.logs().some((line) => line.msg === 'rejected a message' && line.reason === 'too-many-registrations')).toBe(true);
+});
