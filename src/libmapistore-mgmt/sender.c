@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <zmq.h>
 
+#include "descriptors.h"
+
 /* A blocked zmq_send() gives up after this long, so the thread keeps noticing shutdown and
  * configuration changes while the notifier is away; the message stays at the queue's head. */
 #define MM_SEND_TIMEOUT_MS 20
@@ -24,8 +26,8 @@
  * zmq_send() (bounded by its send timeout) or closing with the remaining linger. */
 #define MM_STOP_MARGIN_MS 100u
 
-/* ZeroMQ contexts inherited from a parent process. libzmq is not fork-safe: a child never
- * uses or closes them, it only keeps them reachable so leak checkers do not report them. */
+/* ZeroMQ contexts never to be used or closed again: inherited from a parent process (libzmq
+ * is not fork-safe), or whose descriptors the host closed (libzmq would abort). */
 struct abandoned_context {
 	void *context;
 	struct abandoned_context *older;
@@ -36,6 +38,14 @@ struct link {
 	void *context;
 	void *socket;
 	uint64_t config_generation; /* of the endpoint the socket is connected to */
+	struct mm_descriptor_watch context_fds; /* its mailbox, reaper's and I/O thread's */
+	struct mm_descriptor_watch socket_fds;  /* the socket's mailbox */
+};
+
+enum link_result {
+	LINK_OK,
+	LINK_SHORT,  /* too few free descriptors: libzmq was not asked */
+	LINK_FAILED, /* libzmq refused (an endpoint it cannot reach, for one) */
 };
 
 static void init_conditions(struct mm_sender *sender)
@@ -77,31 +87,6 @@ static int set_int_option(void *socket, int option, int value)
 	return zmq_setsockopt(socket, option, &value, sizeof(value));
 }
 
-/* Closes the previous socket (it may go on delivering within its linger) and connects a new
- * one. No lock held. */
-static int open_socket(struct link *link, const struct mm_config *config)
-{
-	void *socket;
-
-	if (link->socket) {
-		zmq_close(link->socket);
-		link->socket = NULL;
-	}
-	socket = zmq_socket(link->context, ZMQ_PUSH);
-	if (!socket)
-		return -1;
-	if (set_int_option(socket, ZMQ_LINGER, (int)config->linger_ms) != 0 ||
-	    set_int_option(socket, ZMQ_SNDHWM, MM_SEND_HWM) != 0 ||
-	    set_int_option(socket, ZMQ_SNDTIMEO, MM_SEND_TIMEOUT_MS) != 0 ||
-	    zmq_connect(socket, config->endpoint) != 0) {
-		set_int_option(socket, ZMQ_LINGER, 0);
-		zmq_close(socket);
-		return -1;
-	}
-	link->socket = socket;
-	return 0;
-}
-
 /* zmq_ctx_new() and zmq_ctx_term() take process-wide locks (libzmq's crypto library is
  * initialised and closed there, behind a global mutex in some builds): a fork() in the middle
  * of either could leave the child's copy of such a lock taken for ever, and the child's own
@@ -133,22 +118,106 @@ static void terminate_context(struct mm_sender *sender, void *context)
 	pthread_mutex_unlock(&sender->context_lock);
 }
 
+/* Keeps a context this process must never use or close again reachable, so leak checkers
+ * do not report it. Lock held (or the only thread, in a fork() child). */
+static void abandon_context(void *context)
+{
+	struct abandoned_context *entry = malloc(sizeof(*entry));
+
+	if (entry) {
+		entry->context = context;
+		entry->older = abandoned_contexts;
+		abandoned_contexts = entry;
+	}
+}
+
+static enum link_result failure(int error)
+{
+	return error == EMFILE || error == ENFILE ? LINK_SHORT : LINK_FAILED;
+}
+
+/* Connects the socket's options and endpoint; closes it on failure. No lock held. */
+static int connect_socket(void *socket, const struct mm_config *config)
+{
+	if (set_int_option(socket, ZMQ_LINGER, (int)config->linger_ms) != 0 ||
+	    set_int_option(socket, ZMQ_SNDHWM, MM_SEND_HWM) != 0 ||
+	    set_int_option(socket, ZMQ_SNDTIMEO, MM_SEND_TIMEOUT_MS) != 0 ||
+	    zmq_connect(socket, config->endpoint) != 0) {
+		set_int_option(socket, ZMQ_LINGER, 0);
+		zmq_close(socket);
+		return -1;
+	}
+	return 0;
+}
+
+/* Opens the context if there is none, then a socket connected to the endpoint (the previous
+ * one is closed, and may go on delivering within its linger). Each libzmq call that opens
+ * descriptors is made only once they have been proven free, and the ones it took are then
+ * watched. No lock held. */
+static enum link_result open_link(struct mm_sender *sender, struct link *link,
+				  const struct mm_config *config)
+{
+	bool fresh = !link->context;
+	unsigned int socket_first = fresh ? MM_ZMQ_CONTEXT_FDS : 0;
+	struct mm_descriptor_probe probe;
+	void *socket;
+
+	if (!mm_descriptors_probe(&probe, socket_first + MM_ZMQ_SOCKET_FDS + MM_ZMQ_CONNECTION_FDS))
+		return LINK_SHORT;
+	if (fresh && !(link->context = new_context(sender)))
+		return failure(errno);
+	if (link->socket) {
+		zmq_close(link->socket);
+		link->socket = NULL;
+	}
+	socket = zmq_socket(link->context, ZMQ_PUSH);
+	if (!socket) {
+		enum link_result result = failure(errno);
+
+		if (fresh) { /* its descriptors are intact: closing it is safe */
+			terminate_context(sender, link->context);
+			link->context = NULL;
+		}
+		return result;
+	}
+	if (fresh)
+		mm_descriptors_watch(&link->context_fds, &probe, 0, MM_ZMQ_CONTEXT_FDS);
+	mm_descriptors_watch(&link->socket_fds, &probe, socket_first, MM_ZMQ_SOCKET_FDS);
+	if (connect_socket(socket, config) != 0)
+		return LINK_FAILED;
+	link->socket = socket;
+	return LINK_OK;
+}
+
 /* Lock held, released while libzmq works. */
-static int connect_link(struct mm_sender *sender, struct link *link)
+static enum link_result connect_link(struct mm_sender *sender, struct link *link)
 {
 	struct mm_config config = sender->state->config;
 	uint64_t generation = sender->state->config_generation;
-	int rc = -1;
+	enum link_result result;
 
 	mm_state_unlock(sender->state);
-	if (!link->context)
-		link->context = new_context(sender);
-	if (link->context)
-		rc = open_socket(link, &config);
+	result = open_link(sender, link, &config);
 	mm_state_lock(sender->state);
-	if (rc == 0)
+	if (result == LINK_OK)
 		link->config_generation = generation;
-	return rc;
+	return result;
+}
+
+/* Lock held. True when the link's descriptors are still its own. When the host has closed
+ * or replaced one, any libzmq call on the context could abort the process: the context is
+ * abandoned (never used or closed again) and counted, and a new one is opened. */
+static bool link_intact(struct mm_sender *sender, struct link *link)
+{
+	if (!link->context ||
+	    (mm_descriptors_intact(&link->context_fds) && mm_descriptors_intact(&link->socket_fds)))
+		return true;
+	abandon_context(link->context);
+	if (sender->zmq_context == link->context)
+		sender->zmq_context = NULL;
+	*link = (struct link){0};
+	mm_state_context_lost(sender->state);
+	return false;
 }
 
 /* No lock held. */
@@ -239,8 +308,14 @@ static void run(struct mm_sender *sender, uint64_t generation, struct link *link
 			sleep_until(sender, retry_at_ms);
 			continue;
 		}
+		if (!link_intact(sender, link))
+			continue;
 		if (!link->socket || link->config_generation != state->config_generation) {
-			if (connect_link(sender, link) != 0)
+			enum link_result result = connect_link(sender, link);
+
+			if (result == LINK_SHORT)
+				mm_state_descriptor_shortage(state);
+			if (result != LINK_OK)
 				retry_at_ms = now_ms + MM_RETRY_MS;
 			continue;
 		}
@@ -273,6 +348,7 @@ static void *sender_main(void *arg)
 	run_as_batch();
 	mm_state_lock(sender->state);
 	run(sender, generation, &link);
+	link_intact(sender, &link);
 	current = generation == sender->generation;
 	if (current && sender->phase == MM_SENDER_STOPPING) {
 		uint64_t now_ms = mm_now_ms();
@@ -389,13 +465,7 @@ void mm_sender_after_fork_in_child(struct mm_sender *sender)
 {
 	init_conditions(sender);
 	if (sender->zmq_context) {
-		struct abandoned_context *entry = malloc(sizeof(*entry));
-
-		if (entry) {
-			entry->context = sender->zmq_context;
-			entry->older = abandoned_contexts;
-			abandoned_contexts = entry;
-		}
+		abandon_context(sender->zmq_context);
 		sender->zmq_context = NULL;
 	}
 	forget_thread(sender);

@@ -142,6 +142,18 @@ int mm_state_configure(struct mm_state *state, const struct mapistore_mgmt_optio
 	return MAPISTORE_SUCCESS;
 }
 
+void mm_state_descriptor_shortage(struct mm_state *state)
+{
+	state->descriptor_shortages++;
+	state->last_error = MAPISTORE_ERR_CONTEXT_FAILED;
+}
+
+void mm_state_context_lost(struct mm_state *state)
+{
+	state->contexts_lost++;
+	state->last_error = MAPISTORE_ERR_CONTEXT_FAILED;
+}
+
 void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *stats)
 {
 	memset(stats, 0, sizeof(*stats));
@@ -154,6 +166,8 @@ void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *s
 	stats->epoch = state->source.epoch;
 	stats->pid = state->source.pid;
 	stats->last_error = state->last_error;
+	stats->descriptor_shortages = state->descriptor_shortages;
+	stats->contexts_lost = state->contexts_lost;
 }
 
 /* Heartbeats go out while the source holds registrations, and after drops until one snapshot
@@ -224,6 +238,8 @@ void mm_state_reset(struct mm_state *state)
 	state->messages_sent = 0;
 	state->messages_dropped = 0;
 	state->heartbeats_sent = 0;
+	state->descriptor_shortages = 0;
+	state->contexts_lost = 0;
 	state->last_error = MAPISTORE_SUCCESS;
 	state->dropped_since_heartbeat = false;
 	state->next_heartbeat_ms = 0;

@@ -30,6 +30,8 @@ struct mm_state {
 	uint64_t messages_sent;
 	uint64_t messages_dropped;
 	uint64_t heartbeats_sent;
+	uint64_t descriptor_shortages;
+	uint64_t contexts_lost;
 	int last_error;
 	bool dropped_since_heartbeat; /* the notifier's view may be wrong until a snapshot */
 	uint64_t next_heartbeat_ms;   /* monotonic; 0 when none is scheduled */
@@ -92,6 +94,12 @@ int mm_state_submit(struct mm_state *state, enum mm_kind kind, const struct mm_c
  * or interval makes the next heartbeat due at once, to announce it. Returns a MAPISTORE_*
  * code, recorded when it is an error. */
 int mm_state_configure(struct mm_state *state, const struct mapistore_mgmt_options *options);
+
+/* The sender could not open its ZeroMQ context or socket for lack of descriptors, or found
+ * the host had closed the ones its context held: counted, and MAPISTORE_ERR_CONTEXT_FAILED
+ * recorded as the last error. */
+void mm_state_descriptor_shortage(struct mm_state *state);
+void mm_state_context_lost(struct mm_state *state);
 
 void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *stats);
 
