@@ -181,7 +181,7 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_unregister_user(
 struct mapistore_mgmt_options {
 	size_t size;               /* sizeof(struct mapistore_mgmt_options): set by _INIT */
 	const char *endpoint;      /* ZeroMQ endpoint, "ipc://PATH" or "tcp://HOST:PORT" */
-	unsigned int heartbeat_ms; /* heartbeat interval, MAPISTORE_MGMT_HEARTBEAT_MS_MIN..MAX; default 5000 */
+	unsigned int heartbeat_ms; /* heartbeat interval, MAPISTORE_MGMT_HEARTBEAT_MS_MIN..MAX; 5000 */
 	unsigned int queue_limit;  /* messages waiting to be sent at most, 1..10000000; default 10000 */
 	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, 1..60000; default 200 */
 };
