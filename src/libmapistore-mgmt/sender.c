@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <zmq.h>
 
 #include "descriptors.h"
@@ -25,6 +26,10 @@
 /* How long a stop waits for the thread beyond its flush deadline: the thread may be in a
  * zmq_send() (bounded by its send timeout) or closing with the remaining linger. */
 #define MM_STOP_MARGIN_MS 100u
+/* Room a heartbeat's buffer has beyond its size then, for registrations made meanwhile. */
+#define MM_HEARTBEAT_SLACK 4096u
+/* Turns the thread gives waiting callers between two slices of a heartbeat. */
+#define MM_WAITER_TURNS 100
 
 /* ZeroMQ contexts never to be used or closed again: inherited from a parent process (libzmq
  * is not fork-safe), or whose descriptors the host closed (libzmq would abort). */
@@ -40,6 +45,14 @@ struct link {
 	uint64_t config_generation; /* of the endpoint the socket is connected to */
 	struct mm_descriptor_watch context_fds; /* its mailbox, reaper's and I/O thread's */
 	struct mm_descriptor_watch socket_fds;  /* the socket's mailbox */
+};
+
+/* The buffer of the last heartbeat sent, kept for the next one: a big one is not unmapped and
+ * mapped again every interval. It is the thread's own (a fork() child made while the thread
+ * held one inherits it unreachable: a leak there, never a double free). */
+struct spare {
+	struct mm_message *message;
+	size_t room;
 };
 
 enum link_result {
@@ -254,10 +267,10 @@ static int send_message(void *socket, const struct mm_message *message)
  * before and once after; what the socket refused goes back to the queue's head, in order.
  * Returns false when this thread's generation went stale meanwhile (a stop gave up on it). */
 static bool send_batch(struct mm_sender *sender, struct link *link, uint64_t generation,
-		       uint64_t *retry_at_ms)
+		       uint64_t *retry_at_ms, struct spare *spare)
 {
 	struct mm_queue batch = mm_state_take_batch(sender->state, MM_BATCH);
-	struct mm_message *message;
+	struct mm_message *message, *heartbeat;
 	size_t sent = 0;
 	int error = 0;
 
@@ -273,9 +286,17 @@ static bool send_batch(struct mm_sender *sender, struct link *link, uint64_t gen
 		mm_queue_clear(&batch);
 		return false;
 	}
-	mm_state_batch_done(sender->state, &batch, sent);
+	heartbeat = mm_state_batch_done(sender->state, &batch, sent);
 	if (error != 0 && error != EAGAIN)
 		*retry_at_ms = mm_now_ms() + MM_RETRY_MS;
+	if (heartbeat) {
+		if (spare->message) {
+			mm_state_unlock(sender->state);
+			free(spare->message);
+			mm_state_lock(sender->state);
+		}
+		*spare = (struct spare){heartbeat, heartbeat->len};
+	}
 	return true;
 }
 
@@ -290,9 +311,62 @@ static void run_as_batch(void)
 	pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
 }
 
+/* Lock held. Lets the threads waiting for the lock have it before this one takes it again (a
+ * mutex may well go straight back to the thread that released it); a bounded number of
+ * turns, so that a flood of calls delays a heartbeat but cannot stop it. */
+static void let_waiters_in(struct mm_state *state)
+{
+	mm_state_unlock(state);
+	for (int turns = 0; turns < MM_WAITER_TURNS &&
+			    atomic_load_explicit(&state->waiting, memory_order_relaxed) > 0;
+	     turns++)
+		sched_yield();
+	mm_state_lock(state);
+}
+
+/* Lock held. Starts a heartbeat of `size` bytes now. Its buffer is allocated and its pages
+ * touched without the lock (for a million triples that is tens of megabytes), with room for
+ * the set to grow meanwhile; the last heartbeat's buffer is used again when big enough. */
+static void start_heartbeat(struct mm_sender *sender, uint64_t generation, size_t size,
+			    struct spare *spare)
+{
+	struct mm_state *state = sender->state;
+	struct mm_message *message = spare->message;
+	size_t room = spare->room;
+
+	mm_state_unlock(state);
+	if (message && room < size) {
+		free(message);
+		message = NULL;
+	}
+	if (!message) {
+		room = size + size / 8 + MM_HEARTBEAT_SLACK;
+		message = mm_message_new(MM_KIND_HEARTBEAT, room);
+		if (message)
+			memset(message->bytes, 0, room);
+	}
+	*spare = (struct spare){0};
+	mm_state_lock(state);
+	if (!message)
+		return;
+	message->len = room;
+	if (generation == sender->generation && mm_state_begin_heartbeat(state, message))
+		return;
+	*spare = (struct spare){message, room};
+}
+
+/* Lock held. Copies one slice of the heartbeat being built, then lets the host's threads
+ * have the lock: a snapshot of a million triples never holds it for more than a slice. */
+static void build_heartbeat_slice(struct mm_state *state)
+{
+	mm_state_build_heartbeat(state);
+	let_waiters_in(state);
+}
+
 /* Lock held. The thread's loop, until its generation goes stale or a stop has flushed (or
  * reached its flush deadline). */
-static void run(struct mm_sender *sender, uint64_t generation, struct link *link)
+static void run(struct mm_sender *sender, uint64_t generation, struct link *link,
+		struct spare *spare)
 {
 	struct mm_state *state = sender->state;
 	uint64_t retry_at_ms = 0;
@@ -319,11 +393,21 @@ static void run(struct mm_sender *sender, uint64_t generation, struct link *link
 				retry_at_ms = now_ms + MM_RETRY_MS;
 			continue;
 		}
-		next_heartbeat_ms =
-			sender->phase == MM_SENDER_RUNNING ? mm_state_heartbeat(state, now_ms) : 0;
-		if (state->queue.length == 0)
+		next_heartbeat_ms = 0;
+		if (sender->phase == MM_SENDER_RUNNING) {
+			size_t heartbeat_size;
+
+			next_heartbeat_ms = mm_state_heartbeat_due(state, now_ms, &heartbeat_size);
+			if (heartbeat_size > 0) {
+				start_heartbeat(sender, generation, heartbeat_size, spare);
+				continue;
+			}
+		}
+		if (state->building)
+			build_heartbeat_slice(state);
+		else if (state->queue.length == 0)
 			sleep_until(sender, next_heartbeat_ms);
-		else if (!send_batch(sender, link, generation, &retry_at_ms))
+		else if (!send_batch(sender, link, generation, &retry_at_ms, spare))
 			break;
 	}
 }
@@ -341,13 +425,14 @@ static void *sender_main(void *arg)
 	struct mm_sender *sender = start.sender;
 	uint64_t generation = start.generation;
 	struct link link = {0};
+	struct spare spare = {0};
 	bool current;
 	int linger_ms = 0;
 
 	free(arg);
 	run_as_batch();
 	mm_state_lock(sender->state);
-	run(sender, generation, &link);
+	run(sender, generation, &link, &spare);
 	link_intact(sender, &link);
 	current = generation == sender->generation;
 	if (current && sender->phase == MM_SENDER_STOPPING) {
@@ -357,6 +442,7 @@ static void *sender_main(void *arg)
 			linger_ms = (int)(sender->flush_deadline_ms - now_ms);
 	}
 	mm_state_unlock(sender->state);
+	free(spare.message);
 	close_link(sender, &link, linger_ms);
 	mm_state_lock(sender->state);
 	if (current && generation == sender->generation) {

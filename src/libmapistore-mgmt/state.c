@@ -34,47 +34,41 @@ int mm_state_fail(struct mm_state *state, int code)
 	return code;
 }
 
-/* Queues a snapshot of the set as it is now, with the next seq; returns false when memory
- * ran out. The next periodic one is due an interval later. */
-static bool queue_heartbeat(struct mm_state *state, uint64_t now_ms)
+/* A snapshot of an empty set, queued now. */
+static void queue_empty_heartbeat(struct mm_state *state)
 {
-	struct mm_message *message;
+	size_t size = mm_wire_header_size(&state->source) + MM_WIRE_HEARTBEAT_FIXED;
+	struct mm_message *message = mm_message_new(MM_KIND_HEARTBEAT, size);
 	uint8_t *out;
 
-	message = mm_message_new(MM_KIND_HEARTBEAT, mm_wire_header_size(&state->source) +
-							    MM_WIRE_HEARTBEAT_FIXED +
-							    state->registry.snapshot_bytes);
 	if (!message)
-		return false;
+		return;
 	out = mm_wire_put_header(message->bytes, MM_KIND_HEARTBEAT, &state->source,
 				 state->next_seq++);
-	out = mm_wire_put_heartbeat_fixed(out, state->config.heartbeat_ms, state->messages_dropped,
-					  (uint32_t)state->registry.triples);
-	mm_registry_put_snapshot(&state->registry, out);
+	mm_wire_put_heartbeat_fixed(out, state->config.heartbeat_ms, state->messages_dropped, 0);
 	mm_queue_push_back(&state->queue, message);
 	state->heartbeat_queued = true;
 	state->dropped_since_heartbeat = false;
 	state->announce = false;
-	state->next_heartbeat_ms = now_ms + state->config.heartbeat_ms;
-	state->last_queued_ms = now_ms;
-	return true;
 }
 
-/* The notifier learns a source's interval, hence its lease, from heartbeats only. It may not
- * know this one's: a new source, a new interval or endpoint, or a source that sent nothing
- * for an interval (it held nothing, so it sent no heartbeats, and may have been expired).
- * Then a heartbeat (the set before this call) goes ahead of the command, so that a process
- * that dies at once goes after three of its own intervals. Only with room for both messages,
- * and never beside another queued heartbeat (which goes first anyway). */
+/* The notifier learns a source's interval, hence its lease, from heartbeats only, and a
+ * source that holds nothing sends none: a new source, one silent for an interval (the
+ * notifier may have expired it), or one with a new interval or endpoint may be unknown there.
+ * Such a source announces itself with a heartbeat of its (empty) set ahead of the command, so
+ * that a process that dies at once goes after three of its own intervals. Only with room for
+ * both messages, and never beside another queued heartbeat (which goes first anyway). A
+ * source that holds registrations has its next heartbeat made due at once instead
+ * (mm_state_heartbeat_due). Lock held, the epoch drawn. */
 static void announce_if_needed(struct mm_state *state, bool new_source)
 {
 	uint64_t now_ms = mm_now_ms();
 	bool unknown = new_source || state->announce ||
 		       now_ms - state->last_queued_ms >= state->config.heartbeat_ms;
 
-	if (unknown && !state->heartbeat_queued &&
+	if (unknown && state->registry.triples == 0 && !state->heartbeat_queued &&
 	    mm_state_queue_length(state) + 2 <= state->config.queue_limit)
-		queue_heartbeat(state, now_ms);
+		queue_empty_heartbeat(state);
 	state->last_queued_ms = now_ms;
 }
 
@@ -172,15 +166,23 @@ void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *s
 
 /* Heartbeats go out while the source holds registrations, and after drops until one snapshot
  * has repaired the notifier's view; one is due at once to announce a new interval or
- * endpoint. A snapshot takes its seq under the lock that orders every other message, so it
- * describes the state after every message with a lower seq. While one still waits in the
- * queue (the notifier is away) no other is built: snapshots can be large, and the newest one
- * is all the notifier needs. */
-uint64_t mm_state_heartbeat(struct mm_state *state, uint64_t now_ms)
+ * endpoint. While one still waits in the queue (the notifier is away) no other is built:
+ * snapshots can be large, and the newest one is all the notifier needs. */
+static bool heartbeat_wanted(const struct mm_state *state)
 {
-	bool wanted = state->registry.triples > 0 || state->dropped_since_heartbeat;
+	return state->registry.triples > 0 || state->dropped_since_heartbeat;
+}
 
-	if (!wanted) {
+static size_t heartbeat_size(const struct mm_state *state)
+{
+	return mm_wire_header_size(&state->source) + MM_WIRE_HEARTBEAT_FIXED +
+	       state->registry.snapshot_bytes;
+}
+
+uint64_t mm_state_heartbeat_due(struct mm_state *state, uint64_t now_ms, size_t *size)
+{
+	*size = 0;
+	if (!heartbeat_wanted(state)) {
 		state->next_heartbeat_ms = 0;
 		return 0;
 	}
@@ -189,9 +191,42 @@ uint64_t mm_state_heartbeat(struct mm_state *state, uint64_t now_ms)
 	if ((now_ms < state->next_heartbeat_ms && !state->announce) || state->heartbeat_queued ||
 	    mm_state_queue_full(state))
 		return state->next_heartbeat_ms;
-	if (!queue_heartbeat(state, now_ms))
-		state->next_heartbeat_ms = now_ms + state->config.heartbeat_ms;
+	*size = heartbeat_size(state);
+	state->next_heartbeat_ms = now_ms + state->config.heartbeat_ms;
 	return state->next_heartbeat_ms;
+}
+
+/* A snapshot takes its seq under the lock that orders every other message, so it describes
+ * the state after every message with a lower seq: the registry copies the set as it is now,
+ * whatever changes while the slices are copied. */
+bool mm_state_begin_heartbeat(struct mm_state *state, struct mm_message *message)
+{
+	size_t size = heartbeat_size(state);
+	uint8_t *out;
+
+	if (size > message->len || !heartbeat_wanted(state) || state->heartbeat_queued ||
+	    mm_state_queue_full(state))
+		return false;
+	message->len = size;
+	out = mm_wire_put_header(message->bytes, MM_KIND_HEARTBEAT, &state->source,
+				 state->next_seq++);
+	out = mm_wire_put_heartbeat_fixed(out, state->config.heartbeat_ms, state->messages_dropped,
+					  (uint32_t)state->registry.triples);
+	mm_registry_snapshot_begin(&state->registry, out);
+	mm_queue_push_back(&state->queue, message);
+	state->building = message;
+	mm_state_build_heartbeat(state);
+	state->heartbeat_queued = true;
+	state->dropped_since_heartbeat = false;
+	state->announce = false;
+	return true;
+}
+
+void mm_state_build_heartbeat(struct mm_state *state)
+{
+	if (state->building &&
+	    mm_registry_snapshot_step(&state->registry, MM_STATE_SNAPSHOT_SLICE))
+		state->building = NULL;
 }
 
 void mm_state_queue_goodbye(struct mm_state *state)
@@ -213,8 +248,11 @@ struct mm_queue mm_state_take_batch(struct mm_state *state, size_t max)
 	return state->in_flight;
 }
 
-void mm_state_batch_done(struct mm_state *state, struct mm_queue *batch, size_t sent)
+struct mm_message *mm_state_batch_done(struct mm_state *state, struct mm_queue *batch,
+				       size_t sent)
 {
+	struct mm_message *heartbeat = NULL;
+
 	state->in_flight = (struct mm_queue){0};
 	while (sent-- > 0) {
 		struct mm_message *message = mm_queue_pop(batch);
@@ -223,10 +261,13 @@ void mm_state_batch_done(struct mm_state *state, struct mm_queue *batch, size_t 
 		if (message->kind == MM_KIND_HEARTBEAT) {
 			state->heartbeats_sent++;
 			state->heartbeat_queued = false;
+			heartbeat = message; /* one at most: none is built while one waits */
+		} else {
+			free(message);
 		}
-		free(message);
 	}
 	mm_queue_put_back(&state->queue, batch);
+	return heartbeat;
 }
 
 void mm_state_reset(struct mm_state *state)
@@ -244,6 +285,7 @@ void mm_state_reset(struct mm_state *state)
 	state->dropped_since_heartbeat = false;
 	state->next_heartbeat_ms = 0;
 	state->heartbeat_queued = false;
+	state->building = NULL;
 	state->announce = false;
 	state->last_queued_ms = 0;
 	state->source.epoch = 0;
