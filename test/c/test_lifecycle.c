@@ -1,7 +1,6 @@
 /* Configuration and lifecycle: the environment configures a library nobody configured; a
- * source announces its interval first; a new endpoint applies to the next messages, is
- * announced to by a heartbeat at once, and held registrations follow with the next
- * heartbeat; shutdown says goodbye and forgets everything, and a later call starts a new
+ * source announces its interval first; a new endpoint applies to the next messages and held
+ * registrations follow with the next heartbeat; shutdown says goodbye and forgets everything, and a later call starts a new
  * source (new epoch, seq 1); with the notifier away, heartbeats do not pile up in the queue,
  * and shutdown returns promptly with the queue full. */
 #include <errno.h>
@@ -72,13 +71,10 @@ int main(void)
 	seq = frame.seq;
 	frame_free(&frame);
 
-	/* A new endpoint: a heartbeat announces the source there first, the next message goes
-	 * there, and the next heartbeat carries both. */
+	/* A new endpoint: the next message goes there, and a heartbeat (due at once, to announce
+	 * the source there) carries both. */
 	configure_library(second.endpoint, 0, 0);
 	CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "calendar") == MAPISTORE_SUCCESS);
-	CHECK(receiver_next(&second, &frame, RECEIVE_TIMEOUT_MS));
-	CHECK(frame.kind == 3 && frame.epoch == epoch && frame_find_entry(&frame, "SOGo", "jdoe", "mail"));
-	frame_free(&frame);
 	next_command(&second, &frame);
 	CHECK(frame.kind == 1 && frame.epoch == epoch && frame.seq > seq);
 	CHECK(strcmp(frame.vuser, "calendar") == 0);
