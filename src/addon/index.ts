@@ -24,6 +24,8 @@ export interface ConfigureOptions {
   heartbeatMs?: number;
   queueLimit?: number;
   lingerMs?: number;
+  /** Distinct triples held at most (default 10,000, the notifier's default limit). */
+  maxTriples?: number;
 }
 
 /** This process's counters (mapistore_mgmt_get_stats()). */
@@ -46,7 +48,7 @@ export interface MapistoreStats {
 }
 
 const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
-const CONFIGURE_KEYS = ['endpoint', 'heartbeatMs', 'queueLimit', 'lingerMs'] as const;
+const CONFIGURE_KEYS = ['endpoint', 'heartbeatMs', 'queueLimit', 'lingerMs', 'maxTriples'] as const;
 const NIL_GUID = new Uint8Array(16);
 
 let loaded: NativeAddon | undefined;
@@ -97,10 +99,10 @@ export function unregisterUser(connInfo: ConnectionInfo, backend: string, vuser:
 export function configure(options: ConfigureOptions): void {
   const record = checkRecord('options', options, CONFIGURE_KEYS);
   const endpoint = record.endpoint === undefined ? null : checkString('options.endpoint', record.endpoint);
-  const count = (key: 'heartbeatMs' | 'queueLimit' | 'lingerMs'): number =>
+  const count = (key: 'heartbeatMs' | 'queueLimit' | 'lingerMs' | 'maxTriples'): number =>
     record[key] === undefined ? 0 : checkPositiveU32(`options.${key}`, record[key]);
   const native = addon();
-  const code = native.configure(endpoint, count('heartbeatMs'), count('queueLimit'), count('lingerMs'));
+  const code = native.configure(endpoint, count('heartbeatMs'), count('queueLimit'), count('lingerMs'), count('maxTriples'));
   if (code !== native.SUCCESS) throw errorFor(code);
 }
 

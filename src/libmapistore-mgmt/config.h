@@ -1,5 +1,5 @@
-/* config.h - endpoint, heartbeat interval, queue bound and linger: defaults, environment,
- * explicit options, and their checks. */
+/* config.h - endpoint, heartbeat interval, queue bound, linger and triple limit: defaults,
+ * environment, explicit options, and their checks. */
 #ifndef MM_CONFIG_H
 #define MM_CONFIG_H
 
@@ -19,12 +19,15 @@
 #define MM_QUEUE_LIMIT_MIN 1u
 #define MM_QUEUE_LIMIT_MAX 10000000u
 #define MM_LINGER_MS_MAX 60000u
+#define MM_MAX_TRIPLES_MIN 1u
+#define MM_MAX_TRIPLES_MAX 10000000u
 
 struct mm_config {
 	char endpoint[MM_ENDPOINT_MAX];
 	unsigned int heartbeat_ms;
 	unsigned int queue_limit;
 	unsigned int linger_ms;
+	unsigned int max_triples;
 };
 
 /* The built-in defaults overridden by the MAPISTORE_MGMT_* environment variables; a variable

@@ -78,7 +78,7 @@ static int record(struct mm_state *state, enum mm_kind kind, const struct mm_com
 		mm_registry_remove(&state->registry, command);
 		return MAPISTORE_SUCCESS;
 	}
-	switch (mm_registry_add(&state->registry, command, MAPISTORE_MGMT_MAX_TRIPLES)) {
+	switch (mm_registry_add(&state->registry, command, state->config.max_triples)) {
 	case MM_REGISTRY_ADDED:
 		return MAPISTORE_SUCCESS;
 	case MM_REGISTRY_FULL:

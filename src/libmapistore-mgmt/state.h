@@ -88,7 +88,7 @@ int mm_state_fail(struct mm_state *state, int code);
 
 /* Records the command in the registration set and, when `queue_it`, queues its message;
  * otherwise counts a drop (MAPISTORE_ERR_MSG_SEND). A register of a new triple while
- * MAPISTORE_MGMT_MAX_TRIPLES are held is refused (MAPISTORE_MGMT_ERR_LIMIT, nothing changed).
+ * config.max_triples are held is refused (MAPISTORE_MGMT_ERR_LIMIT, nothing changed).
  * A source holding nothing whose interval the notifier may not know (a new source, one silent
  * for an interval, a new interval or endpoint) queues an empty heartbeat ahead of the
  * message. Returns a MAPISTORE_* code, recorded as the last error when it is not success. */

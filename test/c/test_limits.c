@@ -1,8 +1,11 @@
 /* The limits the library shares with the notifier (docs/protocol.md, "Limits"): a process
- * holds at most MAPISTORE_MGMT_MAX_TRIPLES distinct triples, and a call past that returns
- * MAPISTORE_MGMT_ERR_LIMIT, changing and sending nothing; the snapshot of the largest set
- * allowed, every string at its longest (about 8 MB), arrives whole as one multipart message
- * of frames no larger than the notifier always accepts. */
+ * holds at most MAPISTORE_MGMT_MAX_TRIPLES distinct triples by default, and a call past that
+ * returns MAPISTORE_MGMT_ERR_LIMIT, changing and sending nothing; the snapshot of the largest
+ * set allowed, every string at its longest (about 8 MB), arrives whole as one multipart
+ * message of frames no larger than the notifier always accepts; a host can set another limit
+ * (max_triples, for a notifier whose own was changed too), also with 1.0's options struct
+ * (which leaves it as it is). */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,6 +92,30 @@ int main(void)
 			whole = true;
 		}
 		frame_free(&frame);
+	}
+
+	/* Another limit: lowered, no new triple is taken (those held stay); raised, more are. */
+	{
+		struct mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
+		struct mapistore_mgmt_options options_1_0 = MAPISTORE_MGMT_OPTIONS_INIT;
+
+		options.max_triples = 10;
+		CHECK(mapistore_mgmt_configure(&options) == MAPISTORE_SUCCESS);
+		vuser_of(MAPISTORE_MGMT_MAX_TRIPLES + 1, vuser);
+		CHECK(mapistore_mgmt_backend_register_user(&conn_info, backend, vuser) ==
+		      MAPISTORE_MGMT_ERR_LIMIT);
+		CHECK_EQ_U64(stats_now().triples_held, MAPISTORE_MGMT_MAX_TRIPLES);
+		options.max_triples = MAPISTORE_MGMT_MAX_TRIPLES + 1;
+		CHECK(mapistore_mgmt_configure(&options) == MAPISTORE_SUCCESS);
+		/* A caller built against 1.0 knows no max_triples: its options leave it alone. */
+		options_1_0.size = offsetof(struct mapistore_mgmt_options, max_triples);
+		options_1_0.queue_limit = 100000;
+		CHECK(mapistore_mgmt_configure(&options_1_0) == MAPISTORE_SUCCESS);
+		CHECK(mapistore_mgmt_backend_register_user(&conn_info, backend, vuser) ==
+		      MAPISTORE_SUCCESS);
+		CHECK_EQ_U64(stats_now().triples_held, MAPISTORE_MGMT_MAX_TRIPLES + 1);
+		options.max_triples = 10000001;
+		CHECK(mapistore_mgmt_configure(&options) == MAPISTORE_ERR_INVALID_PARAMETER);
 	}
 	mapistore_mgmt_shutdown();
 	receiver_close(&receiver);
