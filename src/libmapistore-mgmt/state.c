@@ -261,10 +261,14 @@ struct mm_message *mm_state_batch_done(struct mm_state *state, struct mm_queue *
 		if (message->kind == MM_KIND_HEARTBEAT) {
 			state->heartbeats_sent++;
 			state->heartbeat_queued = false;
-			heartbeat = message; /* one at most: none is built while one waits */
-		} else {
-			free(message);
 		}
+		/* One heartbeat at most: none is built while one waits. An empty one (a source's
+		 * announcement) is small and not worth keeping: freed like a command. */
+		if (message->kind == MM_KIND_HEARTBEAT &&
+		    message->len > mm_wire_header_size(&state->source) + MM_WIRE_HEARTBEAT_FIXED)
+			heartbeat = message;
+		else
+			free(message);
 	}
 	mm_queue_put_back(&state->queue, batch);
 	return heartbeat;

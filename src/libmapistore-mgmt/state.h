@@ -136,8 +136,9 @@ void mm_state_queue_goodbye(struct mm_state *state);
 struct mm_queue mm_state_take_batch(struct mm_state *state, size_t max);
 
 /* The sender handed the first `sent` messages of `batch` to ZeroMQ: counts and frees them,
- * and puts the rest back at the queue's head, in order. A heartbeat sent is not freed but
- * returned (or NULL), for the caller to free without the lock: freeing a big one takes long.
+ * and puts the rest back at the queue's head, in order. A heartbeat sent with entries is not
+ * freed but returned (or NULL), for the caller to free without the lock: freeing a big one
+ * takes long.
  * (A fork() child made meanwhile inherits it unreachable: a leak there, never a double
  * free.) */
 struct mm_message *mm_state_batch_done(struct mm_state *state, struct mm_queue *batch,
