@@ -274,10 +274,11 @@ struct mm_message *mm_state_batch_done(struct mm_state *state, struct mm_queue *
 	return heartbeat;
 }
 
-void mm_state_reset(struct mm_state *state)
+void mm_state_reset(struct mm_state *state, struct mm_state_leftovers *leftovers)
 {
-	mm_queue_clear(&state->queue);
-	mm_registry_clear(&state->registry);
+	*leftovers = (struct mm_state_leftovers){state->registry, state->queue};
+	state->registry = (struct mm_registry){0};
+	state->queue = (struct mm_queue){0};
 	state->in_flight = (struct mm_queue){0};
 	state->next_seq = 1;
 	state->messages_sent = 0;
@@ -295,9 +296,18 @@ void mm_state_reset(struct mm_state *state)
 	state->source.epoch = 0;
 }
 
+void mm_state_free_leftovers(struct mm_state_leftovers *leftovers)
+{
+	mm_queue_clear(&leftovers->queue);
+	mm_registry_clear(&leftovers->registry);
+}
+
 void mm_state_after_fork_in_child(struct mm_state *state)
 {
+	struct mm_state_leftovers leftovers;
+
 	mm_queue_clear(&state->in_flight);
-	mm_state_reset(state);
+	mm_state_reset(state, &leftovers);
+	mm_state_free_leftovers(&leftovers);
 	mm_source_after_fork(&state->source);
 }

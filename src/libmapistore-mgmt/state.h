@@ -1,7 +1,7 @@
 /* state.h - the state under the lock: configuration, source identity, registration set, send
  * queue, sequence numbers, heartbeat schedule and counters. Every function below except
- * mm_state_init() is called with the lock held and does short, bounded work: none calls libzmq
- * or waits. The process lifecycle (process.c) and the sender thread (sender.c) use it; it
+ * mm_state_init() and mm_state_free_leftovers() is called with the lock held and does short,
+ * bounded work: none calls libzmq or waits. The process lifecycle (process.c) and the sender thread (sender.c) use it; it
  * uses only the containers and the wire encoder beneath it. */
 #ifndef MM_STATE_H
 #define MM_STATE_H
@@ -144,10 +144,20 @@ struct mm_queue mm_state_take_batch(struct mm_state *state, size_t max);
 struct mm_message *mm_state_batch_done(struct mm_state *state, struct mm_queue *batch,
 				       size_t sent);
 
+/* What a reset leaves behind, to be freed without the lock (a million registrations take a
+ * while to free). */
+struct mm_state_leftovers {
+	struct mm_registry registry;
+	struct mm_queue queue;
+};
+
 /* A new source: no registrations, nothing queued, seq from 1, counters at 0, and an epoch
- * drawn with the next message. The configuration stays. A batch still in flight belongs to
- * the sender that took it. */
-void mm_state_reset(struct mm_state *state);
+ * drawn with the next message. The configuration stays. The old set and queue go to
+ * `leftovers`; a batch still in flight belongs to the sender that took it. */
+void mm_state_reset(struct mm_state *state, struct mm_state_leftovers *leftovers);
+
+/* Frees what a reset left behind (no lock needed: nothing else refers to it). */
+void mm_state_free_leftovers(struct mm_state_leftovers *leftovers);
 
 /* In a fork() child: a new source with the child's pid; the batch in flight is freed (its
  * sender thread does not exist here). */
