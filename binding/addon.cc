@@ -115,6 +115,7 @@ Napi::Value stats(const Napi::CallbackInfo &info) {
 	result.Set("lastError", Napi::Number::New(env, stats.last_error));
 	result.Set("descriptorShortages", Napi::BigInt::New(env, stats.descriptor_shortages));
 	result.Set("contextsLost", Napi::BigInt::New(env, stats.contexts_lost));
+	result.Set("triplesRefused", Napi::BigInt::New(env, stats.triples_refused));
 	return result;
 }
 

@@ -223,6 +223,7 @@ struct mapistore_mgmt_stats {
 	/* Since 1.1 (a caller built against 1.0 passes the smaller size and gets the above). */
 	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
 	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
+	uint64_t triples_refused;      /* registers refused with MAPISTORE_MGMT_ERR_LIMIT */
 };
 
 /*

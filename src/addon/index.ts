@@ -45,6 +45,8 @@ export interface MapistoreStats {
   descriptorShortages: number;
   /** Times the host had closed the library's ZeroMQ descriptors (the context was replaced). */
   contextsLost: number;
+  /** Registers refused because the process held maxTriples distinct triples (MAPISTORE_MGMT_ERR_LIMIT). */
+  triplesRefused: number;
 }
 
 const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
@@ -129,6 +131,7 @@ export function stats(): MapistoreStats {
     lastError: native.lastError,
     descriptorShortages: Number(native.descriptorShortages),
     contextsLost: Number(native.contextsLost),
+    triplesRefused: Number(native.triplesRefused),
   };
 }
 

@@ -14,6 +14,7 @@ export interface NativeStats {
   lastError: number;
   descriptorShortages: bigint;
   contextsLost: bigint;
+  triplesRefused: bigint;
 }
 
 /** register or unregister: (username, backend, vuser, 16-byte wire GUID, replId) -> code. */

@@ -82,6 +82,7 @@ static int record(struct mm_state *state, enum mm_kind kind, const struct mm_com
 	case MM_REGISTRY_ADDED:
 		return MAPISTORE_SUCCESS;
 	case MM_REGISTRY_FULL:
+		state->triples_refused++;
 		return MAPISTORE_MGMT_ERR_LIMIT;
 	default:
 		return MAPISTORE_ERR_NO_MEMORY;
@@ -162,6 +163,7 @@ void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *s
 	stats->last_error = state->last_error;
 	stats->descriptor_shortages = state->descriptor_shortages;
 	stats->contexts_lost = state->contexts_lost;
+	stats->triples_refused = state->triples_refused;
 }
 
 /* Heartbeats go out while the source holds registrations, and after drops until one snapshot
@@ -286,6 +288,7 @@ void mm_state_reset(struct mm_state *state, struct mm_state_leftovers *leftovers
 	state->heartbeats_sent = 0;
 	state->descriptor_shortages = 0;
 	state->contexts_lost = 0;
+	state->triples_refused = 0;
 	state->last_error = MAPISTORE_SUCCESS;
 	state->dropped_since_heartbeat = false;
 	state->next_heartbeat_ms = 0;

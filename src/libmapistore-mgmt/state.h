@@ -34,6 +34,7 @@ struct mm_state {
 	uint64_t heartbeats_sent;
 	uint64_t descriptor_shortages;
 	uint64_t contexts_lost;
+	uint64_t triples_refused;
 	int last_error;
 	bool dropped_since_heartbeat; /* the notifier's view may be wrong until a snapshot */
 	uint64_t next_heartbeat_ms;   /* monotonic; 0 when none is scheduled */

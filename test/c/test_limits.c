@@ -64,6 +64,7 @@ int main(void)
 	      MAPISTORE_MGMT_ERR_LIMIT);
 	after = stats_now();
 	CHECK(after.last_error == MAPISTORE_MGMT_ERR_LIMIT);
+	CHECK_EQ_U64(after.triples_refused, before.triples_refused + 1);
 	CHECK_EQ_U64(after.triples_held, MAPISTORE_MGMT_MAX_TRIPLES);
 	CHECK_EQ_U64(after.registrations_held, before.registrations_held);
 	CHECK_EQ_U64(after.messages_sent + after.queue_length,

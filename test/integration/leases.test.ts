@@ -38,8 +38,9 @@ it('a fork storm with 200 ms heartbeats: children that _exit without a goodbye g
   await notifier.waitFor(
     `${CHILDREN + 1} sources, each with its registration`,
     async (n) => {
-      for (const source of await n.sources()) if (!firstSeen.has(source.pid)) firstSeen.set(source.pid, source);
-      return (await n.users()).length === CHILDREN + 1;
+      const sources = await n.sources();
+      for (const source of sources) if (!firstSeen.has(source.pid)) firstSeen.set(source.pid, source);
+      return sources.length === CHILDREN + 1 && sources.every((source) => source.registrations === 1);
     },
     { timeoutMs: HANG_GUARD_MS, intervalMs: 5 },
   );

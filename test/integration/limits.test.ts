@@ -20,6 +20,8 @@ interface Report {
   epoch: string;
   succeeded: number[];
   refused: Record<string, number>;
+  /** The library's own count of the calls refused at its limit (stats). */
+  triplesRefused: number;
 }
 
 afterEach(cleanup);
@@ -34,6 +36,7 @@ it.each([20_000, 200_000])('a process registering %i distinct triples holds exac
   // The first MAPISTORE_MGMT_MAX_TRIPLES calls succeed; every later one is refused at the call.
   expect(report.succeeded).toEqual(Array.from({ length: LIBRARY_LIMITS.maxTriples }, (_, i) => i));
   expect(report.refused).toEqual({ MAPISTORE_MGMT_ERR_LIMIT: count - LIBRARY_LIMITS.maxTriples });
+  expect(report.triplesRefused).toBe(count - LIBRARY_LIMITS.maxTriples);
   const expected: UserEntry[] = report.succeeded.map((i) => ({ backend: 'SOGo', username: `user${i}`, vuser: `user${i}`, count: 1 }));
   await notifier.waitForUsers(expected, { timeoutMs: 30_000 });
 
