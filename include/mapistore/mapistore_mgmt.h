@@ -185,7 +185,8 @@ struct mapistore_mgmt_options {
 	unsigned int heartbeat_ms; /* heartbeat interval, MAPISTORE_MGMT_HEARTBEAT_MS_MIN..MAX; 5000 */
 	unsigned int queue_limit;  /* messages waiting to be sent at most, 1..10000000; default 10000 */
 	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, 1..60000; default 200 */
-	/* Since 1.1 (a caller built against 1.0 passes the smaller size and leaves it as it is). */
+	/* Added after 1.0.0: a caller built against 1.0.0's header passes its smaller size, which
+	 * leaves the fields below as they are. */
 	unsigned int max_triples; /* distinct triples held at most, 1..10000000; default 10000 */
 };
 #define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0, 0}
@@ -220,14 +221,15 @@ struct mapistore_mgmt_stats {
 	uint64_t epoch;              /* this source's epoch (0 before the first message) */
 	uint32_t pid;                /* this source's pid */
 	int last_error;              /* last non-success return code, or MAPISTORE_SUCCESS */
-	/* Since 1.1 (a caller built against 1.0 passes the smaller size and gets the above). */
+	/* Added after 1.0.0: a caller built against 1.0.0's header passes its smaller size, and
+	 * gets the fields above. */
 	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
 	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
 	uint64_t triples_refused;      /* registers refused with MAPISTORE_MGMT_ERR_LIMIT */
 };
 
 /*
- * Copy the counters into *stats; `size` is sizeof(*stats) as the caller was compiled (1.0's
+ * Copy the counters into *stats; `size` is sizeof(*stats) as the caller was compiled (1.0.0's
  * smaller struct is filled up to last_error). Returns MAPISTORE_SUCCESS, or
  * MAPISTORE_ERR_INVALID_PARAMETER for a NULL stats or a size this library does not know.
  *

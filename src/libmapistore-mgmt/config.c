@@ -92,7 +92,7 @@ void mm_config_from_environment(struct mm_config *config)
 					 MM_MAX_TRIPLES_MAX, MAPISTORE_MGMT_MAX_TRIPLES);
 }
 
-/* The struct as version 1.0 had it: the fields up to linger_ms. */
+/* The struct as version 1.0.0 had it: the fields up to linger_ms. */
 #define MM_OPTIONS_SIZE_1_0 offsetof(struct mapistore_mgmt_options, max_triples)
 
 int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_options *options)

@@ -98,7 +98,7 @@ static bool send_batch(struct mm_sender *sender, struct mm_link *link, uint64_t 
 	if (error != 0 && error != EAGAIN)
 		*retry_at_ms = mm_now_ms() + MM_RETRY_MS;
 	if (heartbeat)
-		keep_spare(sender, heartbeat, heartbeat->len);
+		keep_spare(sender, heartbeat, sender->heartbeat_room);
 	return true;
 }
 
@@ -153,8 +153,10 @@ static void start_heartbeat(struct mm_sender *sender, uint64_t generation, size_
 	if (!message)
 		return;
 	message->len = room;
-	if (generation == sender->generation && mm_state_begin_heartbeat(state, message))
+	if (generation == sender->generation && mm_state_begin_heartbeat(state, message)) {
+		sender->heartbeat_room = room;
 		return;
+	}
 	keep_spare(sender, message, room);
 }
 
@@ -184,10 +186,8 @@ static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *l
 			sleep_until(sender, retry_at_ms);
 			continue;
 		}
-		if (!mm_link_intact(link))
-			continue;
 		if (!mm_link_current(link)) {
-			if (mm_link_connect(link) != MM_LINK_OK)
+			if (mm_link_intact(link) && mm_link_connect(link) != MM_LINK_OK)
 				retry_at_ms = now_ms + MM_RETRY_MS;
 			continue;
 		}
@@ -205,7 +205,7 @@ static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *l
 			build_heartbeat_slice(state);
 		else if (state->queue.length == 0)
 			sleep_until(sender, next_heartbeat_ms);
-		else if (!send_batch(sender, link, generation, &retry_at_ms))
+		else if (mm_link_intact(link) && !send_batch(sender, link, generation, &retry_at_ms))
 			break;
 	}
 }

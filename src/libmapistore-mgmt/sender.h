@@ -35,6 +35,7 @@ struct mm_sender {
 	 * without the lock; a fork() child frees what it inherits here. */
 	struct mm_message *spare;
 	size_t spare_room;
+	size_t heartbeat_room; /* of the heartbeat queued last (one at a time) */
 };
 
 #define MM_SENDER_INITIALIZER(state_pointer) \

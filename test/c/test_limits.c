@@ -3,7 +3,7 @@
  * returns MAPISTORE_MGMT_ERR_LIMIT, changing and sending nothing; the snapshot of the largest
  * set allowed, every string at its longest (about 8 MB), arrives whole as one multipart
  * message of frames no larger than the notifier always accepts; a host can set another limit
- * (max_triples, for a notifier whose own was changed too), also with 1.0's options struct
+ * (max_triples, for a notifier whose own was changed too), also with 1.0.0's options struct
  * (which leaves it as it is). */
 #include <stddef.h>
 #include <stdio.h>
@@ -108,7 +108,7 @@ int main(void)
 		CHECK_EQ_U64(stats_now().triples_held, MAPISTORE_MGMT_MAX_TRIPLES);
 		options.max_triples = MAPISTORE_MGMT_MAX_TRIPLES + 1;
 		CHECK(mapistore_mgmt_configure(&options) == MAPISTORE_SUCCESS);
-		/* A caller built against 1.0 knows no max_triples: its options leave it alone. */
+		/* A caller built against 1.0.0 knows no max_triples: its options leave it alone. */
 		options_1_0.size = offsetof(struct mapistore_mgmt_options, max_triples);
 		options_1_0.queue_limit = 100000;
 		CHECK(mapistore_mgmt_configure(&options_1_0) == MAPISTORE_SUCCESS);
