@@ -6,7 +6,7 @@
  * Registers TRIPLES distinct triples (the process's set), then times register/unregister
  * calls of one more triple, one every INTERVAL_US (back to back, the thread could never send
  * as fast as they queue, and heartbeats would wait behind the backlog), twice: CALLS of them with no heartbeat due
- * (interval one hour), then with heartbeats back to back (interval 10 ms: the thread builds
+ * (the longest interval, 100 s), then with heartbeats back to back (interval 10 ms: the thread builds
  * one snapshot of the whole set after another, each once the previous one was sent), at
  * least CALLS and until HEARTBEATS snapshots were built and sent meanwhile. A
  * bench-pull-sink drains ENDPOINT. Prints one JSON object: {"triples":..,"quiet":{n, p50,
@@ -25,9 +25,10 @@
 
 #include <mapistore/mapistore_mgmt.h>
 
-#define NO_HEARTBEAT_MS 3600000u
+#define NO_HEARTBEAT_MS MAPISTORE_MGMT_HEARTBEAT_MS_MAX
 #define BUSY_HEARTBEAT_MS 10u
 #define QUEUE_LIMIT 10000000u
+#define MAX_TRIPLES 10000000u
 #define HEARTBEATS 3u
 #define MAX_CALLS 2000000ul
 /* Calls between two looks at the stats (not timed). */
@@ -48,6 +49,7 @@ static void configure(const char *endpoint, unsigned int heartbeat_ms)
 	options.endpoint = endpoint;
 	options.heartbeat_ms = heartbeat_ms;
 	options.queue_limit = QUEUE_LIMIT;
+	options.max_triples = MAX_TRIPLES; /* far beyond the notifier's default: a pull sink drains */
 	if (mapistore_mgmt_configure(&options) != MAPISTORE_SUCCESS) {
 		fprintf(stderr, "bench-big-heartbeat: configure failed\n");
 		exit(1);

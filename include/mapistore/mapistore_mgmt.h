@@ -25,8 +25,8 @@
  * process. Do not close descriptors you did not open.
  *
  * Configuration without code: MAPISTORE_MGMT_ENDPOINT, MAPISTORE_MGMT_HEARTBEAT_MS,
- * MAPISTORE_MGMT_QUEUE_LIMIT and MAPISTORE_MGMT_LINGER_MS are read when the library first
- * needs them. The default endpoint is ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock,
+ * MAPISTORE_MGMT_QUEUE_LIMIT, MAPISTORE_MGMT_LINGER_MS and MAPISTORE_MGMT_MAX_TRIPLES are read
+ * when the library first needs them. The default endpoint is ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock,
  * or ipc:///tmp/mapistore-mgmt/notify.sock when XDG_RUNTIME_DIR is unset: the notifier's
  * default too.
  *
@@ -125,8 +125,27 @@ struct mapistore_connection_info {
 };
 #endif
 
-/* Longest backend, username or vuser accepted, in bytes of UTF-8 (docs/protocol.md). */
+/*
+ * Limits this library and the notifier agree on (docs/protocol.md, "Limits"): the library
+ * refuses at the call what the notifier's defaults could not take in full.
+ */
+/* Longest backend, username or vuser accepted, in bytes of UTF-8. */
 #define MAPISTORE_MGMT_MAX_STRING 255
+/* Distinct (backend, username, vuser) triples one process holds at most, by default: the
+ * notifier's default --max-registrations-per-source (any number of registrations of each).
+ * A host whose notifier takes more raises both together (max_triples below). */
+#define MAPISTORE_MGMT_MAX_TRIPLES 10000
+/* Heartbeat intervals accepted, in ms: the notifier's default leases (3 intervals, clamped to
+ * 30..300000 ms) give each of them exactly three intervals. */
+#define MAPISTORE_MGMT_HEARTBEAT_MS_MIN 10
+#define MAPISTORE_MGMT_HEARTBEAT_MS_MAX 100000
+
+/*
+ * Return codes of this library beyond OpenChange's enum mapistore_error (whose last is 24);
+ * mapistore_mgmt_errname() and mapistore_mgmt_errstr() know them too.
+ */
+/* The process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct triples. */
+#define MAPISTORE_MGMT_ERR_LIMIT 25
 
 /*
  * Record that conn_info->username holds one more context of `backend` as `vuser`, and tell
@@ -136,7 +155,9 @@ struct mapistore_connection_info {
  * MAPISTORE_ERR_NOT_INITIALIZED when conn_info or conn_info->username is NULL;
  * MAPISTORE_ERR_INVALID_PARAMETER when backend or vuser is NULL, or a string is empty,
  * not valid UTF-8 or longer than MAPISTORE_MGMT_MAX_STRING bytes (nothing is recorded or
- * sent on these errors); MAPISTORE_ERR_NO_MEMORY when memory or the background thread could
+ * sent on these errors); MAPISTORE_MGMT_ERR_LIMIT when the triple is not held yet and the
+ * process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct ones (nothing
+ * recorded or sent: the notifier would refuse it); MAPISTORE_ERR_NO_MEMORY when memory or the background thread could
  * not be had (nothing recorded); MAPISTORE_ERR_MSG_SEND when the send queue is full, or a
  * shutdown is under way, or the process is exiting: the registration is recorded and reaches
  * the notifier with the next heartbeat (if one comes), and the drop is counted.
@@ -149,8 +170,9 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_register_user(
  * Record that conn_info->username released one context of `backend` as `vuser`, and tell
  * the notifier. Call it where the context is freed (its talloc destructor).
  *
- * Returns as mapistore_mgmt_backend_register_user(). An unregister that matches nothing this
- * process holds is still sent (the notifier counts and ignores it). Never blocks.
+ * Returns as mapistore_mgmt_backend_register_user() (never MAPISTORE_MGMT_ERR_LIMIT). An
+ * unregister that matches nothing this process holds is still sent (the notifier counts and
+ * ignores it). Never blocks.
  */
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_unregister_user(
 	struct mapistore_connection_info *conn_info, const char *backend, const char *vuser);
@@ -160,11 +182,14 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_unregister_user(
 struct mapistore_mgmt_options {
 	size_t size;               /* sizeof(struct mapistore_mgmt_options): set by _INIT */
 	const char *endpoint;      /* ZeroMQ endpoint, "ipc://PATH" or "tcp://HOST:PORT" */
-	unsigned int heartbeat_ms; /* heartbeat interval, 10..3600000; default 5000 */
+	unsigned int heartbeat_ms; /* heartbeat interval, MAPISTORE_MGMT_HEARTBEAT_MS_MIN..MAX; 5000 */
 	unsigned int queue_limit;  /* messages waiting to be sent at most, 1..10000000; default 10000 */
 	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, 1..60000; default 200 */
+	/* Added after 1.0.0: a caller built against 1.0.0's header passes its smaller size, which
+	 * leaves the fields below as they are. */
+	unsigned int max_triples; /* distinct triples held at most, 1..10000000; default 10000 */
 };
-#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0}
+#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0, 0}
 
 /*
  * Configure the library. May be called at any time, from any thread, also while other threads
@@ -200,6 +225,7 @@ struct mapistore_mgmt_stats {
 	 * gets the fields above. */
 	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
 	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
+	uint64_t triples_refused;      /* registers refused with MAPISTORE_MGMT_ERR_LIMIT */
 };
 
 /*

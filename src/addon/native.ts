@@ -14,6 +14,7 @@ export interface NativeStats {
   lastError: number;
   descriptorShortages: bigint;
   contextsLost: bigint;
+  triplesRefused: bigint;
 }
 
 /** register or unregister: (username, backend, vuser, 16-byte wire GUID, replId) -> code. */
@@ -29,7 +30,7 @@ export interface NativeAddon {
   registerUser: NativeUserCall;
   unregisterUser: NativeUserCall;
   /** 0 (or null for the endpoint) keeps the current value. Returns the C return code. */
-  configure(endpoint: string | null, heartbeatMs: number, queueLimit: number, lingerMs: number): number;
+  configure(endpoint: string | null, heartbeatMs: number, queueLimit: number, lingerMs: number, maxTriples: number): number;
   shutdown(): number;
   /** The counters, or the C return code when the library refused. */
   stats(): NativeStats | number;

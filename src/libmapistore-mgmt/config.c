@@ -1,6 +1,7 @@
 /* config.c - where the library's settings come from, and what values are accepted. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,18 +88,27 @@ void mm_config_from_environment(struct mm_config *config)
 					 MM_QUEUE_LIMIT_MAX, MM_DEFAULT_QUEUE_LIMIT);
 	config->linger_ms =
 		env_number("MAPISTORE_MGMT_LINGER_MS", 0, MM_LINGER_MS_MAX, MM_DEFAULT_LINGER_MS);
+	config->max_triples = env_number("MAPISTORE_MGMT_MAX_TRIPLES", MM_MAX_TRIPLES_MIN,
+					 MM_MAX_TRIPLES_MAX, MAPISTORE_MGMT_MAX_TRIPLES);
 }
+
+/* The struct as version 1.0.0 had it: the fields up to linger_ms. */
+#define MM_OPTIONS_SIZE_1_0 offsetof(struct mapistore_mgmt_options, max_triples)
 
 int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_options *options)
 {
-	if (!options || options->size != sizeof(*options))
+	unsigned int max_triples;
+
+	if (!options || (options->size != sizeof(*options) && options->size != MM_OPTIONS_SIZE_1_0))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
+	max_triples = options->size == sizeof(*options) ? options->max_triples : 0;
 	if ((options->endpoint && !endpoint_valid(options->endpoint)) ||
 	    (options->heartbeat_ms &&
 	     !in_range(options->heartbeat_ms, MM_HEARTBEAT_MS_MIN, MM_HEARTBEAT_MS_MAX)) ||
 	    (options->queue_limit &&
 	     !in_range(options->queue_limit, MM_QUEUE_LIMIT_MIN, MM_QUEUE_LIMIT_MAX)) ||
-	    options->linger_ms > MM_LINGER_MS_MAX)
+	    options->linger_ms > MM_LINGER_MS_MAX ||
+	    (max_triples && !in_range(max_triples, MM_MAX_TRIPLES_MIN, MM_MAX_TRIPLES_MAX)))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
 	if (options->endpoint)
 		strcpy(config->endpoint, options->endpoint);
@@ -108,5 +118,7 @@ int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_option
 		config->queue_limit = options->queue_limit;
 	if (options->linger_ms)
 		config->linger_ms = options->linger_ms;
+	if (max_triples)
+		config->max_triples = max_triples;
 	return MAPISTORE_SUCCESS;
 }

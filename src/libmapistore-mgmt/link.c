@@ -161,9 +161,21 @@ bool mm_link_intact(struct mm_link *link)
 	return false;
 }
 
+/* libzmq takes a multipart message whole: once it has its first frame it never refuses the
+ * others for lack of room, so a refused message is sent again from its first frame. */
 int mm_link_send(struct mm_link *link, const struct mm_message *message)
 {
-	return zmq_send(link->socket, message->bytes, message->len, 0) < 0 ? errno : 0;
+	size_t offset = 0;
+
+	do {
+		size_t len = mm_wire_frame_len(message->len, offset, MM_WIRE_FRAME_MAX);
+		int more = offset + len < message->len ? ZMQ_SNDMORE : 0;
+
+		if (zmq_send(link->socket, message->bytes + offset, len, more) < 0)
+			return errno;
+		offset += len;
+	} while (offset < message->len);
+	return 0;
 }
 
 void mm_link_close(struct mm_link *link, int linger_ms)

@@ -59,8 +59,9 @@ enum mm_link_result mm_link_connect(struct mm_link *link);
  * the context is abandoned, the loss counted in the state, and the link is empty. */
 bool mm_link_intact(struct mm_link *link);
 
-/* No lock held. Hands a message to ZeroMQ, waiting at most a short send timeout; returns 0
- * or the errno (EAGAIN: the socket is full). */
+/* No lock held. Hands a message to ZeroMQ, waiting at most a short send timeout: one frame,
+ * or a multipart message of MM_WIRE_FRAME_MAX-byte frames (docs/protocol.md, "Frames").
+ * Returns 0 or the errno (EAGAIN: the socket is full). */
 int mm_link_send(struct mm_link *link, const struct mm_message *message);
 
 /* No lock held. Closes the socket (it may deliver for linger_ms more) and the context. */

@@ -156,7 +156,8 @@ static void unlink_entry(struct mm_registry *registry, struct mm_registry_entry 
 		registry->newest = entry->older;
 }
 
-int mm_registry_add(struct mm_registry *registry, const struct mm_command *command)
+enum mm_registry_result mm_registry_add(struct mm_registry *registry,
+					const struct mm_command *command, size_t max_triples)
 {
 	uint8_t key[3 * (MAPISTORE_MGMT_MAX_STRING + 1)];
 	size_t key_len = (size_t)(mm_wire_put_key(key, command) - key);
@@ -167,12 +168,14 @@ int mm_registry_add(struct mm_registry *registry, const struct mm_command *comma
 	move_buckets(registry, MM_REGISTRY_MOVE_STEP);
 	maybe_grow(registry);
 	if (!registry->table.buckets)
-		return -1;
+		return MM_REGISTRY_NO_MEMORY;
 	link = find(registry, key, key_len, hash);
 	if (!link) {
+		if (registry->triples >= max_triples)
+			return MM_REGISTRY_FULL;
 		entry = malloc(sizeof(*entry) + key_len);
 		if (!entry)
-			return -1;
+			return MM_REGISTRY_NO_MEMORY;
 		entry->hash = hash;
 		entry->count = 0;
 		entry->key_len = key_len;
@@ -188,14 +191,14 @@ int mm_registry_add(struct mm_registry *registry, const struct mm_command *comma
 	} else {
 		entry = *link;
 		if (entry->count == UINT32_MAX)
-			return -1;
+			return MM_REGISTRY_NO_MEMORY;
 		keep_for_snapshot(registry, entry);
 	}
 	entry->count++;
 	entry->repl_id = command->repl_id;
 	memcpy(entry->replica_guid, command->replica_guid, MM_WIRE_GUID_SIZE);
 	registry->registrations++;
-	return 0;
+	return MM_REGISTRY_ADDED;
 }
 
 void mm_registry_remove(struct mm_registry *registry, const struct mm_command *command)

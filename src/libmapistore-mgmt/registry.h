@@ -38,10 +38,17 @@ struct mm_registry {
 	struct mm_registry_snapshot snapshot;
 };
 
+enum mm_registry_result {
+	MM_REGISTRY_ADDED,
+	MM_REGISTRY_FULL,      /* a new triple, and `max_triples` are held already */
+	MM_REGISTRY_NO_MEMORY, /* memory ran out, or the triple's count would overflow */
+};
+
 /* Adds one registration of the command's triple and keeps its replica guid and id as the
- * last seen. Returns 0, or -1 when memory ran out or the count would overflow (nothing
- * changed). */
-int mm_registry_add(struct mm_registry *registry, const struct mm_command *command);
+ * last seen; a triple not held yet is added only while fewer than `max_triples` are. Nothing
+ * changes unless it returns MM_REGISTRY_ADDED. */
+enum mm_registry_result mm_registry_add(struct mm_registry *registry,
+					const struct mm_command *command, size_t max_triples);
 
 /* Takes one registration of the triple away; a triple not held is left alone. */
 void mm_registry_remove(struct mm_registry *registry, const struct mm_command *command);

@@ -34,11 +34,14 @@ struct mm_state {
 	uint64_t heartbeats_sent;
 	uint64_t descriptor_shortages;
 	uint64_t contexts_lost;
+	uint64_t triples_refused;
 	int last_error;
 	bool dropped_since_heartbeat; /* the notifier's view may be wrong until a snapshot */
 	uint64_t next_heartbeat_ms;   /* monotonic; 0 when none is scheduled */
 	bool heartbeat_queued;        /* one waits in the queue: a newer one waits for it */
 	struct mm_message *building;  /* the queued heartbeat whose entries are still being copied */
+	bool announce;                /* a new interval or endpoint: a heartbeat must tell it */
+	uint64_t last_queued_ms;      /* monotonic time a call last queued a message */
 };
 
 #define MM_STATE_INITIALIZER {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1}
@@ -85,13 +88,17 @@ bool mm_state_queue_full(const struct mm_state *state);
 int mm_state_fail(struct mm_state *state, int code);
 
 /* Records the command in the registration set and, when `queue_it`, queues its message;
- * otherwise counts a drop (MAPISTORE_ERR_MSG_SEND). Returns a MAPISTORE_* code, recorded as
- * the last error when it is not success. */
+ * otherwise counts a drop (MAPISTORE_ERR_MSG_SEND). A register of a new triple while
+ * config.max_triples are held is refused (MAPISTORE_MGMT_ERR_LIMIT, nothing changed).
+ * A source holding nothing whose interval the notifier may not know (a new source, one silent
+ * for an interval, a new interval or endpoint) queues an empty heartbeat ahead of the
+ * message. Returns a MAPISTORE_* code, recorded as the last error when it is not success. */
 int mm_state_submit(struct mm_state *state, enum mm_kind kind, const struct mm_command *command,
 		    bool queue_it);
 
-/* Applies options (mm_config_apply); a new endpoint bumps config_generation, a new interval
- * reschedules the heartbeat. Returns a MAPISTORE_* code, recorded when it is an error. */
+/* Applies options (mm_config_apply); a new endpoint bumps config_generation; a new endpoint
+ * or interval is announced by the next heartbeat, due at once. Returns a MAPISTORE_* code,
+ * recorded when it is an error. */
 int mm_state_configure(struct mm_state *state, const struct mapistore_mgmt_options *options);
 
 /* The sender could not open its ZeroMQ context or socket for lack of descriptors, or found
@@ -130,8 +137,9 @@ void mm_state_queue_goodbye(struct mm_state *state);
 struct mm_queue mm_state_take_batch(struct mm_state *state, size_t max);
 
 /* The sender handed the first `sent` messages of `batch` to ZeroMQ: counts and frees them,
- * and puts the rest back at the queue's head, in order. A heartbeat sent is not freed but
- * returned (or NULL), for the caller to free without the lock: freeing a big one takes long.
+ * and puts the rest back at the queue's head, in order. A heartbeat sent with entries is not
+ * freed but returned (or NULL), for the caller to free without the lock: freeing a big one
+ * takes long.
  * (A fork() child made meanwhile inherits it unreachable: a leak there, never a double
  * free.) */
 struct mm_message *mm_state_batch_done(struct mm_state *state, struct mm_queue *batch,

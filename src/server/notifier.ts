@@ -127,7 +127,10 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     metrics.expirations.inc(expired.length);
     for (const source of expired) {
       senderDrops.forget(source.key);
-      log.info({ source: source.key, registrations: source.registrations, lastHeardAt: new Date(source.lastHeardAt).toISOString() }, 'expired a silent source');
+      log.info(
+        { source: source.key, registrations: source.registrations, intervalMs: source.intervalMs, leaseMs: source.leaseMs, lastHeardAt: new Date(source.lastHeardAt).toISOString() },
+        'expired a silent source',
+      );
     }
     saver.markDirty();
   });

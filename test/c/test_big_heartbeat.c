@@ -102,6 +102,13 @@ int main(void)
 		snprintf(names[i], sizeof(names[i]), "u%d", i);
 	receiver_open(&receiver, "ipc");
 	configure_library(receiver.endpoint, INTERVAL_MS, QUEUE_LIMIT);
+	{
+		/* Beyond the notifier's default limit: only this test's receiver takes it. */
+		struct mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
+
+		options.max_triples = TOUCHED;
+		CHECK(mapistore_mgmt_configure(&options) == MAPISTORE_SUCCESS);
+	}
 	for (int i = 0; i < HELD; i++)
 		CHECK(register_index(i, true) == MAPISTORE_SUCCESS);
 	CHECK(pthread_create(&changer, NULL, change_the_set, NULL) == 0);

@@ -32,7 +32,7 @@
 #define ZMQ_DESCRIPTORS 7
 #define FILLED_LIMIT 64
 #define HEARTBEAT_MS 50u
-#define NO_HEARTBEAT_MS 3600000u
+#define NO_HEARTBEAT_MS MAPISTORE_MGMT_HEARTBEAT_MS_MAX
 #define QUEUE_LIMIT 100u
 #define DEADLINE_MS 30000u
 static const char *const vusers[] = {"alpha", "beta", "gamma", "delta"};
@@ -79,9 +79,10 @@ static bool heartbeat_sent(const struct mapistore_mgmt_stats *stats)
 	return stats->heartbeats_sent > 0;
 }
 
-static bool four_sent(const struct mapistore_mgmt_stats *stats)
+/* The source's announcing heartbeat and its four registers. */
+static bool five_sent(const struct mapistore_mgmt_stats *stats)
 {
-	return stats->messages_sent >= 4;
+	return stats->messages_sent >= 5;
 }
 
 /* Holds (its registrations stay live) until the parent closes our stdin. */
@@ -119,7 +120,8 @@ static void run_short_child(const char *mode, int n, const char *endpoint)
 	if (free_fds < ZMQ_DESCRIPTORS) {
 		stats = wait_for(short_of_descriptors);
 		CHECK(stats.last_error == MAPISTORE_ERR_CONTEXT_FAILED);
-		CHECK(stats.messages_sent == 0 && stats.queue_length == 3);
+		/* The announcing heartbeat and the three registers wait. */
+		CHECK(stats.messages_sent == 0 && stats.queue_length == 4);
 		CHECK(stats.registrations_held == 3);
 		/* Descriptors come free again: the host raises its limit, or closes some. */
 		CHECK(setrlimit(RLIMIT_NOFILE, &limit) == 0);
@@ -193,7 +195,7 @@ static void run_closing_child(const char *endpoint)
 	wait_for_zeromq_idle();
 	CHECK(close_range(3, ~0u, 0) == 0);
 	register_vuser(3);
-	stats = wait_for(four_sent);
+	stats = wait_for(five_sent);
 	CHECK(stats.contexts_lost == 1 && stats.last_error == MAPISTORE_ERR_CONTEXT_FAILED);
 	printf("closed: %llu contexts lost, %llu sent\n", (unsigned long long)stats.contexts_lost,
 	       (unsigned long long)stats.messages_sent);

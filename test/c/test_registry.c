@@ -42,7 +42,7 @@ static void random_call(struct mm_registry *registry, struct model_entry *model)
 	struct mm_command command = command_for(index, repl_id);
 
 	if (rand() % 2) {
-		CHECK(mm_registry_add(registry, &command) == 0);
+		CHECK(mm_registry_add(registry, &command, SIZE_MAX) == MM_REGISTRY_ADDED);
 		model[index].count++;
 		model[index].repl_id = repl_id;
 		memcpy(model[index].guid, command.replica_guid, MM_WIRE_GUID_SIZE);
