@@ -111,6 +111,8 @@ Napi::Value stats(const Napi::CallbackInfo &info) {
 	result.Set("epoch", Napi::BigInt::New(env, stats.epoch));
 	result.Set("pid", Napi::Number::New(env, stats.pid));
 	result.Set("lastError", Napi::Number::New(env, stats.last_error));
+	result.Set("descriptorShortages", Napi::BigInt::New(env, stats.descriptor_shortages));
+	result.Set("contextsLost", Napi::BigInt::New(env, stats.contexts_lost));
 	return result;
 }
 

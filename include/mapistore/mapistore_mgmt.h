@@ -12,6 +12,18 @@
  * (in mapistore_mgmt_shutdown() or at exit) waits for it, at most linger_ms. No function is a
  * cancellation point: a thread cancelled (pthread_cancel) inside one finishes the call first.
  *
+ * Descriptors: the library's thread holds 6 file descriptors for ZeroMQ (plus one per
+ * connection). libzmq aborts its process when it cannot open one, so the thread first proves
+ * that many are free (opening and closing them) and otherwise waits, never calling libzmq:
+ * a host at its RLIMIT_NOFILE keeps running, counted in descriptor_shortages. Before each use
+ * it checks that its descriptors are still open and the same files; if the host closed them
+ * (closing every descriptor from 3 up, without fork()), it abandons that context unused and
+ * opens a new one, counted in contexts_lost. What cannot be detected: descriptors taken by
+ * another thread between the check and libzmq's open, a descriptor closed while libzmq uses
+ * it, one closed and reopened as the same kind of file, and libzmq's own threads finding
+ * theirs closed (when a timer or a ptrace stop wakes them): each of these can still abort the
+ * process. Do not close descriptors you did not open.
+ *
  * Configuration without code: MAPISTORE_MGMT_ENDPOINT, MAPISTORE_MGMT_HEARTBEAT_MS,
  * MAPISTORE_MGMT_QUEUE_LIMIT and MAPISTORE_MGMT_LINGER_MS are read when the library first
  * needs them. The default endpoint is ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock,
@@ -184,12 +196,21 @@ struct mapistore_mgmt_stats {
 	uint64_t epoch;              /* this source's epoch (0 before the first message) */
 	uint32_t pid;                /* this source's pid */
 	int last_error;              /* last non-success return code, or MAPISTORE_SUCCESS */
+	/* Since 1.1 (a caller built against 1.0 passes the smaller size and gets the above). */
+	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
+	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
 };
 
 /*
- * Copy the counters into *stats; `size` is sizeof(*stats) as the caller was compiled.
- * Returns MAPISTORE_SUCCESS, or MAPISTORE_ERR_INVALID_PARAMETER for a NULL stats or a
- * size this library does not know.
+ * Copy the counters into *stats; `size` is sizeof(*stats) as the caller was compiled (1.0's
+ * smaller struct is filled up to last_error). Returns MAPISTORE_SUCCESS, or
+ * MAPISTORE_ERR_INVALID_PARAMETER for a NULL stats or a size this library does not know.
+ *
+ * last_error is the last non-success code a register, unregister or configure call returned,
+ * or MAPISTORE_ERR_CONTEXT_FAILED when the library's thread could not open its ZeroMQ context
+ * and socket for lack of file descriptors (descriptor_shortages counts each try; it tries
+ * again every 100 ms, and the queued messages and held registrations go out once descriptors
+ * are free) or found the host had closed them (contexts_lost; see "Descriptors" above).
  */
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_get_stats(struct mapistore_mgmt_stats *stats, size_t size);
 

@@ -37,8 +37,12 @@ export interface MapistoreStats {
   /** The source's random 64-bit epoch (0n before its first message): a BigInt, it needs all 64 bits. */
   epoch: bigint;
   pid: number;
-  /** The last non-success return code, or 0. */
+  /** The last non-success return code (or 12, MAPISTORE_ERR_CONTEXT_FAILED, from the library's thread), or 0. */
   lastError: number;
+  /** Times ZeroMQ could not be opened for lack of file descriptors (the library retries). */
+  descriptorShortages: number;
+  /** Times the host had closed the library's ZeroMQ descriptors (the context was replaced). */
+  contextsLost: number;
 }
 
 const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
@@ -120,6 +124,8 @@ export function stats(): MapistoreStats {
     epoch: native.epoch,
     pid: native.pid,
     lastError: native.lastError,
+    descriptorShortages: Number(native.descriptorShortages),
+    contextsLost: Number(native.contextsLost),
   };
 }
 

@@ -12,6 +12,8 @@ export interface NativeStats {
   epoch: bigint;
   pid: number;
   lastError: number;
+  descriptorShortages: bigint;
+  contextsLost: bigint;
 }
 
 /** register or unregister: (username, backend, vuser, 16-byte wire GUID, replId) -> code. */
