@@ -77,10 +77,9 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  const hadUsers = !subscriber.closed;
   subscriber.close();
   // Each test's subscriptions end with its connection: consume them so the next test starts clean.
-  if (hadUsers) await drainUnsubscriptions();
+  await drainUnsubscriptions();
 });
 
 const subscribed = new Set<string>();
