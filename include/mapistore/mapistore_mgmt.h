@@ -233,6 +233,8 @@ MAPISTORE_MGMT_EXTERN const char *mapistore_mgmt_version_string(void);
  * Threading: the calls on one subscriber may run concurrently from any threads (a lock in the
  * subscriber serialises them, and none waits for the notifier), except
  * mapistore_mgmt_subscriber_destroy(), which no other call on it may overlap or follow.
+ * Creating or destroying a subscriber waits for a library shutdown under way (at most
+ * linger_ms), as fork() does: libzmq's context creation and termination are serialised.
  * fork(): a child never uses its parent's subscribers (libzmq is not fork-safe). Every call on
  * one made before the fork returns MAPISTORE_ERR_DENIED in the child, which creates its own;
  * destroy in the child frees the subscriber's memory and leaves the parent's ZeroMQ objects
