@@ -196,13 +196,14 @@ struct mapistore_mgmt_stats {
 	uint64_t epoch;              /* this source's epoch (0 before the first message) */
 	uint32_t pid;                /* this source's pid */
 	int last_error;              /* last non-success return code, or MAPISTORE_SUCCESS */
-	/* Since 1.1 (a caller built against 1.0 passes the smaller size and gets the above). */
+	/* Added after 1.0.0: a caller built against 1.0.0's header passes its smaller size, and
+	 * gets the fields above. */
 	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
 	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
 };
 
 /*
- * Copy the counters into *stats; `size` is sizeof(*stats) as the caller was compiled (1.0's
+ * Copy the counters into *stats; `size` is sizeof(*stats) as the caller was compiled (1.0.0's
  * smaller struct is filled up to last_error). Returns MAPISTORE_SUCCESS, or
  * MAPISTORE_ERR_INVALID_PARAMETER for a NULL stats or a size this library does not know.
  *

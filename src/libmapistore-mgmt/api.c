@@ -70,7 +70,7 @@ int mapistore_mgmt_shutdown(void)
 	return mm_process_shutdown();
 }
 
-/* The struct as version 1.0 had it: the fields up to last_error. */
+/* The struct as 1.0.0 had it: the fields up to last_error. */
 #define MM_STATS_SIZE_1_0 offsetof(struct mapistore_mgmt_stats, descriptor_shortages)
 
 int mapistore_mgmt_get_stats(struct mapistore_mgmt_stats *stats, size_t size)

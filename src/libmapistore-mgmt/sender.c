@@ -25,14 +25,6 @@
 /* Turns the thread gives waiting callers between two slices of a heartbeat. */
 #define MM_WAITER_TURNS 100
 
-/* The buffer of the last heartbeat sent, kept for the next one: a big one is not unmapped and
- * mapped again every interval. It is the thread's own (a fork() child made while the thread
- * held one inherits it unreachable: a leak there, never a double free). */
-struct spare {
-	struct mm_message *message;
-	size_t room;
-};
-
 static void init_conditions(struct mm_sender *sender)
 {
 	pthread_condattr_t attr;
@@ -67,11 +59,26 @@ static void sleep_until(struct mm_sender *sender, uint64_t deadline_ms)
 	sender->sleeping = false;
 }
 
+/* Lock held. Keeps a heartbeat's buffer for the next one, freeing (without the lock) the one
+ * kept before. */
+static void keep_spare(struct mm_sender *sender, struct mm_message *message, size_t room)
+{
+	struct mm_message *older = sender->spare;
+
+	sender->spare = message;
+	sender->spare_room = room;
+	if (older) {
+		mm_state_unlock(sender->state);
+		free(older);
+		mm_state_lock(sender->state);
+	}
+}
+
 /* Lock held. Hands up to MM_BATCH of the oldest messages to ZeroMQ, taking the lock once
  * before and once after; what the socket refused goes back to the queue's head, in order.
  * Returns false when this thread's generation went stale meanwhile (a stop gave up on it). */
 static bool send_batch(struct mm_sender *sender, struct mm_link *link, uint64_t generation,
-		       uint64_t *retry_at_ms, struct spare *spare)
+		       uint64_t *retry_at_ms)
 {
 	struct mm_queue batch = mm_state_take_batch(sender->state, MM_BATCH);
 	struct mm_message *message, *heartbeat;
@@ -90,14 +97,8 @@ static bool send_batch(struct mm_sender *sender, struct mm_link *link, uint64_t 
 	heartbeat = mm_state_batch_done(sender->state, &batch, sent);
 	if (error != 0 && error != EAGAIN)
 		*retry_at_ms = mm_now_ms() + MM_RETRY_MS;
-	if (heartbeat) {
-		if (spare->message) {
-			mm_state_unlock(sender->state);
-			free(spare->message);
-			mm_state_lock(sender->state);
-		}
-		*spare = (struct spare){heartbeat, heartbeat->len};
-	}
+	if (heartbeat)
+		keep_spare(sender, heartbeat, sender->heartbeat_room);
 	return true;
 }
 
@@ -127,14 +128,16 @@ static void let_waiters_in(struct mm_state *state)
 
 /* Lock held. Starts a heartbeat of `size` bytes now. Its buffer is allocated and its pages
  * touched without the lock (for a million triples that is tens of megabytes), with room for
- * the set to grow meanwhile; the last heartbeat's buffer is used again when big enough. */
-static void start_heartbeat(struct mm_sender *sender, uint64_t generation, size_t size,
-			    struct spare *spare)
+ * the set to grow meanwhile; the last heartbeat's buffer is used again when big enough. (A
+ * fork() child made while the buffer is out of sender->spare inherits it unreachable: a leak
+ * there, never a double free.) */
+static void start_heartbeat(struct mm_sender *sender, uint64_t generation, size_t size)
 {
 	struct mm_state *state = sender->state;
-	struct mm_message *message = spare->message;
-	size_t room = spare->room;
+	struct mm_message *message = sender->spare;
+	size_t room = sender->spare_room;
 
+	sender->spare = NULL;
 	mm_state_unlock(state);
 	if (message && room < size) {
 		free(message);
@@ -146,14 +149,15 @@ static void start_heartbeat(struct mm_sender *sender, uint64_t generation, size_
 		if (message)
 			memset(message->bytes, 0, room);
 	}
-	*spare = (struct spare){0};
 	mm_state_lock(state);
 	if (!message)
 		return;
 	message->len = room;
-	if (generation == sender->generation && mm_state_begin_heartbeat(state, message))
+	if (generation == sender->generation && mm_state_begin_heartbeat(state, message)) {
+		sender->heartbeat_room = room;
 		return;
-	*spare = (struct spare){message, room};
+	}
+	keep_spare(sender, message, room);
 }
 
 /* Lock held. Copies one slice of the heartbeat being built, then lets the host's threads
@@ -166,8 +170,7 @@ static void build_heartbeat_slice(struct mm_state *state)
 
 /* Lock held. The thread's loop, until its generation goes stale or a stop has flushed (or
  * reached its flush deadline). */
-static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *link,
-		struct spare *spare)
+static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *link)
 {
 	struct mm_state *state = sender->state;
 	uint64_t retry_at_ms = 0;
@@ -183,10 +186,8 @@ static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *l
 			sleep_until(sender, retry_at_ms);
 			continue;
 		}
-		if (!mm_link_intact(link))
-			continue;
 		if (!mm_link_current(link)) {
-			if (mm_link_connect(link) != MM_LINK_OK)
+			if (mm_link_intact(link) && mm_link_connect(link) != MM_LINK_OK)
 				retry_at_ms = now_ms + MM_RETRY_MS;
 			continue;
 		}
@@ -196,7 +197,7 @@ static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *l
 
 			next_heartbeat_ms = mm_state_heartbeat_due(state, now_ms, &heartbeat_size);
 			if (heartbeat_size > 0) {
-				start_heartbeat(sender, generation, heartbeat_size, spare);
+				start_heartbeat(sender, generation, heartbeat_size);
 				continue;
 			}
 		}
@@ -204,7 +205,7 @@ static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *l
 			build_heartbeat_slice(state);
 		else if (state->queue.length == 0)
 			sleep_until(sender, next_heartbeat_ms);
-		else if (!send_batch(sender, link, generation, &retry_at_ms, spare))
+		else if (mm_link_intact(link) && !send_batch(sender, link, generation, &retry_at_ms))
 			break;
 	}
 }
@@ -222,15 +223,17 @@ static void *sender_main(void *arg)
 	struct mm_sender *sender = start.sender;
 	uint64_t generation = start.generation;
 	struct mm_link link = {.state = sender->state, .contexts = &sender->contexts};
-	struct spare spare = {0};
+	struct mm_message *spare;
 	bool current;
 	int linger_ms = 0;
 
 	free(arg);
 	run_as_batch();
 	mm_state_lock(sender->state);
-	run(sender, generation, &link, &spare);
+	run(sender, generation, &link);
 	mm_link_intact(&link);
+	spare = sender->spare;
+	sender->spare = NULL;
 	current = generation == sender->generation;
 	if (current && sender->phase == MM_SENDER_STOPPING) {
 		uint64_t now_ms = mm_now_ms();
@@ -239,7 +242,7 @@ static void *sender_main(void *arg)
 			linger_ms = (int)(sender->flush_deadline_ms - now_ms);
 	}
 	mm_state_unlock(sender->state);
-	free(spare.message);
+	free(spare);
 	mm_link_close(&link, linger_ms);
 	mm_state_lock(sender->state);
 	if (current && generation == sender->generation) {
@@ -348,5 +351,7 @@ void mm_sender_after_fork_in_child(struct mm_sender *sender)
 {
 	init_conditions(sender);
 	mm_zmq_contexts_after_fork_in_child(&sender->contexts);
+	free(sender->spare);
+	sender->spare = NULL;
 	forget_thread(sender);
 }

@@ -30,6 +30,12 @@ struct mm_sender {
 	uint64_t generation; /* a thread whose generation is stale must leave the state alone */
 	bool sleeping;
 	uint64_t flush_deadline_ms;
+	/* The buffer of the last heartbeat sent, kept for the next one: a big one is not mapped,
+	 * touched and unmapped again every interval. Taken out (NULL) while the thread uses it
+	 * without the lock; a fork() child frees what it inherits here. */
+	struct mm_message *spare;
+	size_t spare_room;
+	size_t heartbeat_room; /* of the heartbeat queued last (one at a time) */
 };
 
 #define MM_SENDER_INITIALIZER(state_pointer) \

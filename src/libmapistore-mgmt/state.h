@@ -1,7 +1,7 @@
 /* state.h - the state under the lock: configuration, source identity, registration set, send
  * queue, sequence numbers, heartbeat schedule and counters. Every function below except
- * mm_state_init() is called with the lock held and does short, bounded work: none calls libzmq
- * or waits. The process lifecycle (process.c) and the sender thread (sender.c) use it; it
+ * mm_state_init() and mm_state_free_leftovers() is called with the lock held and does short,
+ * bounded work: none calls libzmq or waits. The process lifecycle (process.c) and the sender thread (sender.c) use it; it
  * uses only the containers and the wire encoder beneath it. */
 #ifndef MM_STATE_H
 #define MM_STATE_H
