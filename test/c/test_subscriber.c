@@ -1,10 +1,13 @@
 /* The subscriber end to end, against a real XPUB socket publishing the golden vectors' frames:
  * argument checks, the endpoint from the environment and by default, filtering by username,
  * poll on the descriptor then drain, malformed frames counted and skipped, counted
- * subscriptions and unsubscribe, a notification outliving its subscriber, a fork() child
- * refused, no notifier, and no free descriptors. */
+ * subscriptions and unsubscribe, threads taking at once, a notification outliving its
+ * subscriber, a fork() child refused, no notifier, and no free descriptors. */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,6 +308,74 @@ static void test_unsubscribe(struct publisher *publisher,
 	CHECK(mapistore_mgmt_subscriber_unsubscribe(subscriber, "nobody") == MAPISTORE_SUCCESS);
 }
 
+/* Threads taking from one subscriber at once, while another subscribes and reads stats: each
+ * notification is returned exactly once. The takers spin on next() until all have come (the
+ * descriptor's edge goes to one waiter only, so they do not poll). */
+#define TAKERS 4
+#define BURST 400
+
+struct taking {
+	struct mapistore_mgmt_subscriber *subscriber;
+	atomic_uint taken;
+	atomic_uint by_id[2];
+};
+
+static void *take_all(void *argument)
+{
+	struct taking *taking = argument;
+	struct mapistore_mgmt_notification n;
+
+	while (atomic_load(&taking->taken) < BURST) {
+		int rc = mapistore_mgmt_subscriber_next(taking->subscriber, &n);
+
+		if (rc == MAPISTORE_ERR_NOT_AVAILABLE) {
+			sched_yield();
+			continue;
+		}
+		CHECK(rc == MAPISTORE_SUCCESS);
+		atomic_fetch_add(&taking->by_id[strcmp(n.message_id, "1") == 0], 1);
+		mapistore_mgmt_notification_clear(&n);
+		atomic_fetch_add(&taking->taken, 1);
+	}
+	return NULL;
+}
+
+static void *meddle(void *argument)
+{
+	struct taking *taking = argument;
+
+	while (atomic_load(&taking->taken) < BURST) {
+		/* jdoe is subscribed already: counted, so nothing changes upstream. */
+		CHECK(mapistore_mgmt_subscriber_subscribe(taking->subscriber, "jdoe") ==
+		      MAPISTORE_SUCCESS);
+		CHECK(mapistore_mgmt_subscriber_unsubscribe(taking->subscriber, "jdoe") ==
+		      MAPISTORE_SUCCESS);
+		stats_of(taking->subscriber);
+	}
+	return NULL;
+}
+
+static void test_threads(struct publisher *publisher, struct mapistore_mgmt_subscriber *subscriber)
+{
+	static struct taking taking;
+	pthread_t threads[TAKERS + 1];
+	uint64_t delivered_before = stats_of(subscriber).delivered;
+
+	taking.subscriber = subscriber;
+	for (int i = 0; i < TAKERS; i++)
+		CHECK(pthread_create(&threads[i], NULL, take_all, &taking) == 0);
+	CHECK(pthread_create(&threads[TAKERS], NULL, meddle, &taking) == 0);
+	for (int i = 0; i < BURST; i++)
+		publisher_send_vector(publisher, vector(i % 2 ? "newmail-minimal" : "newmail-basic"),
+				      NULL);
+	for (int i = 0; i <= TAKERS; i++)
+		CHECK(pthread_join(threads[i], NULL) == 0);
+	CHECK_EQ_U64(atomic_load(&taking.taken), BURST);
+	CHECK_EQ_U64(atomic_load(&taking.by_id[1]), BURST / 2);
+	CHECK_EQ_U64(stats_of(subscriber).delivered - delivered_before, BURST);
+	expect_nothing(subscriber);
+}
+
 /* A notification is the caller's: it outlives the subscriber that returned it. */
 static void test_lifetime(struct publisher *publisher,
 			  struct mapistore_mgmt_subscriber **subscriber)
@@ -385,6 +456,7 @@ int main(int argc, char **argv)
 	publisher_await(&publisher, true, "jdoe");
 	test_filtering(&publisher, subscriber);
 	test_poll_and_drain(&publisher, subscriber);
+	test_threads(&publisher, subscriber);
 	test_fork(&publisher, subscriber);
 	test_unsubscribe(&publisher, subscriber);
 	test_lifetime(&publisher, &subscriber);
