@@ -47,9 +47,11 @@ struct Watch {
 				if (stopping) return;
 			}
 			pollfd items[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-			if (poll(items, 2, -1) < 0) continue; // EINTR
-			if (items[1].revents) continue;       // close: `stopping` is set
-			// The descriptor signalled: disarm (it stays readable until next() runs).
+			int ready = poll(items, 2, -1);
+			if (ready < 0 && errno == EINTR) continue;
+			if (ready > 0 && items[1].revents) continue; // close: `stopping` is set
+			// The descriptor signalled (it stays readable until next() runs), or poll()
+			// failed (next() then reports the subscriber's error): disarm, call back.
 			{
 				std::lock_guard<std::mutex> held(lock);
 				armed = false;
