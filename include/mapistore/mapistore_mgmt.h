@@ -277,7 +277,7 @@ struct mapistore_mgmt_notification {
  * subscriber is NULL or the endpoint (argument or variable) is not ipc://PATH or
  * tcp://HOST:PORT; MAPISTORE_ERR_NO_MEMORY; MAPISTORE_ERR_CONTEXT_FAILED when the file
  * descriptors ZeroMQ needs are not free, or libzmq refused. *subscriber is NULL on errors.
- * Never blocks.
+ * Never waits for the notifier (see "Threading" above for a shutdown under way).
  */
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_subscriber_new(
 	const char *endpoint, struct mapistore_mgmt_subscriber **subscriber);
@@ -360,7 +360,8 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_subscriber_get_stats(
 	size_t size);
 
 /*
- * Close the subscriber (notifications still queued in it are discarded, nothing waits) and
+ * Close the subscriber (notifications still queued in it are discarded; it waits neither for
+ * the notifier nor for them, only for a shutdown under way as mapistore_mgmt_subscriber_new()) and
  * set *subscriber to NULL. NULL or *subscriber NULL is a no-op. No other call on the
  * subscriber may run during or after it. Notifications already returned stay valid.
  */
