@@ -1,5 +1,6 @@
 /*
- * mapistore_mgmt.h - tell the mapistore-mgmt notifier which users hold contexts.
+ * mapistore_mgmt.h - tell the mapistore-mgmt notifier which users hold contexts, and receive
+ * its new-mail notifications for them (the subscriber, further down).
  *
  * A mapistore backend calls mapistore_mgmt_backend_register_user() when it creates a
  * context and mapistore_mgmt_backend_unregister_user() when the context is freed. The
