@@ -40,7 +40,9 @@ describe('a notifier fed bad frames', () => {
   let push: Push;
 
   beforeAll(async () => {
+    // A minute's default interval: the fake sources, which never heartbeat, outlive the file.
     notifier = await startNotifier({
+      heartbeatMs: 60_000,
       args: ['--max-frame-bytes', String(MAX_FRAME_BYTES), '--max-sources', '2', '--rejection-log-interval-ms', String(LOG_INTERVAL_MS)],
     });
     push = connectPush(notifier.endpoint);
