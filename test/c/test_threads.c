@@ -24,6 +24,8 @@
 #define PAIRS 10000
 #define INTERVAL_MS 20u
 #define DEADLINE_MS 60000u
+/* Calls per phase: the burst, and the keeper's register and unregister. */
+#define PHASE_CALLS (2u * THREADS * PAIRS + 2u)
 
 /* The receiver's model of the sender's set: per thread, its own triple (t<i>, t<i>) and its
  * triple (t<i>, shared); and the main thread's (keeper, keeper). */
@@ -203,7 +205,7 @@ static struct mapistore_mgmt_stats run_phase(struct receiver *receiver, struct s
 		totals->drops += refused[i];
 	}
 	receive_exact_snapshot_after_burst(receiver, sources, model, totals,
-					   calls_before + 1 + 2ull * THREADS * PAIRS);
+					   calls_before + PHASE_CALLS - 1);
 	CHECK(mapistore_mgmt_backend_unregister_user(&keeper, "SOGo", "keeper") ==
 	      MAPISTORE_SUCCESS);
 	return drain(receiver, sources, model, totals);
@@ -211,9 +213,10 @@ static struct mapistore_mgmt_stats run_phase(struct receiver *receiver, struct s
 
 int main(void)
 {
-	/* First a bound no burst can reach (no drop: every snapshot is compared exactly), then a
-	 * small one (drops: counted, reported, repaired). */
-	static const unsigned int queue_limits[] = {2 * THREADS * PAIRS, 1000};
+	/* First a bound no phase can reach even if the sender takes nothing before the burst ends
+	 * (every call queued, and the one heartbeat that may wait beside them): no drop, every
+	 * snapshot is compared exactly. Then a small one (drops: counted, reported, repaired). */
+	static const unsigned int queue_limits[] = {PHASE_CALLS + 1, 1000};
 	struct receiver receiver;
 	struct sources sources = {0};
 	struct model model = {0};
@@ -225,7 +228,7 @@ int main(void)
 	receiver_open(&receiver, "ipc");
 	for (int phase = 0; phase < 2; phase++) {
 		stats = run_phase(&receiver, &sources, &model, &totals, queue_limits[phase], calls);
-		calls += 2 + 2ull * THREADS * PAIRS; /* the keeper's pair and the burst */
+		calls += PHASE_CALLS;
 		printf("queue bound %u: %llu calls in all, %llu commands and %llu heartbeats "
 		       "received (%llu compared exactly), %llu dropped\n",
 		       queue_limits[phase], (unsigned long long)calls,
