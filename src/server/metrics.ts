@@ -22,6 +22,9 @@ export class NotifierMetrics {
   readonly expirations: Counter;
   readonly unmatchedUnregisters: Counter;
   readonly senderDrops: Counter;
+  private readonly saveFailures: Counter;
+  private readonly lastSave: Gauge;
+  private readonly lastSaveDuration: Gauge;
 
   constructor(sizes: () => StatusSizes, eventSubscribers: () => number) {
     const registers = [this.registry];
@@ -57,6 +60,21 @@ export class NotifierMetrics {
       help: 'Messages senders reported they could not queue (from heartbeats).',
       registers,
     });
+    this.saveFailures = new Counter({
+      name: `${PREFIX}state_save_failures_total`,
+      help: 'Saves of the table to the state directory that failed (each is retried at the next interval).',
+      registers,
+    });
+    this.lastSave = new Gauge({
+      name: `${PREFIX}state_last_save_timestamp_seconds`,
+      help: 'When the table was last saved successfully (Unix time; 0 before the first save).',
+      registers,
+    });
+    this.lastSaveDuration = new Gauge({
+      name: `${PREFIX}state_last_save_duration_seconds`,
+      help: 'How long the last successful save took, from start to the durable rename (the event loop runs meanwhile).',
+      registers,
+    });
     const gauge = (name: string, help: string, read: (s: StatusSizes) => number) =>
       new Gauge({
         name: `${PREFIX}${name}`,
@@ -78,6 +96,15 @@ export class NotifierMetrics {
       },
     });
   }
+
+  /** Where the table saver reports each save. */
+  readonly saves = {
+    saved: (durationSeconds: number): void => {
+      this.lastSave.set(Date.now() / 1000);
+      this.lastSaveDuration.set(durationSeconds);
+    },
+    failed: (): void => this.saveFailures.inc(),
+  };
 
   /** Counts one received frame: `kind` as decoded (or 'invalid'), `result` as applied, ignored or rejected. */
   countMessage(kind: string, result: string): void {

@@ -14,6 +14,8 @@ import { NotifierMetrics } from './metrics.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { SenderDrops } from './sender-drops.js';
 import { ensureStateDir, stateFilePath } from './state-file.js';
+import { lockStateDir } from './state-lock.js';
+import { StartupError } from './startup-error.js';
 import { restoreTable, TableSaver } from './table-store.js';
 import { VERSION } from './version.js';
 
@@ -27,8 +29,8 @@ export interface RunningNotifier {
   endpoint: string;
   httpUrl: string;
   table: RegistrationTable;
-  /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. */
-  stop(): Promise<void>;
+  /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. Resolves to whether the final save succeeded. */
+  stop(): Promise<{ saved: boolean }>;
   /** Resolves once stopped; rejects if receiving fails (a ZeroMQ error, never bad input). */
   receiving: Promise<void>;
 }
@@ -45,9 +47,6 @@ function tableOptions(config: ServeConfig): TableOptions {
   };
 }
 
-/** The notifier could not start for a reason outside it (an address in use); the message says what to do. */
-export class StartupError extends Error {}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -57,17 +56,34 @@ function isLoopback(host: string): boolean {
 }
 
 export async function startNotifier(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
-  const startedAt = Date.now();
-  let ready = false;
   ensureStateDir(config.stateDir);
+  const unlock = lockStateDir(config.stateDir);
+  try {
+    return await serve(config, log, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+/** Why /readyz answers 503: empty when ready. */
+export type NotReadyReason = 'starting' | 'stopping' | 'state-save-failing';
+
+async function serve(config: ServeConfig, log: Logger, unlock: () => void): Promise<RunningNotifier> {
+  const startedAt = Date.now();
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const statePath = stateFilePath(config.stateDir);
-  const table = restoreTable(statePath, tableOptions(config), log);
-  const saver = new TableSaver(statePath, table, config.saveIntervalMs, log);
+  const table = await restoreTable(statePath, tableOptions(config), log);
   const changes = new ChangeStream();
   const metrics = new NotifierMetrics(
     () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
     () => changes.size,
   );
+  const saver = new TableSaver(statePath, table, config.saveIntervalMs, log, metrics.saves);
+  const notReady = (): NotReadyReason[] => {
+    if (phase !== 'running') return [phase];
+    return saver.failing ? ['state-save-failing'] : [];
+  };
   const senderDrops = new SenderDrops();
   for (const source of table.sources()) senderDrops.report(source.key, BigInt(source.droppedReported));
 
@@ -95,7 +111,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     version: VERSION,
     endpoint,
     startedAt,
-    isReady: () => ready,
+    notReady,
     purged: (key) => {
       senderDrops.forget(key);
       saver.markDirty();
@@ -132,22 +148,25 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     saver.markDirty();
   });
   saver.start();
-  ready = true;
+  phase = 'running';
 
   const backendSetup = `export MAPISTORE_MGMT_ENDPOINT=${endpoint}`;
   log.info({ endpoint, httpUrl, stateDir: config.stateDir, backendSetup }, `mapistore-mgmt notifier ready; point backends at it with: ${backendSetup}`);
 
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<{ saved: boolean }> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      ready = false;
+      phase = 'stopping';
       stopExpiry();
-      saver.stop();
       await receiver.close();
       if (socketPath !== undefined) removeSocketFile(socketPath);
-      if (saver.save()) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
+      const saved = await saver.stop();
+      if (saved) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
+      else log.error({ path: statePath }, 'the final save of the table failed: the state file is older than the table');
       changes.close();
       await app.close();
+      unlock();
+      return { saved };
     })());
 
   return { endpoint, httpUrl, table, stop, receiving };

@@ -32,15 +32,21 @@ export function persistSource(source: Source): PersistedSource {
 
 /** Checks that `value` is a saved table (as `toState` writes it); throws an Error naming the flaw. */
 export function parseState(value: unknown): PersistedTable {
+  const header = parseStateHeader(value);
+  const sources = list(record(value, 'state').sources, 'state.sources').map((item, i) => parseSource(item, `state.sources[${i}]`));
+  return { ...header, sources };
+}
+
+/** Checks the fields of a saved table other than its sources. */
+export function parseStateHeader(value: unknown): Omit<PersistedTable, 'sources'> {
   const state = record(value, 'state');
   if (state.format !== 'mapistore-mgmt-table') throw new Error('state: format is not "mapistore-mgmt-table"');
   if (state.version !== 1) throw new Error(`state: unsupported version ${String(state.version)}`);
-  const savedAt = finite(state.savedAt, 'state.savedAt');
-  const sources = list(state.sources, 'state.sources').map((item, i) => parseSource(item, `state.sources[${i}]`));
-  return { format: 'mapistore-mgmt-table', version: 1, savedAt, sources };
+  return { format: 'mapistore-mgmt-table', version: 1, savedAt: finite(state.savedAt, 'state.savedAt') };
 }
 
-function parseSource(value: unknown, path: string): PersistedSource {
+/** Checks one saved source; `path` names it in the error. */
+export function parseSource(value: unknown, path: string): PersistedSource {
   const source = record(value, path);
   const interval = source.announcedIntervalMs;
   return {

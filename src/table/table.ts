@@ -1,7 +1,7 @@
 import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
 import { leaseFor } from './lease.js';
 import { Source } from './source.js';
-import { parseState, persistSource } from './state.js';
+import { parseSource, parseState, persistSource } from './state.js';
 import { splitTriple, tripleKey } from './triple.js';
 import {
   type ApplyResult,
@@ -172,12 +172,20 @@ export class RegistrationTable {
 
   /** The table as a plain JSON-able object; `fromState` reads it back. */
   toState(): PersistedTable {
-    return {
-      format: 'mapistore-mgmt-table',
-      version: 1,
-      savedAt: this.now(),
-      sources: [...this.sourcesByKey.values()].map(persistSource),
-    };
+    return { ...this.stateHeader(), sources: [...this.savedSources()] };
+  }
+
+  /** `toState()` without its sources. */
+  stateHeader(): Omit<PersistedTable, 'sources'> {
+    return { format: 'mapistore-mgmt-table', version: 1, savedAt: this.now() };
+  }
+
+  /**
+   * `toState().sources`, one at a time: each source is read whole when the iteration reaches
+   * it, so a caller may let the table change between steps (a save that yields).
+   */
+  *savedSources(): Generator<PersistedSource> {
+    for (const source of this.sourcesByKey.values()) yield persistSource(source);
   }
 
   /**
@@ -188,19 +196,23 @@ export class RegistrationTable {
    */
   static fromState(state: unknown, options: TableOptions): RegistrationTable {
     const table = new RegistrationTable(options);
-    table.restore(parseState(state));
+    for (const saved of parseState(state).sources) table.restoreSource(saved);
     return table;
   }
 
-  private restore(state: PersistedTable): void {
-    if (state.sources.length > this.limits.maxSources) {
-      throw new Error(`state holds ${state.sources.length} sources, more than the limit of ${this.limits.maxSources}`);
-    }
-    const restoredAt = this.now();
-    for (const saved of state.sources) this.restoreSource(saved, restoredAt);
+  /**
+   * Adds one saved source (an element of `toState().sources`, checked here) to a table being
+   * restored, as `fromState` does; for a state read one source at a time. Throws like `fromState`.
+   */
+  restoreSaved(value: unknown): void {
+    this.restoreSource(parseSource(value, `state.sources[${this.sourcesByKey.size}]`));
   }
 
-  private restoreSource(saved: PersistedSource, restoredAt: number): void {
+  private restoreSource(saved: PersistedSource): void {
+    if (this.sourcesByKey.size >= this.limits.maxSources) {
+      throw new Error(`state holds more sources than the limit of ${this.limits.maxSources}`);
+    }
+    const restoredAt = this.now();
     const source = new Source({ host: saved.host, pid: saved.pid, epoch: saved.epoch }, BigInt(saved.lastSeq), saved.lastHeardAt);
     if (this.sourcesByKey.has(source.key)) throw new Error(`state names source ${source.key} twice`);
     if (saved.registrations.length > this.limits.maxRegistrationsPerSource) {

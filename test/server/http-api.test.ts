@@ -118,7 +118,7 @@ describe('the HTTP API', () => {
     expect(metrics).toContain('mapistore_mgmt_sender_dropped_total 7');
     expect(metrics).toContain('process_cpu_user_seconds_total');
     expect(await notifier.get('/healthz')).toEqual({ status: 'ok' });
-    expect(await notifier.get('/readyz')).toEqual({ ready: true });
+    expect(await notifier.get('/readyz')).toEqual({ ready: true, reasons: [] });
   });
 
   it('streams registered/unregistered events, and forgets a subscriber that disconnects', async () => {

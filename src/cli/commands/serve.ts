@@ -9,19 +9,19 @@ import { serveOptions } from '../serve-options.js';
 
 async function start(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
   // Loaded here so that the query commands do not pay for the server's modules.
-  const { startNotifier, StartupError } = await import('../../server/notifier.js');
+  const { startNotifier } = await import('../../server/notifier.js');
+  const { StartupError } = await import('../../server/startup-error.js');
   const { SocketDirError } = await import('../../server/ipc-socket-dir.js');
-  const { StateDirError } = await import('../../server/state-file.js');
   try {
     return await startNotifier(config, log);
   } catch (error) {
-    if (error instanceof SocketDirError || error instanceof StateDirError) throw new CliError(error.message, 2);
-    if (error instanceof StartupError) throw new CliError(error.message);
+    if (error instanceof SocketDirError) throw new CliError(error.message, 2);
+    if (error instanceof StartupError) throw new CliError(error.message, error.exitCode);
     throw error;
   }
 }
 
-/** Stops on SIGTERM/SIGINT (saving the table) and exits 0; gives up after the timeout. */
+/** Stops on SIGTERM/SIGINT (saving the table) and exits 0, or 1 when the final save failed; gives up after the timeout. */
 function exitOnSignals(notifier: RunningNotifier, config: ServeConfig, logger: NotifierLogger): void {
   const { log } = logger;
   const exit = (code: number) => void logger.drain().then(() => process.exit(code));
@@ -32,9 +32,9 @@ function exitOnSignals(notifier: RunningNotifier, config: ServeConfig, logger: N
       exit(1);
     }, config.shutdownTimeoutMs).unref();
     notifier.stop().then(
-      () => {
-        log.info('stopped');
-        exit(code);
+      ({ saved }) => {
+        log.info({ saved }, 'stopped');
+        exit(saved ? code : 1);
       },
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
