@@ -13,7 +13,7 @@ import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { SenderDrops } from './sender-drops.js';
-import { ensureStateDir, stateFilePath } from './state-file.js';
+import { ensureStateDir, removeInterruptedSaves, stateFilePath } from './state-file.js';
 import { lockStateDir } from './state-lock.js';
 import { StartupError } from './startup-error.js';
 import { restoreTable, TableSaver } from './table-store.js';
@@ -73,6 +73,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   const startedAt = Date.now();
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const statePath = stateFilePath(config.stateDir);
+  removeInterruptedSaves(statePath);
   const table = await restoreTable(statePath, tableOptions(config), log);
   const changes = new ChangeStream();
   const metrics = new NotifierMetrics(

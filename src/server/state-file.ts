@@ -4,9 +4,9 @@
 // the whole table as one string: a save yields to the event loop between batches of lines, and
 // a restore parses one line at a time.
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync, renameSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { StartupError } from './startup-error.js';
 
 export const STATE_FILE_NAME = 'table.json';
@@ -158,6 +158,14 @@ async function writeLines(file: Awaited<ReturnType<typeof open>>, lines: Iterato
     if (next.done) return;
     // The write's own completion may come before timers; give them their turn too.
     await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Removes the temp files of saves that a crash interrupted (call with the directory locked). */
+export function removeInterruptedSaves(path: string): void {
+  const prefix = `${basename(path)}.`;
+  for (const name of readdirSync(dirname(path))) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(join(dirname(path), name), { force: true });
   }
 }
 
