@@ -37,8 +37,8 @@ export interface SourceView {
   expiresAt: string;
   /** Messages the sender reported it could not queue (running total, decimal text). */
   droppedReported: string;
-  /** Messages missed in transport from this source. */
-  gaps: number;
+  /** Messages missed in transport from this source (exact, decimal text). */
+  gaps: string;
   /** Loaded from the state file and not yet confirmed by a heartbeat. */
   restored: boolean;
 }
@@ -48,10 +48,12 @@ export interface StatusCounters {
   messages: Record<string, Record<string, number>>;
   rejections: Record<string, number>;
   repairs: number;
-  gaps: number;
+  /** Exact, decimal text (a sum of u64 jumps). */
+  gaps: string;
   expirations: number;
   unmatchedUnregisters: number;
-  senderDrops: number;
+  /** Exact, decimal text (a sum of u64 increases). */
+  senderDrops: string;
 }
 
 export interface StatusSizes {

@@ -102,7 +102,7 @@ export function createHttpApi(deps: HttpApiDeps) {
 
   app.get('/metrics', async (_request, reply) => {
     reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.exposition();
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -12,7 +12,6 @@ import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from '
 import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import { SenderDrops } from './sender-drops.js';
 import { ensureStateDir, removeInterruptedSaves, stateFilePath } from './state-file.js';
 import { lockStateDir } from './state-lock.js';
 import { StartupError } from './startup-error.js';
@@ -85,8 +84,6 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     if (phase !== 'running') return [phase];
     return saver.failing ? ['state-save-failing'] : [];
   };
-  const senderDrops = new SenderDrops();
-  for (const source of table.sources()) senderDrops.report(source.key, BigInt(source.droppedReported));
 
   // Under ingest nearly every message is a change; build an event only when someone follows.
   table.onChange((event) => {
@@ -113,10 +110,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     endpoint,
     startedAt,
     notReady,
-    purged: (key) => {
-      senderDrops.forget(key);
-      saver.markDirty();
-    },
+    purged: () => saver.markDirty(),
   });
   let httpUrl: string;
   try {
@@ -134,7 +128,6 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     table,
     metrics,
     rejectionLog: new RateLimitedLog(log, config.rejectionLogIntervalMs),
-    senderDrops,
     maxFrameBytes: config.maxFrameBytes,
     changed: () => saver.markDirty(),
   });
@@ -143,7 +136,6 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   const stopExpiry = startExpiry(table, config.minLeaseMs, (expired) => {
     metrics.expirations.inc(expired.length);
     for (const source of expired) {
-      senderDrops.forget(source.key);
       log.info({ source: source.key, registrations: source.registrations, lastHeardAt: new Date(source.lastHeardAt).toISOString() }, 'expired a silent source');
     }
     saver.markDirty();

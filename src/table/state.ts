@@ -25,7 +25,7 @@ export function persistSource(source: Source): PersistedSource {
     lastHeardAt: source.lastHeardAt,
     expiresAt: source.expiresAt,
     droppedReported: source.droppedReported.toString(),
-    gaps: source.gaps,
+    gaps: source.gaps.toString(),
     registrations,
   };
 }
@@ -58,8 +58,7 @@ export function parseSource(value: unknown, path: string): PersistedSource {
     lastHeardAt: finite(source.lastHeardAt, `${path}.lastHeardAt`),
     expiresAt: finite(source.expiresAt, `${path}.expiresAt`),
     droppedReported: u64Text(source.droppedReported, `${path}.droppedReported`, 0n),
-    // A sum of sequence jumps, which a single u64 jump can take past 2^53.
-    gaps: nonNegative(source.gaps, `${path}.gaps`),
+    gaps: exactCount(source.gaps, `${path}.gaps`),
     registrations: list(source.registrations, `${path}.registrations`).map((item, i) =>
       parseRegistration(item, `${path}.registrations[${i}]`),
     ),
@@ -94,10 +93,11 @@ function finite(value: unknown, path: string): number {
   return value;
 }
 
-function nonNegative(value: unknown, path: string): number {
-  const number = finite(value, path);
-  if (number < 0) throw new Error(`${path}: expected a number of at least 0`);
-  return number;
+/** A sum of u64 jumps as decimal text; files written before gaps were exact hold a number. */
+function exactCount(value: unknown, path: string): string {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return BigInt(value).toString();
+  if (typeof value !== 'string' || !DECIMAL.test(value)) throw new Error(`${path}: expected a non-negative integer as decimal text`);
+  return value;
 }
 
 function integer(value: unknown, path: string, min: number, max: number): number {

@@ -51,7 +51,7 @@ export class RegistrationTable {
     if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
     if (source === undefined) {
       if (message.kind === 'goodbye') {
-        return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0, repairs: 0 };
+        return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0n, droppedGrowth: 0n, repairs: 0 };
       }
       if (this.sourcesByKey.size >= this.limits.maxSources) return this.reject('too-many-sources', key);
     }
@@ -220,7 +220,7 @@ export class RegistrationTable {
     }
     source.announcedIntervalMs = saved.announcedIntervalMs;
     source.droppedReported = BigInt(saved.droppedReported);
-    source.gaps = saved.gaps;
+    source.gaps = BigInt(saved.gaps);
     source.restored = true;
     const intervalMs = this.intervalOf(source);
     // The saved deadline is never extended, however often the notifier restarts.
@@ -237,25 +237,29 @@ export class RegistrationTable {
   /** Takes a message in: creates its source if new, tracks the sequence and renews the lease. */
   private accept(key: string, existing: Source | undefined, message: Message): { target: Source; accepted: AcceptedFields } {
     const now = this.now();
-    let gap = 0;
+    let gap = 0n;
+    let droppedGrowth = 0n;
     let source = existing;
     if (source === undefined) {
       source = new Source({ ...message.source }, message.seq, now);
       this.sourcesByKey.set(key, source);
     } else {
-      gap = Number(message.seq - source.lastSeq - 1n);
+      gap = message.seq - source.lastSeq - 1n;
       source.gaps += gap;
       source.lastSeq = message.seq;
       source.lastHeardAt = now;
     }
     if (message.kind === 'heartbeat') {
       source.announcedIntervalMs = message.intervalMs;
-      source.droppedReported = message.dropped;
+      if (message.dropped > source.droppedReported) {
+        droppedGrowth = message.dropped - source.droppedReported;
+        source.droppedReported = message.dropped;
+      }
       source.restored = false;
     }
     // Any message proves the process alive; the lease runs from the last one heard.
     source.expiresAt = now + leaseFor(this.intervalOf(source), this.lease);
-    return { target: source, accepted: { source: key, newSource: existing === undefined, gap, repairs: 0 } };
+    return { target: source, accepted: { source: key, newSource: existing === undefined, gap, droppedGrowth, repairs: 0 } };
   }
 
   /** Replaces a source's set with a snapshot; returns the number of triples that differed. */
@@ -335,7 +339,7 @@ export class RegistrationTable {
       registrations: source.registrations,
       triples: source.counts.size,
       droppedReported: source.droppedReported.toString(),
-      gaps: source.gaps,
+      gaps: source.gaps.toString(),
       restored: source.restored,
     };
   }
@@ -344,7 +348,8 @@ export class RegistrationTable {
 interface AcceptedFields {
   source: string;
   newSource: boolean;
-  gap: number;
+  gap: bigint;
+  droppedGrowth: bigint;
   repairs: number;
 }
 

@@ -41,7 +41,12 @@ export interface Accepted {
   /** True when this message made the table start tracking the source. */
   newSource: boolean;
   /** Messages missed just before this one (seq - last - 1), 0 when in order. */
-  gap: number;
+  gap: bigint;
+  /**
+   * How much this heartbeat raised the sender's reported drop total (0 for other kinds). A
+   * total lower than one already reported raises nothing: the highest is kept.
+   */
+  droppedGrowth: bigint;
   /** Triples whose count a heartbeat's snapshot corrected (0 for other kinds). */
   repairs: number;
 }
@@ -81,10 +86,10 @@ export interface SourceRow {
   registrations: number;
   /** Distinct triples the source holds. */
   triples: number;
-  /** The sender's last reported running total of messages it could not queue (decimal text). */
+  /** The highest running total of messages the sender reported it could not queue (decimal text). */
   droppedReported: string;
-  /** Messages missed in transport, summed over this source's sequence gaps. */
-  gaps: number;
+  /** Messages missed in transport, summed over this source's sequence gaps (decimal text). */
+  gaps: string;
   /** Loaded from a state file and not yet confirmed by a heartbeat. */
   restored: boolean;
 }
@@ -116,7 +121,8 @@ export interface PersistedSource {
   /** When the lease runs out (a restored source may have an earlier deadline than its lease). */
   expiresAt: number;
   droppedReported: string;
-  gaps: number;
+  /** Decimal text (a number in files written before it could pass 2^53). */
+  gaps: string;
   registrations: PersistedRegistration[];
 }
 

@@ -39,7 +39,7 @@ describe('toState / fromState', () => {
     const { state, clock } = saved();
     const restored = restore(state, clock.now);
     expect(restored.apply(register(a, 13, command('x'))).outcome).toBe('rejected');
-    expect(restored.apply(register(a, 14, command('x')))).toMatchObject({ outcome: 'applied', gap: 0, newSource: false });
+    expect(restored.apply(register(a, 14, command('x')))).toMatchObject({ outcome: 'applied', gap: 0n, newSource: false });
   });
 
   it('expires restored sources not heard within one interval plus the grace', () => {
@@ -83,7 +83,7 @@ describe('toState / fromState', () => {
     table.apply(register(a, 1, command('jdoe')));
     table.apply({ ...register(a, 2, command('jdoe')), seq: 2n ** 64n - 1n });
     const restored = restore(JSON.parse(JSON.stringify(table.toState())), clock.now);
-    expect(restored.sources()[0]).toMatchObject({ lastSeq: '18446744073709551615', gaps: 2 ** 64 - 3, registrations: 2 });
+    expect(restored.sources()[0]).toMatchObject({ lastSeq: '18446744073709551615', gaps: '18446744073709551613', registrations: 2 });
   });
 
   it('emits changes for restored registrations that later go away', () => {
@@ -113,7 +113,7 @@ describe('fromState refuses a bad state with a descriptive error', () => {
         lastHeardAt: 1,
         expiresAt: 15_001,
         droppedReported: '0',
-        gaps: 0,
+        gaps: '0',
         registrations: [['SOGo', 'jdoe', 'jdoe', GUID, 1, 1]],
       },
     ],
@@ -134,6 +134,7 @@ describe('fromState refuses a bad state with a descriptive error', () => {
     ['a zero interval', (s) => ((s.sources[0]!.announcedIntervalMs = 0), s), /announcedIntervalMs/],
     ['an unknown deadline', (s) => ((s.sources[0]!.expiresAt = null), s), /expiresAt/],
     ['negative gaps', (s) => ((s.sources[0]!.gaps = -1), s), /gaps/],
+    ['fractional gaps', (s) => ((s.sources[0]!.gaps = '1.5'), s), /gaps/],
     ['an empty host', (s) => ((s.sources[0]!.host = ''), s), /host/],
     ['a NUL in a name', (s) => ((s.sources[0]!.registrations = [['SO\0Go', 'u', 'v', GUID, 1, 1]]), s), /backend: holds a NUL/],
     ['a name over 255 bytes', (s) => ((s.sources[0]!.registrations = [['é'.repeat(128), 'u', 'v', GUID, 1, 1]]), s), /255 bytes/],
