@@ -101,11 +101,11 @@ const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | c
 
 /**
  * Atomically replaces the file at `path` with `{...header, [itemsKey]: [...items]}` as JSON, one
- * item per line. Items are read from the iterator as the write reaches them; between batches
- * the event loop runs, so each item must be taken whole in one step. A failed write leaves
- * no temp file behind and the old file in place.
+ * item per line. Each item is its JSON text in pieces (no newline in them); pieces are taken
+ * from the iterators as the write reaches them, and the event loop runs between batches. A
+ * failed write leaves no temp file behind and the old file in place.
  */
-export async function writeStateFile(path: string, header: object, itemsKey: string, items: Iterable<unknown>): Promise<void> {
+export async function writeStateFile(path: string, header: object, itemsKey: string, items: Iterable<Iterable<string>>): Promise<void> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const file = await open(temp, CREATE_NEW, 0o600);
@@ -129,15 +129,15 @@ export async function writeStateFile(path: string, header: object, itemsKey: str
   }
 }
 
-function* documentLines(header: object, itemsKey: string, items: Iterable<unknown>): Generator<string> {
+function* documentLines(header: object, itemsKey: string, items: Iterable<Iterable<string>>): Generator<string> {
   const head = JSON.stringify({ ...header, [itemsKey]: [] });
   yield head.slice(0, -2); // `{...,"items":[`
-  let previous: string | undefined;
+  let separator = '\n';
   for (const item of items) {
-    if (previous !== undefined) yield `\n${previous},`;
-    previous = JSON.stringify(item);
+    yield separator;
+    yield* item;
+    separator = ',\n';
   }
-  if (previous !== undefined) yield `\n${previous}`;
   yield '\n]}\n';
 }
 

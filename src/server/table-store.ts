@@ -96,7 +96,7 @@ export class TableSaver {
     this.dirty = false;
     const started = performance.now();
     try {
-      await writeStateFile(this.path, this.table.stateHeader(), SOURCES, this.table.savedSources());
+      await writeStateFile(this.path, this.table.stateHeader(), SOURCES, this.table.savedSourcesJson());
       this.outcomes.saved((performance.now() - started) / 1000);
       if (this.lastFailed) this.log.info({ path: this.path }, 'saved the table again');
       this.lastFailed = false;

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import type { Replicas } from './replicas.js';
 import type { Source } from './source.js';
 import { splitTriple } from './triple.js';
 import type { PersistedRegistration, PersistedSource, PersistedTable } from './types.js';
@@ -9,13 +10,39 @@ const EPOCH = /^[0-9a-f]{16}$/;
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
+/** Registrations per piece of `persistSourceJson`: a piece takes about a millisecond to write. */
+const REGISTRATIONS_PER_PIECE = 500;
+
 export function persistSource(source: Source): PersistedSource {
   const registrations: PersistedRegistration[] = [];
-  for (const [triple, count] of source.counts) {
-    const { backend, username, vuser } = splitTriple(triple);
-    const { replicaGuid, replId } = source.replicas.get(triple);
-    registrations.push([backend, username, vuser, replicaGuid, replId, count]);
+  for (const [triple, count] of source.counts) registrations.push(persistRegistration(triple, count, source.replicas));
+  return { ...sourceFields(source), registrations };
+}
+
+/**
+ * `JSON.stringify(persistSource(source))`, in pieces of a few hundred registrations. The source
+ * is copied when the first piece is asked for, so the pieces describe that moment however long
+ * the caller lets the table change between them.
+ */
+export function* persistSourceJson(source: Source): Generator<string> {
+  const counts = [...source.counts];
+  const replicas = source.replicas.copy();
+  const head = JSON.stringify({ ...sourceFields(source), registrations: [] });
+  yield head.slice(0, -2); // `{...,"registrations":[`
+  for (let start = 0; start < counts.length; start += REGISTRATIONS_PER_PIECE) {
+    const piece = counts.slice(start, start + REGISTRATIONS_PER_PIECE).map(([triple, count]) => JSON.stringify(persistRegistration(triple, count, replicas)));
+    yield `${start === 0 ? '' : ','}${piece.join(',')}`;
   }
+  yield ']}';
+}
+
+function persistRegistration(triple: string, count: number, replicas: Replicas): PersistedRegistration {
+  const { backend, username, vuser } = splitTriple(triple);
+  const { replicaGuid, replId } = replicas.get(triple);
+  return [backend, username, vuser, replicaGuid, replId, count];
+}
+
+function sourceFields(source: Source): Omit<PersistedSource, 'registrations'> {
   return {
     host: source.id.host,
     pid: source.id.pid,
@@ -26,7 +53,6 @@ export function persistSource(source: Source): PersistedSource {
     expiresAt: source.expiresAt,
     droppedReported: source.droppedReported.toString(),
     gaps: source.gaps.toString(),
-    registrations,
   };
 }
 

@@ -1,7 +1,7 @@
 import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
 import { leaseFor } from './lease.js';
 import { Source } from './source.js';
-import { parseSource, parseState, persistSource } from './state.js';
+import { parseSource, parseState, persistSource, persistSourceJson } from './state.js';
 import { splitTriple, tripleKey } from './triple.js';
 import {
   type ApplyResult,
@@ -180,12 +180,18 @@ export class RegistrationTable {
     return { format: 'mapistore-mgmt-table', version: 1, savedAt: this.now() };
   }
 
-  /**
-   * `toState().sources`, one at a time: each source is read whole when the iteration reaches
-   * it, so a caller may let the table change between steps (a save that yields).
-   */
+  /** `toState().sources`, one at a time. */
   *savedSources(): Generator<PersistedSource> {
     for (const source of this.sourcesByKey.values()) yield persistSource(source);
+  }
+
+  /**
+   * `toState().sources` as JSON texts, each in pieces: a source is copied when its first piece
+   * is asked for, so a caller may let the table change between any two steps (a save that
+   * yields) and still write each source as it was at one moment.
+   */
+  *savedSourcesJson(): Generator<Generator<string>> {
+    for (const source of this.sourcesByKey.values()) yield persistSourceJson(source);
   }
 
   /**

@@ -14,12 +14,15 @@ async function read(path: string): Promise<{ found: boolean; header?: unknown; i
   return { found, header, items };
 }
 
+/** Items as JSON texts in one piece each. */
+const json = (values: unknown[]): string[][] => values.map((value) => [JSON.stringify(value)]);
+
 describe('writeStateFile', () => {
   it('replaces the file whole, one item per line, and leaves nothing else in the directory', async () => {
     const dir = makeTempDir();
     const path = join(dir, 'table.json');
-    await writeStateFile(path, { n: 1 }, 'items', [{ a: 1 }]);
-    await writeStateFile(path, { n: 2 }, 'items', [{ a: 2 }, { b: 'x\ny' }, 3]);
+    await writeStateFile(path, { n: 1 }, 'items', json([{ a: 1 }]));
+    await writeStateFile(path, { n: 2 }, 'items', [['{"a":', '2}'], ...json([{ b: 'x\ny' }, 3])]);
     expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ n: 2, items: [{ a: 2 }, { b: 'x\ny' }, 3] });
     expect(readFileSync(path, 'utf8').split('\n')).toHaveLength(6); // header, 3 items, end, final newline
     expect(await read(path)).toEqual({ found: true, header: { n: 2, items: [] }, items: [{ a: 2 }, { b: 'x\ny' }, 3] });
@@ -33,7 +36,7 @@ describe('writeStateFile', () => {
     expect(await read(path)).toEqual({ found: true, header: { n: 0, items: [] }, items: [] });
   });
 
-  it('takes each item from the iterator only as the write reaches it, letting timers run between batches', async () => {
+  it('takes each piece from the iterators only as the write reaches it, letting timers run between batches', async () => {
     const path = join(makeTempDir(), 'table.json');
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
@@ -44,7 +47,7 @@ describe('writeStateFile', () => {
         // Each item takes about a millisecond to produce, as a big source would.
         const until = performance.now() + 1;
         while (performance.now() < until);
-        yield { i };
+        yield [JSON.stringify({ i })];
       }
     }
     await writeStateFile(path, {}, 'items', items());
@@ -60,7 +63,7 @@ describe('writeStateFile', () => {
     const path = join(dir, 'table.json');
     mkdirSync(path);
     writeFileSync(join(path, 'keep'), '');
-    await expect(writeStateFile(path, {}, 'items', [1])).rejects.toThrow();
+    await expect(writeStateFile(path, {}, 'items', json([1]))).rejects.toThrow();
     expect(readdirSync(dir)).toEqual(['table.json']);
   });
 
@@ -69,7 +72,7 @@ describe('writeStateFile', () => {
     const elsewhere = join(makeTempDir(), 'target');
     writeFileSync(elsewhere, 'untouched');
     symlinkSync(elsewhere, join(dir, 'table.json'));
-    await writeStateFile(join(dir, 'table.json'), {}, 'items', [1]);
+    await writeStateFile(join(dir, 'table.json'), {}, 'items', json([1]));
     expect(readFileSync(elsewhere, 'utf8')).toBe('untouched');
     expect(JSON.parse(readFileSync(join(dir, 'table.json'), 'utf8'))).toEqual({ items: [1] });
   });

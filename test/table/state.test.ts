@@ -35,6 +35,26 @@ describe('toState / fromState', () => {
     expect([restored.sourceCount, restored.registrationCount, restored.userCount]).toEqual([2, 5, 2]);
   });
 
+  it('writes each source as JSON in pieces that describe the moment of the first piece', () => {
+    const { table } = setup({ maxRegistrationsPerSource: 5000 });
+    table.apply(heartbeat(a, 1, [entry('jdoe', 2)], 2000, 5n));
+    for (let i = 0; i < 1200; i++) table.apply(register(b, 1 + i, command(`u${i}`)));
+    const expected = table.toState().sources.map((saved) => JSON.stringify(saved));
+    let seq = 5000;
+    const pieces = [...table.savedSourcesJson()].map((text, index) => {
+      const parts: string[] = [];
+      for (const part of text) {
+        parts.push(part);
+        // Changes to b between its pieces do not reach the text being written.
+        if (index === 1) table.apply(register(b, seq++, command(`late${seq}`)));
+      }
+      return parts;
+    });
+    expect(pieces.map((parts) => parts.join(''))).toEqual(expected);
+    expect(pieces[1]).toHaveLength(5); // 1200 registrations: the head, three pieces, the end
+    expect(table.sourceRegistrations(sourceKey(b))).toHaveLength(1205);
+  });
+
   it('keeps each source sequence: an old seq is stale, the next one in order', () => {
     const { state, clock } = saved();
     const restored = restore(state, clock.now);
