@@ -14,11 +14,9 @@ async function start(config: ServeConfig, log: Logger): Promise<RunningNotifier>
   // Loaded here so that the query commands do not pay for the server's modules.
   const { startNotifier } = await import('../../server/notifier.js');
   const { StartupError } = await import('../../server/startup-error.js');
-  const { SocketDirError } = await import('../../server/ipc-socket-dir.js');
   try {
     return await startNotifier(config, log);
   } catch (error) {
-    if (error instanceof SocketDirError) throw new CliError(error.message, 2);
     if (error instanceof StartupError) throw new CliError(error.message, error.exitCode);
     throw error;
   }
