@@ -4,7 +4,7 @@
 // each outcome is reported to the metrics, and `failing` feeds /readyz.
 import type { Logger } from 'pino';
 import { RegistrationTable } from '../table/table.js';
-import { parseStateHeader } from '../table/state.js';
+import { checkSavedTableHeader } from '../table/state-schema.js';
 import type { TableOptions } from '../table/types.js';
 import { moveAside, readStateFile, writeStateFile } from './state-file.js';
 
@@ -15,7 +15,7 @@ export async function restoreTable(path: string, options: TableOptions, log: Log
   let table = new RegistrationTable(options);
   try {
     const found = await readStateFile(path, SOURCES, {
-      header: (value) => void parseStateHeader(value),
+      header: (value) => void checkSavedTableHeader(value, 'state'),
       item: (value) => table.restoreSaved(value),
     });
     if (!found) {

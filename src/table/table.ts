@@ -1,15 +1,14 @@
 import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
 import { leaseFor } from './lease.js';
 import { Source } from './source.js';
-import { parseSource, parseState, persistSource, persistSourceJson } from './state.js';
+import { persistSource, persistSourceJson } from './state.js';
+import { checkSavedSource, checkSavedTable, type PersistedSource, type PersistedTable, type PersistedTableHeader } from './state-schema.js';
 import { splitTriple, tripleKey } from './triple.js';
 import {
   type ApplyResult,
   type ChangeEvent,
   type ChangeListener,
   type LeaseOptions,
-  type PersistedSource,
-  type PersistedTable,
   type SourceRow,
   type TableLimits,
   type TableOptions,
@@ -176,7 +175,7 @@ export class RegistrationTable {
   }
 
   /** `toState()` without its sources. */
-  stateHeader(): Omit<PersistedTable, 'sources'> {
+  stateHeader(): PersistedTableHeader {
     return { format: 'mapistore-mgmt-table', version: 1, savedAt: this.now() };
   }
 
@@ -202,7 +201,7 @@ export class RegistrationTable {
    */
   static fromState(state: unknown, options: TableOptions): RegistrationTable {
     const table = new RegistrationTable(options);
-    for (const saved of parseState(state).sources) table.restoreSource(saved);
+    for (const saved of checkSavedTable(state, 'state').sources) table.restoreSource(saved);
     return table;
   }
 
@@ -211,7 +210,7 @@ export class RegistrationTable {
    * restored, as `fromState` does; for a state read one source at a time. Throws like `fromState`.
    */
   restoreSaved(value: unknown): void {
-    this.restoreSource(parseSource(value, `state.sources[${this.sourcesByKey.size}]`));
+    this.restoreSource(checkSavedSource(value, `state.sources[${this.sourcesByKey.size}]`));
   }
 
   private restoreSource(saved: PersistedSource): void {

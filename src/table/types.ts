@@ -105,31 +105,3 @@ export interface ChangeEvent {
 }
 
 export type ChangeListener = (event: ChangeEvent) => void;
-
-/** A source's saved registration: backend, username, vuser, replicaGuid, replId, count. */
-export type PersistedRegistration = [string, string, string, string, number, number];
-
-export interface PersistedSource {
-  host: string;
-  pid: number;
-  epoch: string;
-  /** u64 as decimal text. */
-  lastSeq: string;
-  /** null until the source announced its interval in a heartbeat. */
-  announcedIntervalMs: number | null;
-  lastHeardAt: number;
-  /** When the lease runs out (a restored source may have an earlier deadline than its lease). */
-  expiresAt: number;
-  droppedReported: string;
-  /** Decimal text (a number in files written before it could pass 2^53). */
-  gaps: string;
-  registrations: PersistedRegistration[];
-}
-
-/** The table as a plain JSON-able object (see `RegistrationTable.toState`). */
-export interface PersistedTable {
-  format: 'mapistore-mgmt-table';
-  version: 1;
-  savedAt: number;
-  sources: PersistedSource[];
-}

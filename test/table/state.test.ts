@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceKey } from '../../src/protocol/types.js';
 import { RegistrationTable } from '../../src/table/table.js';
-import type { PersistedTable } from '../../src/table/types.js';
+import type { PersistedTable } from '../../src/table/state-schema.js';
 import { command, entry, GUID, heartbeat, options, register, setup, source } from './fixtures.js';
 
 const a = source(100);
@@ -142,11 +142,11 @@ describe('fromState refuses a bad state with a descriptive error', () => {
   type Loose = Record<string, unknown> & { sources: Record<string, unknown>[] };
   type Edit = (state: Loose) => unknown;
   const cases: [string, Edit, RegExp][] = [
-    ['not an object', () => 'hello', /state: expected an object/],
-    ['another format', (s) => ({ ...s, format: 'x' }), /format/],
-    ['a newer version', (s) => ({ ...s, version: 2 }), /unsupported version 2/],
-    ['sources not a list', (s) => ({ ...s, sources: {} }), /state.sources: expected an array/],
-    ['a zero pid', (s) => ((s.sources[0]!.pid = 0), s), /sources\[0\]\.pid/],
+    ['not an object', () => 'hello', /^state: must be object$/],
+    ['another format', (s) => ({ ...s, format: 'x' }), /state\/format: /],
+    ['a newer version', (s) => ({ ...s, version: 2 }), /state\/version: /],
+    ['sources not a list', (s) => ({ ...s, sources: {} }), /state\/sources: must be array/],
+    ['a zero pid', (s) => ((s.sources[0]!.pid = 0), s), /state\/sources\/0\/pid: must be >= 1/],
     ['an upper-case epoch', (s) => ((s.sources[0]!.epoch = '000000000000000A'), s), /epoch/],
     ['a zero seq', (s) => ((s.sources[0]!.lastSeq = '0'), s), /lastSeq/],
     ['a seq beyond u64', (s) => ((s.sources[0]!.lastSeq = '18446744073709551616'), s), /lastSeq/],
@@ -156,11 +156,12 @@ describe('fromState refuses a bad state with a descriptive error', () => {
     ['negative gaps', (s) => ((s.sources[0]!.gaps = -1), s), /gaps/],
     ['fractional gaps', (s) => ((s.sources[0]!.gaps = '1.5'), s), /gaps/],
     ['an empty host', (s) => ((s.sources[0]!.host = ''), s), /host/],
-    ['a NUL in a name', (s) => ((s.sources[0]!.registrations = [['SO\0Go', 'u', 'v', GUID, 1, 1]]), s), /backend: holds a NUL/],
-    ['a name over 255 bytes', (s) => ((s.sources[0]!.registrations = [['é'.repeat(128), 'u', 'v', GUID, 1, 1]]), s), /255 bytes/],
-    ['a zero count', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1, 0]]), s), /count/],
-    ['a short registration', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1]]), s), /6 fields/],
-    ['a bad guid', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', 'nope', 1, 1]]), s), /replica guid/],
+    ['a NUL in a name', (s) => ((s.sources[0]!.registrations = [['SO\0Go', 'u', 'v', GUID, 1, 1]]), s), /registrations\/0\/0: must match format "str8"/],
+    ['a name over 255 bytes', (s) => ((s.sources[0]!.registrations = [['é'.repeat(128), 'u', 'v', GUID, 1, 1]]), s), /registrations\/0\/0: must match format "str8"/],
+    ['a lone surrogate in a name', (s) => ((s.sources[0]!.registrations = [['b', '\uD800x', 'v', GUID, 1, 1]]), s), /registrations\/0\/1: must match format "str8"/],
+    ['a zero count', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1, 0]]), s), /registrations\/0\/5: must be >= 1/],
+    ['a short registration', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1]]), s), /registrations\/0: /],
+    ['a bad guid', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', 'nope', 1, 1]]), s), /registrations\/0\/3: must match pattern/],
     [
       'a triple twice',
       (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1, 1], ['b', 'u', 'v', GUID, 2, 1]]), s),
