@@ -1,13 +1,11 @@
-// One notifier per state directory: a lock file created with O_EXCL holds the owner's pid and
-// start time. A lock whose owner is gone (a crash, kill -9) is stale and taken over; the start
+// One notifier per state directory: a lock file, created only if none exists, holds the owner's
+// pid and start time. A lock whose owner is gone (a crash, kill -9) is stale and taken over; the start
 // time tells a live owner from an unrelated process that was given the same pid later.
-import { closeSync, constants, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, linkSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { StartupError } from './startup-error.js';
 
 export const LOCK_FILE_NAME = 'notifier.lock';
-
-const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** The start time of process `pid` in clock ticks since boot (field 22 of /proc/PID/stat), or '' where unknown. */
 function startTime(pid: number): string {
@@ -50,31 +48,43 @@ function readHolder(path: string): Holder | undefined {
  */
 export function lockStateDir(stateDir: string): () => void {
   const path = join(stateDir, LOCK_FILE_NAME);
-  const mine = `${process.pid} ${startTime(process.pid)}`;
-  for (let attempt = 0; ; attempt++) {
+  // Written whole to a file of our own, then linked into place: link() fails if the lock
+  // exists, and a lock that exists is always complete.
+  const draft = `${path}.${process.pid}.tmp`;
+  const cannotLock = (error: unknown) =>
+    new StartupError(`cannot lock the state directory ${stateDir} (${(error as NodeJS.ErrnoException).code ?? String(error)}): choose another --state-dir or fix its permissions.`, 2);
+  try {
+    const fd = openSync(draft, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
     try {
-      const fd = openSync(path, CREATE_NEW, 0o600);
-      try {
-        writeSync(fd, `${mine}\n`);
-      } finally {
-        closeSync(fd);
-      }
-      break;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST' || attempt > 0) {
-        throw new StartupError(`cannot lock the state directory ${stateDir} (${code ?? String(error)}): choose another --state-dir or fix its permissions.`, 2);
-      }
-      const holder = readHolder(path);
-      if (holder !== undefined && isAlive(holder.pid, holder.start)) {
-        throw new StartupError(
-          `the state directory ${stateDir} is in use by another notifier (pid ${holder.pid}, lock ${path}): stop that notifier or give this one another --state-dir.`,
-          2,
-        );
-      }
-      // Its owner is gone (or never finished writing it): a stale lock.
-      rmSync(path, { force: true });
+      writeSync(fd, `${process.pid} ${startTime(process.pid)}\n`);
+    } finally {
+      closeSync(fd);
     }
+  } catch (error) {
+    throw cannotLock(error);
+  }
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(draft, path);
+        break;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' || attempt > 0) throw cannotLock(error);
+        const holder = readHolder(path);
+        if (holder !== undefined && isAlive(holder.pid, holder.start)) {
+          throw new StartupError(
+            `the state directory ${stateDir} is in use by another notifier (pid ${holder.pid}, lock ${path}): stop that notifier or give this one another --state-dir.`,
+            2,
+          );
+        }
+        // Its owner is gone: a stale lock. (Two notifiers starting at the same instant over one
+        // stale lock could both take it; a lock is a guard against mistakes, not a consensus.)
+        rmSync(path, { force: true });
+      }
+    }
+  } finally {
+    rmSync(draft, { force: true });
   }
   return () => {
     if (readHolder(path)?.pid === process.pid) rmSync(path, { force: true });
