@@ -1,4 +1,5 @@
 // JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests.
+import type { ChangeEvent as TableChange } from '../table/types.js';
 
 /** One registered triple: the sum of the counts every live source holds for it. */
 export interface UserEntry {
@@ -74,11 +75,5 @@ export interface Status {
   sizes: StatusSizes;
 }
 
-/** A change-stream event (GET /v1/events, SSE `event:` is the kind). */
-export interface ChangeEvent {
-  kind: 'registered' | 'unregistered';
-  backend: string;
-  username: string;
-  vuser: string;
-  time: string;
-}
+/** A change-stream event (GET /v1/events, SSE `event:` is the kind): the table's change, with its time as ISO text. */
+export type ChangeEvent = Omit<TableChange, 'at'> & { time: string };

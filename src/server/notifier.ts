@@ -88,7 +88,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   // Under ingest nearly every message is a change; build an event only when someone follows.
   table.onChange((event) => {
     if (changes.size === 0) return;
-    changes.publish({ kind: event.type, backend: event.backend, username: event.username, vuser: event.vuser, time: new Date(event.at).toISOString() });
+    changes.publish(event);
   });
 
   const socketPath = ipcPath(config.endpoint);

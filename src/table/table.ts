@@ -300,7 +300,7 @@ export class RegistrationTable {
     this.registrationTotal += delta;
     const transition = this.index.add(triple, delta);
     if (transition !== undefined && this.listeners.size > 0) {
-      this.pending.push({ type: transition, ...splitTriple(triple), at: this.now() });
+      this.pending.push({ kind: transition, ...splitTriple(triple), at: this.now() });
     }
   }
 

@@ -96,7 +96,7 @@ export interface SourceRow {
 
 /** A triple's total count went 0 -> >0 (`registered`) or >0 -> 0 (`unregistered`). */
 export interface ChangeEvent {
-  type: 'registered' | 'unregistered';
+  kind: 'registered' | 'unregistered';
   backend: string;
   username: string;
   vuser: string;

@@ -111,7 +111,7 @@ describe('toState / fromState', () => {
     const now = { now: clock.now };
     const restored = RegistrationTable.fromState(state, options(now));
     const types: string[] = [];
-    restored.onChange((e) => types.push(`${e.type} ${e.username}`));
+    restored.onChange((e) => types.push(`${e.kind} ${e.username}`));
     now.now += 60_000;
     restored.expire();
     expect(types.sort()).toEqual(['unregistered amy', 'unregistered jdoe']);
