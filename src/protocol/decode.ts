@@ -1,4 +1,5 @@
 import { Buffer, isUtf8 } from 'node:buffer';
+import { tripleKey } from './triple.js';
 import type {
   Kind,
   Message,
@@ -153,8 +154,7 @@ function readEntries(r: Reader): SnapshotEntry[] {
     const command = readCommand(r);
     const count = r.u32('count');
     if (count === 0) r.fail('zero-count', 'count', 'is 0');
-    // NUL cannot occur inside a string, so it separates the fields unambiguously.
-    const triple = `${command.backend}\0${command.username}\0${command.vuser}`;
+    const triple = tripleKey(command.backend, command.username, command.vuser);
     if (seen.has(triple)) r.fail('duplicate-entry', 'triple', 'repeats an earlier entry');
     seen.add(triple);
     entries.push({ ...command, count });

@@ -2,7 +2,7 @@
 import type { Replicas } from './replicas.js';
 import type { Source } from './source.js';
 import type { PersistedRegistration, PersistedSource } from './state-schema.js';
-import { splitTriple } from './triple.js';
+import { splitTriple } from '../protocol/triple.js';
 
 /** Registrations per piece of `persistSourceJson`: a piece takes about a millisecond to write. */
 const REGISTRATIONS_PER_PIECE = 500;

@@ -3,7 +3,7 @@ import { leaseFor } from './lease.js';
 import { Source } from './source.js';
 import { persistSource, persistSourceJson } from './state.js';
 import { checkSavedSource, checkSavedTable, type PersistedSource, type PersistedTable, type PersistedTableHeader } from './state-schema.js';
-import { splitTriple, tripleKey } from './triple.js';
+import { splitTriple, tripleKey } from '../protocol/triple.js';
 import {
   type ApplyResult,
   type ChangeEvent,

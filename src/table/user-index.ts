@@ -1,4 +1,4 @@
-import { pairKey, splitTriple, splitUser, tripleKey } from './triple.js';
+import { pairKey, splitTriple, splitUser, tripleKey } from '../protocol/triple.js';
 import type { UserFilter, UserRow } from './types.js';
 
 export type Transition = 'registered' | 'unregistered' | undefined;

@@ -1,7 +1,10 @@
+// The one layout of a triple (backend, username, vuser) flattened into a string key, used by
+// the decoder (to find a heartbeat's duplicate entries) and by the table (its maps and indexes).
+
 /**
  * The key of a triple, as one string. The decoder guarantees no string holds a NUL, so NUL
  * separates the fields unambiguously. vuser comes before username so that the key's prefix
- * up to the last NUL is the (backend, vuser) pair that `registeredUsers` asks about.
+ * up to the last NUL is the (backend, vuser) pair that the table's `registeredUsers` asks about.
  */
 export function tripleKey(backend: string, username: string, vuser: string): string {
   return `${backend}\0${vuser}\0${username}`;
