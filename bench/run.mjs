@@ -28,7 +28,7 @@ const SECTIONS = [
   ['4 memory', memory],
   ['5 queries under load', queries],
   ['6 recovery', recovery],
-  ['7 state saves', stateSaves],
+  ['8 state saves', stateSaves],
 ];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });

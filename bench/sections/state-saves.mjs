@@ -1,4 +1,4 @@
-// Section 7: saving and restoring the table. In process, on the built modules: a table of
+// Section 8: saving and restoring the table. In process, on the built modules: a table of
 // 100 k and 1 M registrations (sources of 10 000 triples, the default per-source limit) is saved
 // as the notifier saves it (in slices, yielding between them) while a monitor records the event
 // loop's longest pause; beside it, the one-shot save earlier versions made (JSON.stringify of
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { makeTempDir, ROOT } from '../lib/paths.mjs';
 
-const SECTION = '7 state saves';
+const SECTION = '8 state saves';
 const TRIPLES_PER_SOURCE = 10_000;
 const GUID = '00112233-4455-6677-8899-aabbccddeeff';
 
