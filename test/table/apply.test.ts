@@ -147,6 +147,24 @@ describe('goodbye', () => {
     expect(table.apply(goodbye(a, 5))).toMatchObject({ outcome: 'ignored', reason: 'unknown-source', newSource: false });
     expect(table.sourceCount).toBe(0);
   });
+
+  it('forgets the source whole: a later message from it is a new source, at any seq, with fresh totals', () => {
+    const { table } = setup();
+    table.apply(heartbeat(a, 1, [entry('jdoe', 1)], 5000, 9n));
+    table.apply(register(a, 5, command('amy')));
+    table.apply(goodbye(a, 6));
+    expect(table.apply(heartbeat(a, 2, [], 5000, 9n))).toMatchObject({ outcome: 'applied', newSource: true, gap: 0n, droppedGrowth: 9n });
+    expect(table.sources()[0]).toMatchObject({ lastSeq: '2', gaps: '0', registrations: 0 });
+  });
+});
+
+describe('an unregister from an unknown source', () => {
+  it('creates the source, empty, and is ignored as unmatched; its seq counts', () => {
+    const { table } = setup();
+    expect(table.apply(unregister(a, 7, jdoe))).toMatchObject({ outcome: 'ignored', reason: 'unmatched-unregister', newSource: true });
+    expect(table.sources()).toMatchObject([{ key: sourceKey(a), registrations: 0, lastSeq: '7' }]);
+    expect(table.apply(register(a, 7, jdoe))).toMatchObject({ outcome: 'rejected', reason: 'stale-sequence' });
+  });
 });
 
 describe('sources', () => {
