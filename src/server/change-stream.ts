@@ -2,7 +2,8 @@
 import type { ServerResponse } from 'node:http';
 import type { ChangeEvent } from './api-types.js';
 
-/** A client that cannot keep up is dropped rather than buffered without bound. */
+/** A client that cannot keep up is dropped rather than buffered without bound, so the streams
+ * hold at most about this times --max-event-subscribers. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** A comment line now and then keeps idle connections open through proxies. */
 const KEEPALIVE_MS = 15_000;
@@ -11,12 +12,18 @@ export class ChangeStream {
   private readonly clients = new Set<ServerResponse>();
   private readonly keepalive: NodeJS.Timeout;
 
-  constructor() {
+  /** `maxClients`: clients followed at once (--max-event-subscribers). */
+  constructor(readonly maxClients: number) {
     this.keepalive = setInterval(() => this.write(': keepalive\n\n'), KEEPALIVE_MS).unref();
   }
 
   get size(): number {
     return this.clients.size;
+  }
+
+  /** True when one more client would pass `maxClients`. */
+  get full(): boolean {
+    return this.clients.size >= this.maxClients;
   }
 
   /** Takes over a raw response: sends the SSE headers and keeps it until the client leaves. */

@@ -8,6 +8,7 @@ import type { RegisteredUsers, SourceView, Status, UserEntry } from './api-types
 import type { ChangeStream } from './change-stream.js';
 import type { NotifierMetrics } from './metrics.js';
 import { queryOnly } from './query-schema.js';
+import type { RateLimitedLog } from './rate-limited-log.js';
 
 export interface HttpApiDeps {
   table: RegistrationTable;
@@ -18,6 +19,8 @@ export interface HttpApiDeps {
   endpoint: string;
   startedAt: number;
   isReady: () => boolean;
+  /** Where refused requests are logged, at most once per interval. */
+  refusalLog: RateLimitedLog;
   /** Called after a purge removed a source. */
   purged: (key: string) => void;
 }
@@ -95,6 +98,14 @@ export function createHttpApi(deps: HttpApiDeps) {
   }));
 
   app.get('/v1/events', noQuery, (_request, reply) => {
+    if (deps.changes.full) {
+      metrics.eventSubscribersRefused.inc();
+      deps.refusalLog.warn('too-many-subscribers', { max: deps.changes.maxClients }, 'refused a change-stream client: too many follow already');
+      return reply.code(503).send({
+        error: 'too-many-subscribers',
+        message: `${deps.changes.maxClients} clients already follow the change stream (--max-event-subscribers); try again later`,
+      });
+    }
     reply.hijack();
     deps.changes.subscribe(reply.raw);
   });

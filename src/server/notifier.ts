@@ -35,7 +35,11 @@ export interface RunningNotifier {
 
 function tableOptions(config: ServeConfig): TableOptions {
   return {
-    limits: { maxSources: config.maxSources, maxRegistrationsPerSource: config.maxRegistrationsPerSource },
+    limits: {
+      maxSources: config.maxSources,
+      maxRegistrationsPerSource: config.maxRegistrationsPerSource,
+      maxRegistrations: config.maxRegistrations,
+    },
     lease: {
       defaultIntervalMs: config.heartbeatMs,
       multiplier: config.leaseMultiplier,
@@ -63,11 +67,17 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   const statePath = stateFilePath(config.stateDir);
   const table = restoreTable(statePath, tableOptions(config), log);
   const saver = new TableSaver(statePath, table, config.saveIntervalMs, log);
-  const changes = new ChangeStream();
-  const metrics = new NotifierMetrics(
-    () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
-    () => changes.size,
-  );
+  const changes = new ChangeStream(config.maxEventSubscribers);
+  const receiver = new FrameReceiver(config.endpoint, {
+    maxMessageSize: config.maxFrameBytes * SOCKET_SIZE_FACTOR,
+    receiveHighWaterMark: config.receiveHwm,
+  });
+  const metrics = new NotifierMetrics({
+    sizes: () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
+    heldRegistrations: () => table.heldCount,
+    eventSubscribers: () => changes.size,
+    receiveBacklogMs: () => receiver.backlogMs,
+  });
   const senderDrops = new SenderDrops();
   for (const source of table.sources()) senderDrops.report(source.key, BigInt(source.droppedReported));
 
@@ -81,12 +91,12 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   if (socketPath !== undefined) {
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
-  const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR);
   const endpoint = await receiver.bind().catch((error: unknown) => {
     throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
 
+  const rejectionLog = new RateLimitedLog(log, config.rejectionLogIntervalMs);
   const app = createHttpApi({
     table,
     metrics,
@@ -96,6 +106,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     endpoint,
     startedAt,
     isReady: () => ready,
+    refusalLog: rejectionLog,
     purged: (key) => {
       senderDrops.forget(key);
       saver.markDirty();
@@ -116,16 +127,21 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   const handle = createMessageHandler({
     table,
     metrics,
-    rejectionLog: new RateLimitedLog(log, config.rejectionLogIntervalMs),
+    rejectionLog,
     senderDrops,
     maxFrameBytes: config.maxFrameBytes,
     changed: () => saver.markDirty(),
   });
-  const receiving = receiver.start(handle);
+  const receiving = receiver.start(handle, (slice) => {
+    metrics.receiveSlices.observe(slice.ms / 1000);
+    metrics.receivedBytes.inc(slice.bytes);
+  });
 
-  const stopExpiry = startExpiry(table, config.minLeaseMs, (expired) => {
+  const stopExpiry = startExpiry(table, config.minLeaseMs, { caughtUpAt: () => receiver.caughtUpAt }, (expired) => {
     metrics.expirations.inc(expired.length);
+    const now = Date.now();
     for (const source of expired) {
+      metrics.expiryDelay.observe(Math.max(0, now - source.expiresAt) / 1000);
       senderDrops.forget(source.key);
       log.info({ source: source.key, registrations: source.registrations, lastHeardAt: new Date(source.lastHeardAt).toISOString() }, 'expired a silent source');
     }

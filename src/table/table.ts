@@ -33,12 +33,14 @@ export class RegistrationTable {
   /** Change events of the operation in progress, delivered once the table is consistent. */
   private pending: ChangeEvent[] = [];
   private registrationTotal = 0;
-  private readonly limits: TableLimits;
+  /** Distinct (source, triple) pairs held: what `limits.maxRegistrations` bounds. */
+  private heldTotal = 0;
+  private readonly limits: Required<TableLimits>;
   private readonly lease: Required<LeaseOptions>;
   private readonly now: () => number;
 
   constructor(options: TableOptions) {
-    this.limits = { ...options.limits };
+    this.limits = { maxRegistrations: Number.POSITIVE_INFINITY, ...options.limits };
     this.lease = { restoreGraceMs: DEFAULT_RESTORE_GRACE_MS, ...options.lease };
     this.now = options.now ?? Date.now;
     checkOptions(this.limits, this.lease);
@@ -65,6 +67,7 @@ export class RegistrationTable {
         if (!(held?.has(triple) ?? false) && (held?.size ?? 0) >= max) {
           return this.reject('too-many-registrations', key);
         }
+        if (!(held?.has(triple) ?? false) && this.heldTotal >= this.limits.maxRegistrations) return this.reject('table-full', key);
         const { target, accepted } = this.accept(key, source, message);
         this.adjust(target, triple, 1);
         target.replicas.set(triple, replicaGuid, replId);
@@ -86,6 +89,7 @@ export class RegistrationTable {
           snapshot.set(tripleKey(entry.backend, entry.username, entry.vuser), entry);
         }
         if (snapshot.size > max) return this.reject('too-many-registrations', key);
+        if (this.heldTotal - (held?.size ?? 0) + snapshot.size > this.limits.maxRegistrations) return this.reject('table-full', key);
         const { target, accepted } = this.accept(key, source, message);
         accepted.repairs = this.replaceSet(target, snapshot);
         return this.finish({ outcome: 'applied', ...accepted });
@@ -98,12 +102,14 @@ export class RegistrationTable {
     }
   }
 
-  /** Removes and returns (as they were) the sources whose lease has run out at `now()`. */
-  expire(): SourceRow[] {
-    const now = this.now();
+  /**
+   * Removes and returns (as they were) the sources whose lease ran out at or before `cutoff`
+   * (default `now()`; the notifier passes an earlier time while frames may still wait unread).
+   */
+  expire(cutoff = this.now()): SourceRow[] {
     const expired: SourceRow[] = [];
     for (const source of this.sourcesByKey.values()) {
-      if (source.expiresAt <= now) {
+      if (source.expiresAt <= cutoff) {
         expired.push(this.row(source));
         this.remove(source);
       }
@@ -154,6 +160,11 @@ export class RegistrationTable {
   /** Sum of all counts over all sources. */
   get registrationCount(): number {
     return this.registrationTotal;
+  }
+
+  /** Distinct triples held, summed over all sources (what `limits.maxRegistrations` bounds). */
+  get heldCount(): number {
+    return this.heldTotal;
   }
 
   /** Distinct triples with a total count > 0. */
@@ -220,6 +231,9 @@ export class RegistrationTable {
       this.adjust(source, triple, count);
       source.replicas.set(triple, replicaGuid, replId);
     }
+    if (this.heldTotal > this.limits.maxRegistrations) {
+      throw new Error(`state holds more registrations than the limit of ${this.limits.maxRegistrations}`);
+    }
   }
 
   /** Takes a message in: creates its source if new, tracks the sequence and renews the lease. */
@@ -268,12 +282,15 @@ export class RegistrationTable {
 
   /** Changes one source's count of a triple by `delta`, keeping every aggregate in step. */
   private adjust(source: Source, triple: string, delta: number): void {
-    const after = (source.counts.get(triple) ?? 0) + delta;
+    const before = source.counts.get(triple) ?? 0;
+    const after = before + delta;
     if (after === 0) {
       source.counts.delete(triple);
       source.replicas.delete(triple);
+      this.heldTotal--;
     } else {
       source.counts.set(triple, after);
+      if (before === 0) this.heldTotal++;
     }
     source.registrations += delta;
     this.registrationTotal += delta;
@@ -336,11 +353,12 @@ interface AcceptedFields {
   repairs: number;
 }
 
-function checkOptions(limits: TableLimits, lease: Required<LeaseOptions>): void {
+function checkOptions(limits: Required<TableLimits>, lease: Required<LeaseOptions>): void {
   const counts: [string, number][] = [
     ['limits.maxSources', limits.maxSources],
     ['limits.maxRegistrationsPerSource', limits.maxRegistrationsPerSource],
   ];
+  if (limits.maxRegistrations !== Number.POSITIVE_INFINITY) counts.push(['limits.maxRegistrations', limits.maxRegistrations]);
   for (const [name, value] of counts) {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, not ${value}`);
   }
