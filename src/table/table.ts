@@ -8,6 +8,7 @@ import {
   type ChangeEvent,
   type ChangeListener,
   type LeaseOptions,
+  type Page,
   type PersistedSource,
   type PersistedTable,
   type SourceRow,
@@ -17,6 +18,7 @@ import {
   type UserFilter,
   type UserRow,
 } from './types.js';
+import { OrderedKeys } from './ordered-keys.js';
 import { UserIndex } from './user-index.js';
 
 const DEFAULT_RESTORE_GRACE_MS = 1000;
@@ -28,6 +30,8 @@ const DEFAULT_RESTORE_GRACE_MS = 1000;
  */
 export class RegistrationTable {
   private readonly sourcesByKey = new Map<string, Source>();
+  /** The keys of `sourcesByKey` in order, for listings. */
+  private readonly sourceOrder = new OrderedKeys();
   private readonly index = new UserIndex();
   private readonly listeners = new Set<ChangeListener>();
   /** Change events of the operation in progress, delivered once the table is consistent. */
@@ -132,6 +136,15 @@ export class RegistrationTable {
     return this.index.rows(filter);
   }
 
+  /**
+   * A page of `users(filter)`: up to `limit` rows after the triple key `after` (a page's
+   * `next`), reading from an ordered index rather than sorting. A filter on vuser alone
+   * examines at most `scanBudget` triples, so its page can be short while more follow.
+   */
+  usersPage(filter: UserFilter, after: string | undefined, limit: number, scanBudget?: number): Page<UserRow> {
+    return this.index.page(filter, after, limit, scanBudget);
+  }
+
   /** Distinct usernames holding (backend, vuser) with a count > 0, sorted. */
   registeredUsers(backend: string, vuser: string): string[] {
     return this.index.usernames(backend, vuser);
@@ -139,7 +152,17 @@ export class RegistrationTable {
 
   /** Every live source, sorted by key. */
   sources(): SourceRow[] {
-    return [...this.sourcesByKey.values()].map((source) => this.row(source)).sort((a, b) => (a.key < b.key ? -1 : 1));
+    return this.sourcesPage(undefined, Number.POSITIVE_INFINITY).rows;
+  }
+
+  /** Up to `limit` sources after the key `after` (a page's `next`), sorted by key. */
+  sourcesPage(after: string | undefined, limit: number): Page<SourceRow> {
+    const rows: SourceRow[] = [];
+    for (const key of this.sourceOrder.after(after)) {
+      if (rows.length === limit) return { rows, next: rows[rows.length - 1]?.key };
+      rows.push(this.row(this.sourcesByKey.get(key) as Source));
+    }
+    return { rows, next: undefined };
   }
 
   /** What one source holds (its last snapshot plus the messages since), or undefined. */
@@ -224,7 +247,7 @@ export class RegistrationTable {
     const intervalMs = this.intervalOf(source);
     // The saved deadline is never extended, however often the notifier restarts.
     source.expiresAt = Math.min(saved.expiresAt, restoredAt + intervalMs + this.lease.restoreGraceMs);
-    this.sourcesByKey.set(source.key, source);
+    this.addSource(source);
     for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
       const triple = tripleKey(backend, username, vuser);
       if (source.counts.has(triple)) throw new Error(`state source ${source.key} names a triple twice`);
@@ -243,7 +266,7 @@ export class RegistrationTable {
     let source = existing;
     if (source === undefined) {
       source = new Source({ ...message.source }, message.seq, now);
-      this.sourcesByKey.set(key, source);
+      this.addSource(source);
     } else {
       gap = Number(message.seq - source.lastSeq - 1n);
       source.gaps += gap;
@@ -300,9 +323,15 @@ export class RegistrationTable {
     }
   }
 
+  private addSource(source: Source): void {
+    this.sourcesByKey.set(source.key, source);
+    this.sourceOrder.add(source.key);
+  }
+
   private remove(source: Source): void {
     for (const [triple, count] of source.counts) this.adjust(source, triple, -count);
     this.sourcesByKey.delete(source.key);
+    this.sourceOrder.delete(source.key);
   }
 
   private intervalOf(source: Source): number {

@@ -64,6 +64,12 @@ export interface UserRow {
   count: number;
 }
 
+/** One page of a listing, and the key to continue after when more may follow. */
+export interface Page<Row> {
+  rows: Row[];
+  next: string | undefined;
+}
+
 export interface UserFilter {
   backend?: string;
   username?: string;
