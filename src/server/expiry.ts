@@ -1,10 +1,11 @@
 // Expires silent sources on a timer, without mistaking a notifier that stood still for senders
 // that went silent. Two cases differ:
-// - stalled: nothing ran (a paused process, a long synchronous write). The tick comes late, and
-//   what senders sent meanwhile still waits unread in the socket. That tick and the ticks of the
-//   next CATCH_UP_MS expire nobody, so the receive loop reads the backlog first.
-// - busy: the receive loop runs in slices and the ticks come on time, but frames may wait in
-//   ZeroMQ's queues. A source goes once its deadline is before the last moment the receive loop
+// - stalled: the receive loop could not run (a paused process, a long synchronous write). The
+//   tick comes late, by more than the receive loop's own work explains, and what senders sent
+//   meanwhile still waits unread in the socket. That tick and the ticks of the next CATCH_UP_MS
+//   expire nobody, so the receive loop reads the backlog first.
+// - busy: the receive loop runs (a tick may come late by the handling of one big frame), but
+//   frames may wait in ZeroMQ's queues. A source goes once its deadline is before the last moment the receive loop
 //   had read everything queued (then no frame of it can be waiting), or at the latest
 //   CATCH_UP_MS after its deadline (ZeroMQ serves each sender's queue in turn, so a live
 //   sender's frames do not wait behind another sender's flood for that long).
@@ -19,6 +20,8 @@ export const CATCH_UP_MS = 1_000;
 export interface ExpiryClock {
   /** The last time the receive loop had read everything queued (FrameReceiver.caughtUpAt). */
   caughtUpAt(): number;
+  /** Milliseconds the receive loop has spent receiving and handling, in all (FrameReceiver.receivingMs). */
+  receivingMs(): number;
   /** Wall-clock milliseconds; Date.now unless a test supplies another. */
   now?: () => number;
 }
@@ -34,6 +37,7 @@ export function expiryTickMs(minLeaseMs: number): number {
  */
 export class ExpiryJudge {
   private lastTick: number;
+  private lastReceivingMs: number;
   private stalledAt = -Infinity;
 
   constructor(
@@ -41,13 +45,18 @@ export class ExpiryJudge {
     private readonly clock: Required<ExpiryClock>,
   ) {
     this.lastTick = clock.now();
+    this.lastReceivingMs = clock.receivingMs();
   }
 
   /** Called at each tick: returns the cut-off (expire sources whose deadline is at or before it). */
   tick(): number | undefined {
     const now = this.clock.now();
-    if (now - this.lastTick > 2 * this.tickMs) this.stalledAt = now;
+    const receivingMs = this.clock.receivingMs();
+    // Time since the last tick that neither the timer's period nor the receive loop's work explains.
+    const unexplained = now - this.lastTick - (receivingMs - this.lastReceivingMs);
+    if (unexplained > 2 * this.tickMs) this.stalledAt = now;
     this.lastTick = now;
+    this.lastReceivingMs = receivingMs;
     if (now - this.stalledAt < CATCH_UP_MS) return undefined;
     return Math.max(this.clock.caughtUpAt(), now - CATCH_UP_MS);
   }

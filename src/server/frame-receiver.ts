@@ -26,6 +26,7 @@ export class FrameReceiver {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private caughtUp = Date.now();
+  private receiving = 0;
   /** True while the loop waits for a frame with nothing queued. */
   private idle = false;
 
@@ -50,6 +51,11 @@ export class FrameReceiver {
     return this.caughtUp;
   }
 
+  /** Milliseconds spent in slices (receiving and handling frames) since the start. */
+  get receivingMs(): number {
+    return this.receiving;
+  }
+
   /** How long frames have been waiting unread: 0 while the loop has nothing left to read. */
   get backlogMs(): number {
     return this.idle ? 0 : Date.now() - this.caughtUp;
@@ -64,7 +70,10 @@ export class FrameReceiver {
   private async run(handle: FrameHandler, observe: SliceObserver): Promise<void> {
     let slice = { start: 0, frames: 0, bytes: 0 };
     const endSlice = () => {
-      if (slice.frames > 0) observe({ ms: performance.now() - slice.start, frames: slice.frames, bytes: slice.bytes });
+      if (slice.frames === 0) return;
+      const ms = performance.now() - slice.start;
+      this.receiving += ms;
+      observe({ ms, frames: slice.frames, bytes: slice.bytes });
       slice = { start: 0, frames: 0, bytes: 0 };
     };
     while (!this.stopping) {

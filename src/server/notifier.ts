@@ -137,7 +137,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     metrics.receivedBytes.inc(slice.bytes);
   });
 
-  const stopExpiry = startExpiry(table, config.minLeaseMs, { caughtUpAt: () => receiver.caughtUpAt }, (expired) => {
+  const stopExpiry = startExpiry(table, config.minLeaseMs, { caughtUpAt: () => receiver.caughtUpAt, receivingMs: () => receiver.receivingMs }, (expired) => {
     metrics.expirations.inc(expired.length);
     const now = Date.now();
     for (const source of expired) {

@@ -4,8 +4,8 @@ import { CATCH_UP_MS, ExpiryJudge } from '../../src/server/expiry.js';
 const TICK_MS = 100;
 
 function judge(start = 1_000_000) {
-  const clock = { now: start, caughtUpAt: start };
-  const expiry = new ExpiryJudge(TICK_MS, { now: () => clock.now, caughtUpAt: () => clock.caughtUpAt });
+  const clock = { now: start, caughtUpAt: start, receivingMs: 0 };
+  const expiry = new ExpiryJudge(TICK_MS, { now: () => clock.now, caughtUpAt: () => clock.caughtUpAt, receivingMs: () => clock.receivingMs });
   return { clock, expiry };
 }
 
@@ -25,6 +25,14 @@ describe('the expiry cut-off', () => {
       expect(expiry.tick()).toBe(Math.max(caughtUp, clock.now - CATCH_UP_MS));
     }
     expect(expiry.tick()).toBeGreaterThan(caughtUp + 8_000);
+  });
+
+  it('takes a tick made late by the receive loop\'s own work for a busy loop, not a stall', () => {
+    const { clock, expiry } = judge();
+    clock.caughtUpAt -= 5_000; // frames have been waiting since
+    clock.now += 700; // one big frame held the event loop
+    clock.receivingMs += 650;
+    expect(expiry.tick()).toBe(clock.now - CATCH_UP_MS);
   });
 
   it('expires nobody after a late tick (a stall) until the receive loop had CATCH_UP_MS to read', () => {
