@@ -6,7 +6,7 @@ import type { FastifySchemaValidationError } from 'fastify';
 const NAME = { type: 'string', minLength: 1, maxLength: 255 } as const;
 
 /** Rows per page of a listing when the request names no `limit`, and the most it may ask. */
-export const PAGE = { defaultLimit: 500, maxLimit: 2000 } as const;
+export const PAGE = { defaultLimit: 500, maxLimit: 1000 } as const;
 
 /** The paging parameters of a listing: where to continue, and how many rows at most. */
 const PAGING = {

@@ -58,17 +58,19 @@ export class UserIndex {
     let lastExamined: string | undefined;
     let lastRow: string | undefined;
     for (const key of this.candidates(filter, after)) {
-      if (after !== undefined && compareTripleKeys(key, after) <= 0) continue;
-      const triple = splitTriple(key);
-      if (backend !== undefined && triple.backend !== backend) {
+      const first = key.indexOf('\0');
+      const last = key.lastIndexOf('\0');
+      if (backend !== undefined && (first !== backend.length || !key.startsWith(backend))) {
         if (username === undefined) break; // past the backend's range in listing order
         continue;
       }
       if (examined++ === scanBudget) return { rows, next: lastExamined };
       lastExamined = key;
-      if ((username !== undefined && triple.username !== username) || (vuser !== undefined && triple.vuser !== vuser)) continue;
+      const name = key.slice(last + 1);
+      if (username !== undefined && name !== username) continue;
+      if (vuser !== undefined && (last - first - 1 !== vuser.length || !key.startsWith(vuser, first + 1))) continue;
       if (rows.length === limit) return { rows, next: lastRow };
-      rows.push({ ...triple, count: this.totals.get(key) as number });
+      rows.push({ backend: key.slice(0, first), username: name, vuser: key.slice(first + 1, last), count: this.totals.get(key) as number });
       lastRow = key;
     }
     return { rows, next: undefined };
@@ -79,14 +81,20 @@ export class UserIndex {
     return this.page(filter, undefined, Number.POSITIVE_INFINITY).rows;
   }
 
-  /** The keys that can match `filter`, in listing order, from the one index that narrows it most. */
+  /**
+   * The keys after `after` that can match `filter`, in listing order, from the one index that
+   * narrows it most.
+   */
   private candidates(filter: UserFilter, after: string | undefined): Iterable<string> {
     const { backend, username, vuser } = filter;
-    if (backend !== undefined && vuser !== undefined) return this.usernames(backend, vuser).map((name) => tripleKey(backend, name, vuser));
+    const isAfter = (key: string) => after === undefined || compareTripleKeys(key, after) > 0;
+    if (backend !== undefined && vuser !== undefined) {
+      return this.usernames(backend, vuser).map((name) => tripleKey(backend, name, vuser)).filter(isAfter);
+    }
     if (username !== undefined) {
       const keys = this.triplesByUsername.get(username);
       if (keys === undefined) return [];
-      return typeof keys === 'string' ? [keys] : [...keys].sort(compareTripleKeys);
+      return (typeof keys === 'string' ? [keys] : [...keys].sort(compareTripleKeys)).filter(isAfter);
     }
     if (backend !== undefined) {
       // The lowest key of the backend's range: no real triple has an empty username or vuser.
