@@ -16,6 +16,7 @@ import { render } from './lib/table.mjs';
 import * as callCost from './sections/call-cost.mjs';
 import * as neverBlocks from './sections/never-blocks.mjs';
 import * as ingest from './sections/ingest.mjs';
+import * as load from './sections/load.mjs';
 import * as memory from './sections/memory.mjs';
 import * as queries from './sections/queries.mjs';
 import * as recovery from './sections/recovery.mjs';
@@ -28,6 +29,7 @@ const SECTIONS = [
   ['4 memory', memory],
   ['5 queries under load', queries],
   ['6 recovery', recovery],
+  ['7 load', load],
   ['8 state saves', stateSaves],
 ];
 

@@ -31,3 +31,24 @@ export function splitUser(key: string): [pair: string, username: string] {
   const last = key.lastIndexOf('\0');
   return [key.slice(0, last), key.slice(last + 1)];
 }
+
+/**
+ * Orders triple keys by backend, then username, then vuser (code units, locale-independent):
+ * the order of every listing. Compares in place, without splitting the keys.
+ */
+export function compareTripleKeys(a: string, b: string): number {
+  const a1 = a.indexOf('\0');
+  const a2 = a.lastIndexOf('\0');
+  const b1 = b.indexOf('\0');
+  const b2 = b.lastIndexOf('\0');
+  return compareSpans(a, 0, a1, b, 0, b1) || compareSpans(a, a2 + 1, a.length, b, b2 + 1, b.length) || compareSpans(a, a1 + 1, a2, b, b1 + 1, b2);
+}
+
+function compareSpans(a: string, aStart: number, aEnd: number, b: string, bStart: number, bEnd: number): number {
+  const length = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let i = 0; i < length; i++) {
+    const difference = a.charCodeAt(aStart + i) - b.charCodeAt(bStart + i);
+    if (difference !== 0) return difference;
+  }
+  return aEnd - aStart - (bEnd - bStart);
+}

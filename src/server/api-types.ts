@@ -9,6 +9,12 @@ export interface UserEntry {
   count: number;
 }
 
+/** Answer of GET /v1/users: one page, and the cursor of the next (null on the last page). */
+export interface UsersPage {
+  users: UserEntry[];
+  next: string | null;
+}
+
 /** Answer of GET /v1/registered-users: distinct usernames with a count above 0. */
 export interface RegisteredUsers {
   backend: string;
@@ -42,6 +48,12 @@ export interface SourceView {
   gaps: string;
   /** Loaded from the state file and not yet confirmed by a heartbeat. */
   restored: boolean;
+}
+
+/** Answer of GET /v1/sources: one page, and the cursor of the next (null on the last page). */
+export interface SourcesPage {
+  sources: SourceView[];
+  next: string | null;
 }
 
 export interface StatusCounters {

@@ -23,6 +23,12 @@ export interface ServeConfig {
   maxLeaseMs: number;
   maxSources: number;
   maxRegistrationsPerSource: number;
+  /** Distinct triples held, summed over all sources (each source's triples count once). */
+  maxRegistrations: number;
+  /** Clients following GET /v1/events at once; more get a 503. */
+  maxEventSubscribers: number;
+  /** ZMQ_RCVHWM: messages queued per connected sender before its own queue takes the rest. */
+  receiveHwm: number;
   maxFrameBytes: number;
   /** How often a changed table is written to the state file. */
   saveIntervalMs: number;

@@ -4,10 +4,12 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { SourceRow } from '../table/types.js';
-import type { RegisteredUsers, SourceView, Status, UserEntry } from './api-types.js';
+import type { RegisteredUsers, SourcesPage, SourceView, Status, UsersPage } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
+import { decodeCursor, encodeCursor, isSourceKey, isTripleKey } from './cursor.js';
 import type { NotifierMetrics } from './metrics.js';
 import { queryOnly } from './query-schema.js';
+import type { RateLimitedLog } from './rate-limited-log.js';
 
 export interface HttpApiDeps {
   table: RegistrationTable;
@@ -19,17 +21,40 @@ export interface HttpApiDeps {
   startedAt: number;
   /** Why the notifier is not ready (GET /readyz): empty when it is. */
   notReady: () => string[];
+  /** Where refused requests are logged, at most once per interval. */
+  refusalLog: RateLimitedLog;
   /** Called after a purge removed a source. */
   purged: (key: string) => void;
 }
 
 const noQuery = queryOnly([]);
 
+/** Triples a `?vuser=` listing (the one filter without an index) examines per page at most. */
+const SCAN_BUDGET = 20_000;
+
+interface Paging {
+  cursor?: string;
+  limit: number;
+}
+
+const BAD_CURSOR = { error: 'Bad Request', message: 'query parameter "cursor" must be the "next" of a previous page, given once' };
+
 const userEntry = {
   type: 'object',
   properties: { backend: { type: 'string' }, username: { type: 'string' }, vuser: { type: 'string' }, count: { type: 'integer' } },
   required: ['backend', 'username', 'vuser', 'count'],
 } as const;
+
+/** The response schema of a page of `items` named `name`. */
+function pageSchema(name: string, items: object) {
+  return {
+    200: {
+      type: 'object',
+      properties: { [name]: { type: 'array', items }, next: { type: ['string', 'null'] } },
+      required: [name, 'next'],
+    },
+  };
+}
 
 function sourceView(row: SourceRow): SourceView {
   return {
@@ -59,10 +84,16 @@ export function createHttpApi(deps: HttpApiDeps) {
     ajv: { customOptions: { removeAdditional: false } },
   });
 
-  app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } }>(
+  app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } & Paging }>(
     '/v1/users',
-    queryOnly(['backend', 'vuser', 'username'], [], { 200: { type: 'array', items: userEntry } }),
-    async (request): Promise<UserEntry[]> => table.users(request.query),
+    queryOnly(['backend', 'vuser', 'username'], [], pageSchema('users', userEntry), true),
+    async (request, reply): Promise<UsersPage> => {
+      const { cursor, limit, backend, vuser, username } = request.query;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, isTripleKey);
+      if (cursor !== undefined && after === undefined) return reply.code(400).send(BAD_CURSOR);
+      const page = table.usersPage({ backend, vuser, username }, after, limit, SCAN_BUDGET);
+      return { users: page.rows, next: page.next === undefined ? null : encodeCursor(page.next) };
+    },
   );
 
   app.get<{ Querystring: { backend: string; vuser: string } }>(
@@ -74,7 +105,13 @@ export function createHttpApi(deps: HttpApiDeps) {
     },
   );
 
-  app.get('/v1/sources', noQuery, async (): Promise<SourceView[]> => table.sources().map(sourceView));
+  app.get<{ Querystring: Paging }>('/v1/sources', queryOnly([], [], undefined, true), async (request, reply): Promise<SourcesPage> => {
+    const { cursor, limit } = request.query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, isSourceKey);
+    if (cursor !== undefined && after === undefined) return reply.code(400).send(BAD_CURSOR);
+    const page = table.sourcesPage(after, limit);
+    return { sources: page.rows.map(sourceView), next: page.next === undefined ? null : encodeCursor(page.next) };
+  });
 
   // The key is host/pid/epoch: a wildcard takes its slashes as they are (or %2F-encoded);
   // fastify has already percent-decoded it.
@@ -96,6 +133,14 @@ export function createHttpApi(deps: HttpApiDeps) {
   }));
 
   app.get('/v1/events', noQuery, (_request, reply) => {
+    if (deps.changes.full) {
+      metrics.eventSubscribersRefused.inc();
+      deps.refusalLog.warn('too-many-subscribers', { max: deps.changes.maxClients }, 'refused a change-stream client: too many follow already');
+      return reply.code(503).send({
+        error: 'too-many-subscribers',
+        message: `${deps.changes.maxClients} clients already follow the change stream (--max-event-subscribers); try again later`,
+      });
+    }
     reply.hijack();
     deps.changes.subscribe(reply.raw);
   });

@@ -1,7 +1,7 @@
 // The notifier's counters and gauges (prom-client, plus exact counters for totals of u64 values).
 // They are the single record of what the notifier saw: GET /metrics exposes them and
 // GET /v1/status summarises them.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { REJECT_REASONS } from '../protocol/types.js';
 import { TABLE_REJECT_REASONS } from '../table/types.js';
 import type { StatusCounters, StatusSizes } from './api-types.js';
@@ -12,6 +12,16 @@ const PREFIX = 'mapistore_mgmt_';
 
 /** Reasons the notifier itself adds to the decoder's and the table's. */
 export const SERVER_REJECT_REASONS = ['multipart'] as const;
+
+/** Where the gauges read their values when scraped. */
+export interface MetricProbes {
+  sizes: () => StatusSizes;
+  /** Distinct triples held over all sources (what --max-registrations bounds). */
+  heldRegistrations: () => number;
+  eventSubscribers: () => number;
+  /** How long frames have been waiting unread (0 when the receive loop keeps up). */
+  receiveBacklogMs: () => number;
+}
 
 export class NotifierMetrics {
   readonly registry = new Registry();
@@ -24,11 +34,16 @@ export class NotifierMetrics {
   readonly expirations: Counter;
   readonly unmatchedUnregisters: Counter;
   readonly senderDrops: ExactCounter;
+  readonly receivedBytes: Counter;
+  readonly receiveSlices: Histogram;
+  readonly expiryDelay: Histogram;
+  readonly eventSubscribersRefused: Counter;
   private readonly saveFailures: Counter;
   private readonly lastSave: Gauge;
   private readonly lastSaveDuration: Gauge;
 
-  constructor(sizes: () => StatusSizes, eventSubscribers: () => number) {
+  constructor(probes: MetricProbes) {
+    const { sizes, eventSubscribers, receiveBacklogMs, heldRegistrations } = probes;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const counts = this.messageCounts;
@@ -76,6 +91,32 @@ export class NotifierMetrics {
       help: 'How long the last successful save took, from start to the durable rename (the event loop runs meanwhile).',
       registers,
     });
+    this.receivedBytes = new Counter({ name: `${PREFIX}received_bytes_total`, help: 'Bytes of the frames received.', registers });
+    this.receiveSlices = new Histogram({
+      name: `${PREFIX}receive_slice_seconds`,
+      help: 'Time the receive loop held the event loop in one slice (it yields after 4 ms, or once nothing is queued).',
+      buckets: [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256],
+      registers,
+    });
+    new Gauge({
+      name: `${PREFIX}receive_backlog_seconds`,
+      help: 'Since when frames have been waiting unread in ZeroMQ\'s queues (0 when the receive loop has read everything).',
+      registers,
+      collect() {
+        this.set(receiveBacklogMs() / 1000);
+      },
+    });
+    this.expiryDelay = new Histogram({
+      name: `${PREFIX}expiry_delay_seconds`,
+      help: 'Time from a source\'s lease deadline to its expiry.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10],
+      registers,
+    });
+    this.eventSubscribersRefused = new Counter({
+      name: `${PREFIX}event_subscribers_refused_total`,
+      help: 'Change-stream clients refused (503) because --max-event-subscribers were following.',
+      registers,
+    });
     const gauge = (name: string, help: string, read: (s: StatusSizes) => number) =>
       new Gauge({
         name: `${PREFIX}${name}`,
@@ -88,6 +129,14 @@ export class NotifierMetrics {
     gauge('sources', 'Live sources (sender processes).', (s) => s.sources);
     gauge('users', 'Registered (backend, username, vuser) triples.', (s) => s.users);
     gauge('registrations', 'Registrations held, summed over all sources.', (s) => s.registrations);
+    new Gauge({
+      name: `${PREFIX}held_registrations`,
+      help: 'Distinct triples held, summed over all sources: what --max-registrations bounds.',
+      registers,
+      collect() {
+        this.set(heldRegistrations());
+      },
+    });
     new Gauge({
       name: `${PREFIX}event_subscribers`,
       help: 'Clients following the change stream (GET /v1/events).',

@@ -36,7 +36,11 @@ export interface RunningNotifier {
 
 function tableOptions(config: ServeConfig): TableOptions {
   return {
-    limits: { maxSources: config.maxSources, maxRegistrationsPerSource: config.maxRegistrationsPerSource },
+    limits: {
+      maxSources: config.maxSources,
+      maxRegistrationsPerSource: config.maxRegistrationsPerSource,
+      maxRegistrations: config.maxRegistrations,
+    },
     lease: {
       defaultIntervalMs: config.heartbeatMs,
       multiplier: config.leaseMultiplier,
@@ -74,11 +78,17 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   const statePath = stateFilePath(config.stateDir);
   removeInterruptedSaves(statePath);
   const table = await restoreTable(statePath, tableOptions(config), log);
-  const changes = new ChangeStream();
-  const metrics = new NotifierMetrics(
-    () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
-    () => changes.size,
-  );
+  const changes = new ChangeStream(config.maxEventSubscribers);
+  const receiver = new FrameReceiver(config.endpoint, {
+    maxMessageSize: config.maxFrameBytes * SOCKET_SIZE_FACTOR,
+    receiveHighWaterMark: config.receiveHwm,
+  });
+  const metrics = new NotifierMetrics({
+    sizes: () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
+    heldRegistrations: () => table.heldCount,
+    eventSubscribers: () => changes.size,
+    receiveBacklogMs: () => receiver.backlogMs,
+  });
   const saver = new TableSaver(statePath, table, config.saveIntervalMs, log, metrics.saves);
   const notReady = (): NotReadyReason[] => {
     if (phase !== 'running') return [phase];
@@ -95,12 +105,12 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   if (socketPath !== undefined) {
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
-  const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR);
   const endpoint = await receiver.bind().catch((error: unknown) => {
     throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
 
+  const rejectionLog = new RateLimitedLog(log, config.rejectionLogIntervalMs);
   const app = createHttpApi({
     table,
     metrics,
@@ -110,6 +120,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     endpoint,
     startedAt,
     notReady,
+    refusalLog: rejectionLog,
     purged: () => saver.markDirty(),
   });
   let httpUrl: string;
@@ -127,15 +138,20 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   const handle = createMessageHandler({
     table,
     metrics,
-    rejectionLog: new RateLimitedLog(log, config.rejectionLogIntervalMs),
+    rejectionLog,
     maxFrameBytes: config.maxFrameBytes,
     changed: () => saver.markDirty(),
   });
-  const receiving = receiver.start(handle);
+  const receiving = receiver.start(handle, (slice) => {
+    metrics.receiveSlices.observe(slice.ms / 1000);
+    metrics.receivedBytes.inc(slice.bytes);
+  });
 
-  const stopExpiry = startExpiry(table, config.minLeaseMs, (expired) => {
+  const stopExpiry = startExpiry(table, config.minLeaseMs, { caughtUpAt: () => receiver.caughtUpAt, receivingMs: () => receiver.receivingMs }, (expired) => {
     metrics.expirations.inc(expired.length);
+    const now = Date.now();
     for (const source of expired) {
+      metrics.expiryDelay.observe(Math.max(0, now - source.expiresAt) / 1000);
       log.info({ source: source.key, registrations: source.registrations, lastHeardAt: new Date(source.lastHeardAt).toISOString() }, 'expired a silent source');
     }
     saver.markDirty();

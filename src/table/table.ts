@@ -9,6 +9,7 @@ import {
   type ChangeEvent,
   type ChangeListener,
   type LeaseOptions,
+  type Page,
   type SourceRow,
   type TableLimits,
   type TableOptions,
@@ -16,6 +17,7 @@ import {
   type UserFilter,
   type UserRow,
 } from './types.js';
+import { OrderedKeys } from './ordered-keys.js';
 import { UserIndex } from './user-index.js';
 
 const DEFAULT_RESTORE_GRACE_MS = 1000;
@@ -27,17 +29,21 @@ const DEFAULT_RESTORE_GRACE_MS = 1000;
  */
 export class RegistrationTable {
   private readonly sourcesByKey = new Map<string, Source>();
+  /** The keys of `sourcesByKey` in order, for listings. */
+  private readonly sourceOrder = new OrderedKeys();
   private readonly index = new UserIndex();
   private readonly listeners = new Set<ChangeListener>();
   /** Change events of the operation in progress, delivered once the table is consistent. */
   private pending: ChangeEvent[] = [];
   private registrationTotal = 0;
-  private readonly limits: TableLimits;
+  /** Distinct (source, triple) pairs held: what `limits.maxRegistrations` bounds. */
+  private heldTotal = 0;
+  private readonly limits: Required<TableLimits>;
   private readonly lease: Required<LeaseOptions>;
   private readonly now: () => number;
 
   constructor(options: TableOptions) {
-    this.limits = { ...options.limits };
+    this.limits = { maxRegistrations: Number.POSITIVE_INFINITY, ...options.limits };
     this.lease = { restoreGraceMs: DEFAULT_RESTORE_GRACE_MS, ...options.lease };
     this.now = options.now ?? Date.now;
     checkOptions(this.limits, this.lease);
@@ -64,6 +70,7 @@ export class RegistrationTable {
         if (!(held?.has(triple) ?? false) && (held?.size ?? 0) >= max) {
           return this.reject('too-many-registrations', key);
         }
+        if (!(held?.has(triple) ?? false) && this.heldTotal >= this.limits.maxRegistrations) return this.reject('table-full', key);
         const { target, accepted } = this.accept(key, source, message);
         this.adjust(target, triple, 1);
         target.replicas.set(triple, replicaGuid, replId);
@@ -85,6 +92,7 @@ export class RegistrationTable {
           snapshot.set(tripleKey(entry.backend, entry.username, entry.vuser), entry);
         }
         if (snapshot.size > max) return this.reject('too-many-registrations', key);
+        if (this.heldTotal - (held?.size ?? 0) + snapshot.size > this.limits.maxRegistrations) return this.reject('table-full', key);
         const { target, accepted } = this.accept(key, source, message);
         accepted.repairs = this.replaceSet(target, snapshot);
         return this.finish({ outcome: 'applied', ...accepted });
@@ -97,12 +105,14 @@ export class RegistrationTable {
     }
   }
 
-  /** Removes and returns (as they were) the sources whose lease has run out at `now()`. */
-  expire(): SourceRow[] {
-    const now = this.now();
+  /**
+   * Removes and returns (as they were) the sources whose lease ran out at or before `cutoff`
+   * (default `now()`; the notifier passes an earlier time while frames may still wait unread).
+   */
+  expire(cutoff = this.now()): SourceRow[] {
     const expired: SourceRow[] = [];
     for (const source of this.sourcesByKey.values()) {
-      if (source.expiresAt <= now) {
+      if (source.expiresAt <= cutoff) {
         expired.push(this.row(source));
         this.remove(source);
       }
@@ -125,6 +135,15 @@ export class RegistrationTable {
     return this.index.rows(filter);
   }
 
+  /**
+   * A page of `users(filter)`: up to `limit` rows after the triple key `after` (a page's
+   * `next`), reading from an ordered index rather than sorting. A filter on vuser alone
+   * examines at most `scanBudget` triples, so its page can be short while more follow.
+   */
+  usersPage(filter: UserFilter, after: string | undefined, limit: number, scanBudget?: number): Page<UserRow> {
+    return this.index.page(filter, after, limit, scanBudget);
+  }
+
   /** Distinct usernames holding (backend, vuser) with a count > 0, sorted. */
   registeredUsers(backend: string, vuser: string): string[] {
     return this.index.usernames(backend, vuser);
@@ -132,7 +151,17 @@ export class RegistrationTable {
 
   /** Every live source, sorted by key. */
   sources(): SourceRow[] {
-    return [...this.sourcesByKey.values()].map((source) => this.row(source)).sort((a, b) => (a.key < b.key ? -1 : 1));
+    return this.sourcesPage(undefined, Number.POSITIVE_INFINITY).rows;
+  }
+
+  /** Up to `limit` sources after the key `after` (a page's `next`), sorted by key. */
+  sourcesPage(after: string | undefined, limit: number): Page<SourceRow> {
+    const rows: SourceRow[] = [];
+    for (const key of this.sourceOrder.after(after)) {
+      if (rows.length === limit) return { rows, next: rows[rows.length - 1]?.key };
+      rows.push(this.row(this.sourcesByKey.get(key) as Source));
+    }
+    return { rows, next: undefined };
   }
 
   /** What one source holds (its last snapshot plus the messages since), or undefined. */
@@ -153,6 +182,11 @@ export class RegistrationTable {
   /** Sum of all counts over all sources. */
   get registrationCount(): number {
     return this.registrationTotal;
+  }
+
+  /** Distinct triples held, summed over all sources (what `limits.maxRegistrations` bounds). */
+  get heldCount(): number {
+    return this.heldTotal;
   }
 
   /** Distinct triples with a total count > 0. */
@@ -230,12 +264,15 @@ export class RegistrationTable {
     const intervalMs = this.intervalOf(source);
     // The saved deadline is never extended, however often the notifier restarts.
     source.expiresAt = Math.min(saved.expiresAt, restoredAt + intervalMs + this.lease.restoreGraceMs);
-    this.sourcesByKey.set(source.key, source);
+    this.addSource(source);
     for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
       const triple = tripleKey(backend, username, vuser);
       if (source.counts.has(triple)) throw new Error(`state source ${source.key} names a triple twice`);
       this.adjust(source, triple, count);
       source.replicas.set(triple, replicaGuid, replId);
+    }
+    if (this.heldTotal > this.limits.maxRegistrations) {
+      throw new Error(`state holds more registrations than the limit of ${this.limits.maxRegistrations}`);
     }
   }
 
@@ -247,7 +284,7 @@ export class RegistrationTable {
     let source = existing;
     if (source === undefined) {
       source = new Source({ ...message.source }, message.seq, now);
-      this.sourcesByKey.set(key, source);
+      this.addSource(source);
     } else {
       gap = message.seq - source.lastSeq - 1n;
       source.gaps += gap;
@@ -289,12 +326,15 @@ export class RegistrationTable {
 
   /** Changes one source's count of a triple by `delta`, keeping every aggregate in step. */
   private adjust(source: Source, triple: string, delta: number): void {
-    const after = (source.counts.get(triple) ?? 0) + delta;
+    const before = source.counts.get(triple) ?? 0;
+    const after = before + delta;
     if (after === 0) {
       source.counts.delete(triple);
       source.replicas.delete(triple);
+      this.heldTotal--;
     } else {
       source.counts.set(triple, after);
+      if (before === 0) this.heldTotal++;
     }
     source.registrations += delta;
     this.registrationTotal += delta;
@@ -304,9 +344,15 @@ export class RegistrationTable {
     }
   }
 
+  private addSource(source: Source): void {
+    this.sourcesByKey.set(source.key, source);
+    this.sourceOrder.add(source.key);
+  }
+
   private remove(source: Source): void {
     for (const [triple, count] of source.counts) this.adjust(source, triple, -count);
     this.sourcesByKey.delete(source.key);
+    this.sourceOrder.delete(source.key);
   }
 
   private intervalOf(source: Source): number {
@@ -358,11 +404,12 @@ interface AcceptedFields {
   repairs: number;
 }
 
-function checkOptions(limits: TableLimits, lease: Required<LeaseOptions>): void {
+function checkOptions(limits: Required<TableLimits>, lease: Required<LeaseOptions>): void {
   const counts: [string, number][] = [
     ['limits.maxSources', limits.maxSources],
     ['limits.maxRegistrationsPerSource', limits.maxRegistrationsPerSource],
   ];
+  if (limits.maxRegistrations !== Number.POSITIVE_INFINITY) counts.push(['limits.maxRegistrations', limits.maxRegistrations]);
   for (const [name, value] of counts) {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, not ${value}`);
   }

@@ -3,6 +3,11 @@ export interface TableLimits {
   maxSources: number;
   /** Distinct triples one source may hold at most. */
   maxRegistrationsPerSource: number;
+  /**
+   * Distinct triples held, summed over all sources (the table's memory grows with this), at
+   * most; a message that would hold more is rejected as `table-full`. Default: no limit.
+   */
+  maxRegistrations?: number;
 }
 
 export interface LeaseOptions {
@@ -27,7 +32,7 @@ export interface TableOptions {
 }
 
 /** Why the table refuses a well-formed message. A rejected message changes nothing. */
-export const TABLE_REJECT_REASONS = ['too-many-sources', 'too-many-registrations', 'stale-sequence'] as const;
+export const TABLE_REJECT_REASONS = ['too-many-sources', 'too-many-registrations', 'table-full', 'stale-sequence'] as const;
 export type TableRejectReason = (typeof TABLE_REJECT_REASONS)[number];
 
 /** Why the table took a message in (sequence, lease) but had nothing to change for it. */
@@ -62,6 +67,12 @@ export interface UserRow {
   username: string;
   vuser: string;
   count: number;
+}
+
+/** One page of a listing, and the key to continue after when more may follow. */
+export interface Page<Row> {
+  rows: Row[];
+  next: string | undefined;
 }
 
 export interface UserFilter {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Push } from 'zeromq';
 import { REJECT_REASONS } from '../../src/protocol/types.js';
-import type { ChangeEvent } from '../../src/server/api-types.js';
+import type { ChangeEvent, SourcesPage, SourceView, UserEntry, UsersPage } from '../../src/server/api-types.js';
 import { SERVER_REJECT_REASONS } from '../../src/server/metrics.js';
 import { TABLE_REJECT_REASONS } from '../../src/table/types.js';
 import { readEvents } from '../../src/cli/sse.js';
@@ -46,6 +46,23 @@ describe('the HTTP API', () => {
     expect(await notifier.users({ backend: 'sogo' })).toEqual([]);
   });
 
+  it('pages every listing with a cursor, one row at a time as well as all at once', async () => {
+    const first = await notifier.get<UsersPage>('/v1/users?limit=3');
+    expect(first.users).toHaveLength(3);
+    expect(first.next).toEqual(expect.any(String));
+    const last = await notifier.get<UsersPage>(`/v1/users?limit=3&cursor=${first.next}`);
+    expect([...first.users, ...last.users]).toEqual(await notifier.users());
+    expect(last.next).toBeNull();
+    const byOne = (query: Record<string, string>) => notifier.allPages<UsersPage, UserEntry>('/v1/users', query, (page) => page.users, 1);
+    const queries: Array<Record<string, string>> = [{}, { backend: 'SOGo' }, { username: 'jdoe' }, { vuser: 'shared' }, { backend: 'SOGo', vuser: 'shared' }, { backend: 'SOGo', username: 'jdoe' }];
+    for (const query of queries) {
+      expect(await byOne(query), JSON.stringify(query)).toEqual(await notifier.users(query));
+      expect((await byOne(query)).length, JSON.stringify(query)).toBeGreaterThan(0);
+    }
+    const sources = await notifier.allPages<SourcesPage, SourceView>('/v1/sources', {}, (page) => page.sources, 1);
+    expect(sources.map((s) => s.key)).toEqual([alpha.key, beta.key]);
+  });
+
   it('answers registered-users with the distinct usernames', async () => {
     expect(await notifier.registeredUsers('SOGo', 'shared')).toEqual({ backend: 'SOGo', vuser: 'shared', usernames: ['ann', 'bob'] });
     expect(await notifier.registeredUsers('SOGo', 'nobody')).toEqual({ backend: 'SOGo', vuser: 'nobody', usernames: [] });
@@ -53,13 +70,18 @@ describe('the HTTP API', () => {
 
   it('rejects bad query parameters with 400 and a message naming the parameter', async () => {
     const cases: Array<[method: string, path: string, message: string]> = [
-      ['GET', '/v1/users?user=jdoe', 'unknown query parameter "user" (known: backend, vuser, username)'],
+      ['GET', '/v1/users?user=jdoe', 'unknown query parameter "user" (known: backend, vuser, username, cursor, limit)'],
       ['GET', '/v1/users?backend=', 'query parameter "backend" is empty: give a value or leave it out'],
       ['GET', `/v1/users?vuser=${'x'.repeat(256)}`, 'query parameter "vuser" is longer than 255 characters'],
       ['GET', '/v1/users?backend=SOGo&backend=Other', 'query parameter "backend" is given more than once'],
       ['GET', '/v1/registered-users?backend=SOGo', 'missing query parameter "vuser"'],
       ['GET', '/v1/registered-users?backend=SOGo&vuser=', 'query parameter "vuser" is empty: give a value'],
-      ['GET', '/v1/sources?verbose=1', 'unknown query parameter "verbose" (this request takes none)'],
+      ['GET', '/v1/sources?verbose=1', 'unknown query parameter "verbose" (known: cursor, limit)'],
+      ['GET', '/v1/users?limit=0', 'query parameter "limit" must be a whole number from 1 to 1000, given once'],
+      ['GET', '/v1/users?limit=1001', 'query parameter "limit" must be a whole number from 1 to 1000, given once'],
+      ['GET', '/v1/sources?limit=x', 'query parameter "limit" must be a whole number from 1 to 1000, given once'],
+      ['GET', '/v1/users?cursor=not*base64', 'query parameter "cursor" must be the "next" of a previous page, given once'],
+      ['GET', '/v1/users?cursor=YWJj', 'query parameter "cursor" must be the "next" of a previous page, given once'],
       ['GET', '/v1/status?x', 'unknown query parameter "x" (this request takes none)'],
       ['GET', '/v1/events?since=3', 'unknown query parameter "since" (this request takes none)'],
       ['DELETE', `/v1/sources/${beta.key}?force=1`, 'unknown query parameter "force" (this request takes none)'],

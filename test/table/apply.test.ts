@@ -271,6 +271,30 @@ describe('limits', () => {
   });
 });
 
+describe('the global registration limit', () => {
+  it('rejects a register or snapshot that would hold more triples over all sources, changing nothing', () => {
+    const { table } = setup({ maxRegistrations: 3 });
+    table.apply(register(a, 1, command('u1')));
+    table.apply(register(a, 2, command('u2')));
+    table.apply(register(b, 1, command('u1')));
+    expect(table.heldCount).toBe(3);
+    const before = snapshotOf(table);
+    expect(table.apply(register(b, 2, command('u3')))).toEqual({ outcome: 'rejected', reason: 'table-full', source: sourceKey(b) });
+    const c = source(300);
+    expect(table.apply(heartbeat(c, 1, [entry('u9', 1)]))).toMatchObject({ outcome: 'rejected', reason: 'table-full' });
+    expect(table.apply(heartbeat(a, 3, [entry('u1', 1), entry('u2', 1), entry('u3', 1)]))).toMatchObject({ outcome: 'rejected', reason: 'table-full' });
+    expect(snapshotOf(table)).toBe(before);
+    // What is already held can grow in count, and a snapshot that swaps triples fits.
+    expect(table.apply(register(b, 3, command('u1'))).outcome).toBe('applied');
+    expect(table.apply(heartbeat(a, 4, [entry('u3', 1), entry('u4', 2)])).outcome).toBe('applied');
+    expect(table.heldCount).toBe(3);
+    // Freed room is usable again.
+    table.apply(goodbye(a, 5));
+    expect(table.heldCount).toBe(1);
+    expect(table.apply(register(b, 4, command('u5'))).outcome).toBe('applied');
+  });
+});
+
 describe('outcomes', () => {
   it('tell for each kind whether the message changed the table or was taken in with nothing to change', () => {
     const { table } = setup();
