@@ -1,13 +1,11 @@
-// JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests.
-import type { ChangeEvent as TableChange } from '../table/types.js';
+// JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests. Where an
+// answer is a row of the table, its schema is the table's (also the route's response schema).
+import Type, { type Static } from 'typebox';
+import { SourceRow, UserRow, type ChangeEvent as TableChange } from '../table/types.js';
 
 /** One registered triple: the sum of the counts every live source holds for it. */
-export interface UserEntry {
-  backend: string;
-  username: string;
-  vuser: string;
-  count: number;
-}
+export const UserEntry = UserRow;
+export type UserEntry = UserRow;
 
 /** Answer of GET /v1/users: one page, and the cursor of the next (null on the last page). */
 export interface UsersPage {
@@ -22,33 +20,9 @@ export interface RegisteredUsers {
   usernames: string[];
 }
 
-/** One sender process as the notifier sees it. */
-export interface SourceView {
-  /** The id `purge` takes: `host/pid/epoch`. */
-  key: string;
-  host: string;
-  pid: number;
-  /** 16 hex digits. */
-  epoch: string;
-  /** Distinct triples the source holds. */
-  triples: number;
-  /** Sum of its counts. */
-  registrations: number;
-  /** u64 as decimal text. */
-  lastSeq: string;
-  /** The interval its lease derives from (announced by heartbeat, else the default). */
-  intervalMs: number;
-  leaseMs: number;
-  /** ISO times. */
-  lastHeardAt: string;
-  expiresAt: string;
-  /** Messages the sender reported it could not queue (running total, decimal text). */
-  droppedReported: string;
-  /** Messages missed in transport from this source (exact, decimal text). */
-  gaps: string;
-  /** Loaded from the state file and not yet confirmed by a heartbeat. */
-  restored: boolean;
-}
+/** One sender process as the notifier sees it: the table's row, its times as ISO text. */
+export const SourceView = Type.Object({ ...SourceRow.properties, lastHeardAt: Type.String(), expiresAt: Type.String() });
+export type SourceView = Static<typeof SourceView>;
 
 /** Answer of GET /v1/sources: one page, and the cursor of the next (null on the last page). */
 export interface SourcesPage {

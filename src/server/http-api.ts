@@ -4,7 +4,7 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { SourceRow } from '../table/types.js';
-import type { RegisteredUsers, SourcesPage, SourceView, Status, UsersPage } from './api-types.js';
+import { SourceView, UserEntry, type RegisteredUsers, type SourcesPage, type Status, type UsersPage } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
 import { decodeCursor, encodeCursor, isSourceKey, isTripleKey } from './cursor.js';
 import type { NotifierMetrics } from './metrics.js';
@@ -39,12 +39,6 @@ interface Paging {
 
 const BAD_CURSOR = { error: 'Bad Request', message: 'query parameter "cursor" must be the "next" of a previous page, given once' };
 
-const userEntry = {
-  type: 'object',
-  properties: { backend: { type: 'string' }, username: { type: 'string' }, vuser: { type: 'string' }, count: { type: 'integer' } },
-  required: ['backend', 'username', 'vuser', 'count'],
-} as const;
-
 /** The response schema of a page of `items` named `name`. */
 function pageSchema(name: string, items: object) {
   return {
@@ -57,22 +51,7 @@ function pageSchema(name: string, items: object) {
 }
 
 function sourceView(row: SourceRow): SourceView {
-  return {
-    key: row.key,
-    host: row.host,
-    pid: row.pid,
-    epoch: row.epoch,
-    triples: row.triples,
-    registrations: row.registrations,
-    lastSeq: row.lastSeq,
-    intervalMs: row.intervalMs,
-    leaseMs: row.leaseMs,
-    lastHeardAt: new Date(row.lastHeardAt).toISOString(),
-    expiresAt: new Date(row.expiresAt).toISOString(),
-    droppedReported: row.droppedReported,
-    gaps: row.gaps,
-    restored: row.restored,
-  };
+  return { ...row, lastHeardAt: new Date(row.lastHeardAt).toISOString(), expiresAt: new Date(row.expiresAt).toISOString() };
 }
 
 export function createHttpApi(deps: HttpApiDeps) {
@@ -86,7 +65,7 @@ export function createHttpApi(deps: HttpApiDeps) {
 
   app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } & Paging }>(
     '/v1/users',
-    queryOnly(['backend', 'vuser', 'username'], [], pageSchema('users', userEntry), true),
+    queryOnly(['backend', 'vuser', 'username'], [], pageSchema('users', UserEntry), true),
     async (request, reply): Promise<UsersPage> => {
       const { cursor, limit, backend, vuser, username } = request.query;
       const after = cursor === undefined ? undefined : decodeCursor(cursor, isTripleKey);
@@ -105,7 +84,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     },
   );
 
-  app.get<{ Querystring: Paging }>('/v1/sources', queryOnly([], [], undefined, true), async (request, reply): Promise<SourcesPage> => {
+  app.get<{ Querystring: Paging }>('/v1/sources', queryOnly([], [], pageSchema('sources', SourceView), true), async (request, reply): Promise<SourcesPage> => {
     const { cursor, limit } = request.query;
     const after = cursor === undefined ? undefined : decodeCursor(cursor, isSourceKey);
     if (cursor !== undefined && after === undefined) return reply.code(400).send(BAD_CURSOR);

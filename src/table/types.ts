@@ -1,3 +1,5 @@
+import Type, { type Static } from 'typebox';
+
 export interface TableLimits {
   /** Live sources the table holds at most; a message that would add one more is rejected. */
   maxSources: number;
@@ -61,13 +63,15 @@ export type ApplyResult =
   | ({ outcome: 'ignored'; reason: IgnoreReason } & Accepted)
   | { outcome: 'rejected'; reason: TableRejectReason; source: string };
 
-/** One triple with a total count > 0 over all live sources. */
-export interface UserRow {
-  backend: string;
-  username: string;
-  vuser: string;
-  count: number;
-}
+/** One triple with a total count > 0 over all live sources (also an answer's JSON schema, see api-types.ts). */
+export const UserRow = Type.Object({
+  backend: Type.String(),
+  username: Type.String(),
+  vuser: Type.String(),
+  /** The sum of the counts every live source holds for the triple. */
+  count: Type.Integer(),
+});
+export type UserRow = Static<typeof UserRow>;
 
 /** One page of a listing, and the key to continue after when more may follow. */
 export interface Page<Row> {
@@ -81,29 +85,34 @@ export interface UserFilter {
   vuser?: string;
 }
 
-export interface SourceRow {
-  key: string;
-  host: string;
-  pid: number;
-  epoch: string;
-  /** u64 as decimal text (JSON has no bigint). */
-  lastSeq: string;
-  /** The announced interval, or the configured default before the first heartbeat. */
-  intervalMs: number;
-  leaseMs: number;
-  lastHeardAt: number;
-  expiresAt: number;
-  /** Sum of the counts the source holds. */
-  registrations: number;
+/** One sender process as the table knows it (the API's SourceView shows its times as ISO text). */
+export const SourceRow = Type.Object({
+  /** `host/pid/epoch`: the id `purge` takes. */
+  key: Type.String(),
+  host: Type.String(),
+  pid: Type.Integer(),
+  /** 16 hex digits. */
+  epoch: Type.String(),
   /** Distinct triples the source holds. */
-  triples: number;
+  triples: Type.Integer(),
+  /** Sum of the counts the source holds. */
+  registrations: Type.Integer(),
+  /** u64 as decimal text (JSON has no bigint). */
+  lastSeq: Type.String(),
+  /** The announced interval, or the configured default before the first heartbeat. */
+  intervalMs: Type.Integer(),
+  leaseMs: Type.Integer(),
+  /** Milliseconds since the epoch. */
+  lastHeardAt: Type.Number(),
+  expiresAt: Type.Number(),
   /** The highest running total of messages the sender reported it could not queue (decimal text). */
-  droppedReported: string;
+  droppedReported: Type.String(),
   /** Messages missed in transport, summed over this source's sequence gaps (decimal text). */
-  gaps: string;
+  gaps: Type.String(),
   /** Loaded from a state file and not yet confirmed by a heartbeat. */
-  restored: boolean;
-}
+  restored: Type.Boolean(),
+});
+export type SourceRow = Static<typeof SourceRow>;
 
 /** A triple's total count went 0 -> >0 (`registered`) or >0 -> 0 (`unregistered`). */
 export interface ChangeEvent {
