@@ -9,7 +9,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { StartupError } from './startup-error.js';
 
-export const STATE_FILE_NAME = 'table.json';
+const STATE_FILE_NAME = 'table.json';
 
 /** A save writes lines for at most this long before it lets the event loop run. */
 const SAVE_SLICE_MS = 4;

@@ -5,7 +5,7 @@ import { closeSync, constants, linkSync, openSync, readFileSync, rmSync, writeSy
 import { join } from 'node:path';
 import { StartupError } from './startup-error.js';
 
-export const LOCK_FILE_NAME = 'notifier.lock';
+const LOCK_FILE_NAME = 'notifier.lock';
 
 /** The start time of process `pid` in clock ticks since boot (field 22 of /proc/PID/stat), or '' where unknown. */
 function startTime(pid: number): string {
