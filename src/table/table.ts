@@ -24,7 +24,7 @@ const DEFAULT_RESTORE_GRACE_MS = 1000;
 
 /**
  * The registration table: the union of the live sources' registrations (docs/protocol.md,
- * and the brief's "Semantics the table must keep"). Pure and synchronous; time comes from
+ * "How the table applies messages"). Pure and synchronous; time comes from
  * `now()`. Every operation either applies whole or changes nothing.
  */
 export class RegistrationTable {
