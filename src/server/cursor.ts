@@ -13,7 +13,7 @@ export function decodeCursor(cursor: string, isKey: (key: string) => boolean): s
   return encodeCursor(key) === cursor && isKey(key) ? key : undefined;
 }
 
-/** A triple key holds exactly two NULs (see src/table/triple.ts). */
+/** A triple key holds exactly two NULs (see src/protocol/triple.ts). */
 export function isTripleKey(key: string): boolean {
   return key.split('\0').length === 3;
 }

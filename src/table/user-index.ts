@@ -66,11 +66,11 @@ export class UserIndex {
       }
       if (examined++ === scanBudget) return { rows, next: lastExamined };
       lastExamined = key;
-      const name = key.slice(last + 1);
+      const name = key.slice(first + 1, last);
       if (username !== undefined && name !== username) continue;
-      if (vuser !== undefined && (last - first - 1 !== vuser.length || !key.startsWith(vuser, first + 1))) continue;
+      if (vuser !== undefined && (key.length - last - 1 !== vuser.length || !key.startsWith(vuser, last + 1))) continue;
       if (rows.length === limit) return { rows, next: lastRow };
-      rows.push({ backend: key.slice(0, first), username: name, vuser: key.slice(first + 1, last), count: this.totals.get(key) as number });
+      rows.push({ backend: key.slice(0, first), username: name, vuser: key.slice(last + 1), count: this.totals.get(key) as number });
       lastRow = key;
     }
     return { rows, next: undefined };
