@@ -100,7 +100,7 @@ export class NotifierMetrics {
     });
     new Gauge({
       name: `${PREFIX}receive_backlog_seconds`,
-      help: 'Since when frames have been waiting unread in ZeroMQ\'s queues (0 when the receive loop has read everything).',
+      help: 'How long frames have been waiting unread in ZeroMQ\'s queues (0 while the receive loop has read everything).',
       registers,
       collect() {
         this.set(receiveBacklogMs() / 1000);

@@ -1,5 +1,5 @@
 import { OrderedKeys } from './ordered-keys.js';
-import { compareTripleKeys, pairKey, splitTriple, splitUser, tripleKey } from '../protocol/triple.js';
+import { compareTripleKeys, pairKey, splitUser, tripleKey } from '../protocol/triple.js';
 import type { Page, UserFilter, UserRow } from './types.js';
 
 export type Transition = 'registered' | 'unregistered' | undefined;

@@ -11,7 +11,7 @@ import { startNotifier, type RunningNotifier } from '../support/notifier.js';
 import { join } from 'node:path';
 import { cleanup, REPO_ROOT, runCli, spawnProcess, spawnSender } from '../support/processes.js';
 import { closePushSockets, connectPush, FakeSource } from '../support/push.js';
-import { waitForHolding } from '../support/senders.js';
+import { senderKey, waitForHolding } from '../support/senders.js';
 import { waitFor } from '../support/wait.js';
 
 afterEach(async () => {
@@ -94,9 +94,13 @@ describe('under load', () => {
     // than a stream may fall behind by.
     const events = await followEvents(notifier);
 
+    const victimKey = await senderKey(victim);
     await victim.kill9(); // lease 1.5 s
     const sentAtKill = flood.sent;
-    await waitFor('the killed sender to expire', () => events.some((e) => e.kind === 'unregistered' && e.username === 'victim'), { timeoutMs: 60_000 });
+    // Only what follows the kill counts: on a starved machine the notifier may read a live
+    // sender's heartbeats so seldom that its short lease runs out, and its next one brings it back.
+    const eventsAtKill = events.length;
+    await waitFor('the killed sender to expire', () => events.slice(eventsAtKill).some((e) => e.kind === 'unregistered' && e.username === 'victim'), { timeoutMs: 60_000 });
     // The notifier kept taking the flood in all along: the sender blocks on a full queue otherwise.
     expect(flood.sent).toBeGreaterThan(sentAtKill);
     await flood.stop();
@@ -104,7 +108,8 @@ describe('under load', () => {
 
     expect(health.failures).toEqual([]);
     expect(health.answers).toBeGreaterThan(0);
-    expect(await metric(notifier, 'mapistore_mgmt_expiry_delay_seconds_count')).toBe(1);
+    expect((await notifier.sources()).map((source) => source.key)).not.toContain(victimKey);
+    expect(await metric(notifier, 'mapistore_mgmt_expiry_delay_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(await metric(notifier, 'mapistore_mgmt_received_bytes_total')).toBeGreaterThan(3 * flood.frameBytes);
   });
 
