@@ -19,7 +19,7 @@ function queriesFor(sourceCount, count) {
   return [
     ['GET /v1/registered-users', (i) => `/v1/registered-users?backend=SOGo&vuser=${pick(i)}`, count],
     ['GET /v1/users?username=', (i) => `/v1/users?username=${pick(i)}`, count],
-    ['GET /v1/users (whole table)', () => '/v1/users', count / 5],
+    ['GET /v1/users (a page of 1000)', () => '/v1/users?limit=1000', count / 5],
   ];
 }
 

@@ -1,4 +1,8 @@
 // Talks to a running notifier's HTTP API for the query commands.
+import { PAGE } from '../server/query-schema.js';
+
+/** The largest page the notifier serves. */
+const MAX_PAGE = PAGE.maxLimit;
 
 /** A failure to report to the user as is; exit status 1 unless told (2: fix the invocation). */
 export class CliError extends Error {
@@ -55,4 +59,27 @@ export async function getJson<T>(baseUrl: string, path: string): Promise<T> {
   } catch {
     throw new CliError(`${baseUrl} answered, but not with JSON: is it a mapistore-mgmt notifier? (set --http or MAPISTORE_MGMT_HTTP)`);
   }
+}
+
+/**
+ * GETs every row of a paged listing (`{ [field]: rows, next }`), following `next` from page to
+ * page, or only the first `limit` rows when given. Rows present throughout come exactly once.
+ */
+export async function getAllPages<Row>(baseUrl: string, path: string, field: string, limit?: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  let cursor: string | null = null;
+  do {
+    const query = new URLSearchParams();
+    if (cursor !== null) query.set('cursor', cursor);
+    query.set('limit', String(Math.min((limit ?? Number.POSITIVE_INFINITY) - rows.length, MAX_PAGE)));
+    const separator = path.includes('?') ? '&' : '?';
+    const page = await getJson<Record<string, unknown>>(baseUrl, `${path}${separator}${query}`);
+    const pageRows = page[field];
+    if (!Array.isArray(pageRows) || (page.next !== null && typeof page.next !== 'string')) {
+      throw new CliError(`${baseUrl} answered ${path} without a page of ${field}: is it a mapistore-mgmt notifier of this version?`);
+    }
+    rows.push(...(pageRows as Row[]));
+    cursor = page.next;
+  } while (cursor !== null && (limit === undefined || rows.length < limit));
+  return rows;
 }

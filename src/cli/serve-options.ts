@@ -20,6 +20,9 @@ const NUMBERS: Array<[flags: string, description: string, defaultValue: number, 
   ['--max-lease-ms <ms>', 'longest lease, whatever the interval', DEFAULTS.maxLeaseMs, integerIn(10, 24 * HOUR_MS)],
   ['--max-sources <n>', 'sender processes tracked at most; messages from more are rejected', DEFAULTS.maxSources, integerIn(1, 10_000_000)],
   ['--max-registrations-per-source <n>', 'distinct triples one sender may hold', DEFAULTS.maxRegistrationsPerSource, integerIn(1, 10_000_000)],
+  ['--max-registrations <n>', 'distinct triples held over all senders (a triple held by two senders counts twice); messages that would add more are rejected as table-full', DEFAULTS.maxRegistrations, integerIn(1, 100_000_000)],
+  ['--max-event-subscribers <n>', 'clients following the change stream at once; more are refused with a 503', DEFAULTS.maxEventSubscribers, integerIn(0, 100_000)],
+  ['--receive-hwm <messages>', 'messages queued unread per connected sender (ZMQ_RCVHWM); beyond it the sender\'s own queue fills and it drops', DEFAULTS.receiveHwm, integerIn(1, 1_000_000)],
   ['--max-frame-bytes <bytes>', 'largest frame accepted; larger ones are rejected as oversized', DEFAULTS.maxFrameBytes, integerIn(LIBRARY_LIMITS.maxFrameBytes, 256 * 1024 * 1024)],
   ['--save-interval-ms <ms>', 'how often a changed table is written to the state directory', DEFAULTS.saveIntervalMs, integerIn(10, HOUR_MS)],
   ['--rejection-log-interval-ms <ms>', 'at most one log line per rejection reason per interval', DEFAULTS.rejectionLogIntervalMs, integerIn(0, HOUR_MS)],
@@ -35,6 +38,7 @@ export function serveOptions(): Option[] {
     option('--http <host:port>', 'HTTP API address; port 0 picks a free port (the log says which)').default(parseHostPort(DEFAULT_HTTP), DEFAULT_HTTP).argParser(parseHostPort),
     option('--state-dir <dir>', 'where the table is saved ($STATE_DIRECTORY under systemd, else ${XDG_STATE_HOME:-~/.local/state}/mapistore-mgmt)').default(defaultStateDir()),
     ...NUMBERS.map(([flags, description, defaultValue, parse]) => option(flags, description).default(defaultValue).argParser(parse)),
-    option('--log-level <level>', 'log level of the JSON log on stdout').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    option('--log-level <level>', 'log level of the JSON log on stdout (SIGHUP applies a new one from the config file)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    option('--config <file>', 'a file of MAPISTORE_MGMT_*=value lines (systemd EnvironmentFile syntax) for the settings given by neither flag nor variable; read again on SIGHUP'),
   ];
 }

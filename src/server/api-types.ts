@@ -1,11 +1,16 @@
-// JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests.
+// JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests. Where an
+// answer is a row of the table, its schema is the table's (also the route's response schema).
+import Type, { type Static } from 'typebox';
+import { SourceRow, UserRow, type ChangeEvent as TableChange } from '../table/types.js';
 
 /** One registered triple: the sum of the counts every live source holds for it. */
-export interface UserEntry {
-  backend: string;
-  username: string;
-  vuser: string;
-  count: number;
+export const UserEntry = UserRow;
+export type UserEntry = UserRow;
+
+/** Answer of GET /v1/users: one page, and the cursor of the next (null on the last page). */
+export interface UsersPage {
+  users: UserEntry[];
+  next: string | null;
 }
 
 /** Answer of GET /v1/registered-users: distinct usernames with a count above 0. */
@@ -15,32 +20,14 @@ export interface RegisteredUsers {
   usernames: string[];
 }
 
-/** One sender process as the notifier sees it. */
-export interface SourceView {
-  /** The id `purge` takes: `host/pid/epoch`. */
-  key: string;
-  host: string;
-  pid: number;
-  /** 16 hex digits. */
-  epoch: string;
-  /** Distinct triples the source holds. */
-  triples: number;
-  /** Sum of its counts. */
-  registrations: number;
-  /** u64 as decimal text. */
-  lastSeq: string;
-  /** The interval its lease derives from (announced by heartbeat, else the default). */
-  intervalMs: number;
-  leaseMs: number;
-  /** ISO times. */
-  lastHeardAt: string;
-  expiresAt: string;
-  /** Messages the sender reported it could not queue (running total, decimal text). */
-  droppedReported: string;
-  /** Messages missed in transport from this source. */
-  gaps: number;
-  /** Loaded from the state file and not yet confirmed by a heartbeat. */
-  restored: boolean;
+/** One sender process as the notifier sees it: the table's row, its times as ISO text. */
+export const SourceView = Type.Object({ ...SourceRow.properties, lastHeardAt: Type.String(), expiresAt: Type.String() });
+export type SourceView = Static<typeof SourceView>;
+
+/** Answer of GET /v1/sources: one page, and the cursor of the next (null on the last page). */
+export interface SourcesPage {
+  sources: SourceView[];
+  next: string | null;
 }
 
 export interface StatusCounters {
@@ -48,10 +35,12 @@ export interface StatusCounters {
   messages: Record<string, Record<string, number>>;
   rejections: Record<string, number>;
   repairs: number;
-  gaps: number;
+  /** Exact, decimal text (a sum of u64 jumps). */
+  gaps: string;
   expirations: number;
   unmatchedUnregisters: number;
-  senderDrops: number;
+  /** Exact, decimal text (a sum of u64 increases). */
+  senderDrops: string;
 }
 
 export interface StatusSizes {
@@ -72,11 +61,5 @@ export interface Status {
   sizes: StatusSizes;
 }
 
-/** A change-stream event (GET /v1/events, SSE `event:` is the kind). */
-export interface ChangeEvent {
-  kind: 'registered' | 'unregistered';
-  backend: string;
-  username: string;
-  vuser: string;
-  time: string;
-}
+/** A change-stream event (GET /v1/events, SSE `event:` is the kind): the table's change, with its time as ISO text. */
+export type ChangeEvent = Omit<TableChange, 'at'> & { time: string };

@@ -23,6 +23,12 @@ export interface ServeConfig {
   maxLeaseMs: number;
   maxSources: number;
   maxRegistrationsPerSource: number;
+  /** Distinct triples held, summed over all sources (each source's triples count once). */
+  maxRegistrations: number;
+  /** Clients following GET /v1/events at once; more get a 503. */
+  maxEventSubscribers: number;
+  /** ZMQ_RCVHWM: messages queued per connected sender before its own queue takes the rest. */
+  receiveHwm: number;
   maxFrameBytes: number;
   /** How often a changed table is written to the state file. */
   saveIntervalMs: number;
@@ -31,4 +37,6 @@ export interface ServeConfig {
   /** A graceful shutdown that takes longer is cut short. */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** The file the settings given by neither flag nor variable come from (read again on SIGHUP). */
+  config?: string;
 }

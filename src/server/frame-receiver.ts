@@ -1,23 +1,45 @@
-// The PULL socket and its receive loop. Frames are handed over one by one; after each bounded
-// batch the loop yields to the event loop, so HTTP queries stay fast while messages stream in.
+// The PULL socket and its receive loop. Frames are handed over one by one in slices of at most
+// SLICE_MS of work, whatever their number or size; between slices the loop yields to the event
+// loop, so timers (expiry, saves) and HTTP run at least every few milliseconds under any load.
+// What the loop cannot take meanwhile waits in ZeroMQ's queues, bounded by the high-water mark.
+import { performance } from 'node:perf_hooks';
 import { Pull } from 'zeromq';
 
-/** Frames handled before the loop lets timers and HTTP requests run. */
-const BATCH = 256;
+/** Work done in one slice before the loop lets timers and HTTP requests run. A frame is never
+ * split, so a slice can run past this by the handling of one frame (at most --max-frame-bytes). */
+export const SLICE_MS = 4;
 
 export type FrameHandler = (parts: Buffer[]) => void;
+
+/** What the loop reports after each slice: its duration, frames and bytes handled. */
+export type SliceObserver = (slice: { ms: number; frames: number; bytes: number }) => void;
+
+export interface FrameReceiverOptions {
+  /** libzmq drops the connection of a peer that sends a larger message. */
+  maxMessageSize: number;
+  /** Messages queued per connected sender before that sender's own queue takes the rest (ZMQ_RCVHWM). */
+  receiveHighWaterMark: number;
+}
 
 export class FrameReceiver {
   private readonly socket: Pull;
   private stopping = false;
   private loop: Promise<void> | undefined;
+  private caughtUp = Date.now();
+  private receiving = 0;
+  /** True while the loop waits for a frame with nothing queued. */
+  private idle = false;
 
-  /** `maxMessageSize`: libzmq drops the connection of a peer that sends a larger message. */
   constructor(
     readonly endpoint: string,
-    maxMessageSize: number,
+    options: FrameReceiverOptions,
   ) {
-    this.socket = new Pull({ maxMessageSize, linger: 0 });
+    this.socket = new Pull({
+      maxMessageSize: options.maxMessageSize,
+      receiveHighWaterMark: options.receiveHighWaterMark,
+      receiveTimeout: 0,
+      linger: 0,
+    });
   }
 
   /** Binds and returns the endpoint as bound (tcp port 0 resolved to the port chosen). */
@@ -26,24 +48,73 @@ export class FrameReceiver {
     return this.socket.lastEndpoint ?? this.endpoint;
   }
 
+  /**
+   * The last time the loop found nothing left to read: every frame queued before then has been
+   * handled. It stays in the past while frames keep waiting (the receive backlog).
+   */
+  get caughtUpAt(): number {
+    return this.caughtUp;
+  }
+
+  /** Milliseconds spent in slices (receiving and handling frames) since the start. */
+  get receivingMs(): number {
+    return this.receiving;
+  }
+
+  /** How long frames have been waiting unread: 0 while the loop has nothing left to read. */
+  get backlogMs(): number {
+    return this.idle ? 0 : Date.now() - this.caughtUp;
+  }
+
   /** Starts receiving; `handle` must not throw. Resolves when closed, rejects if receiving fails. */
-  start(handle: FrameHandler): Promise<void> {
-    this.loop = this.run(handle);
+  start(handle: FrameHandler, observe: SliceObserver = () => undefined): Promise<void> {
+    this.loop = this.run(handle, observe);
     return this.loop;
   }
 
-  private async run(handle: FrameHandler): Promise<void> {
-    let handled = 0;
+  private async run(handle: FrameHandler, observe: SliceObserver): Promise<void> {
+    let slice = { start: 0, frames: 0, bytes: 0 };
+    const endSlice = () => {
+      if (slice.frames === 0) return;
+      const ms = performance.now() - slice.start;
+      this.receiving += ms;
+      observe({ ms, frames: slice.frames, bytes: slice.bytes });
+      slice = { start: 0, frames: 0, bytes: 0 };
+    };
     while (!this.stopping) {
-      let parts: Buffer[];
-      try {
-        parts = await this.socket.receive();
-      } catch (error) {
-        if (this.stopping) return;
-        throw error;
+      // A receive that finds nothing queued fails at once (receiveTimeout 0): cheaper than asking
+      // `readable` before every frame. Then the slice ends, and the loop waits without a timeout.
+      let parts = await this.receive();
+      if (parts === undefined) {
+        endSlice();
+        this.caughtUp = Date.now();
+        this.idle = true;
+        this.socket.receiveTimeout = -1;
+        parts = await this.receive();
+        this.socket.receiveTimeout = 0;
+        this.idle = false;
       }
+      if (parts === null) return;
+      if (parts === undefined) continue; // a wait without timeout returns a message; never seen
+      if (slice.frames === 0) slice.start = performance.now();
+      slice.frames++;
+      for (const part of parts) slice.bytes += part.length;
       handle(parts);
-      if (++handled % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (performance.now() - slice.start >= SLICE_MS) {
+        endSlice();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
+  /** The next message; undefined when none is queued (with receiveTimeout 0), null once closed. */
+  private async receive(): Promise<Buffer[] | undefined | null> {
+    try {
+      return await this.socket.receive();
+    } catch (error) {
+      if (this.stopping) return null;
+      if ((error as { code?: unknown }).code === 'EAGAIN') return undefined;
+      throw error;
     }
   }
 

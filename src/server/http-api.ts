@@ -4,10 +4,12 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { SourceRow } from '../table/types.js';
-import type { RegisteredUsers, SourceView, Status, UserEntry } from './api-types.js';
+import { SourceView, UserEntry, type RegisteredUsers, type SourcesPage, type Status, type UsersPage } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
+import { decodeCursor, encodeCursor, isSourceKey, isTripleKey } from './cursor.js';
 import type { NotifierMetrics } from './metrics.js';
 import { queryOnly } from './query-schema.js';
+import type { RateLimitedLog } from './rate-limited-log.js';
 
 export interface HttpApiDeps {
   table: RegistrationTable;
@@ -17,36 +19,39 @@ export interface HttpApiDeps {
   version: string;
   endpoint: string;
   startedAt: number;
-  isReady: () => boolean;
+  /** Why the notifier is not ready (GET /readyz): empty when it is. */
+  notReady: () => string[];
+  /** Where refused requests are logged, at most once per interval. */
+  refusalLog: RateLimitedLog;
   /** Called after a purge removed a source. */
   purged: (key: string) => void;
 }
 
 const noQuery = queryOnly([]);
 
-const userEntry = {
-  type: 'object',
-  properties: { backend: { type: 'string' }, username: { type: 'string' }, vuser: { type: 'string' }, count: { type: 'integer' } },
-  required: ['backend', 'username', 'vuser', 'count'],
-} as const;
+/** Triples a `?vuser=` listing (the one filter without an index) examines per page at most. */
+const SCAN_BUDGET = 20_000;
+
+interface Paging {
+  cursor?: string;
+  limit: number;
+}
+
+const BAD_CURSOR = { error: 'Bad Request', message: 'query parameter "cursor" must be the "next" of a previous page, given once' };
+
+/** The response schema of a page of `items` named `name`. */
+function pageSchema(name: string, items: object) {
+  return {
+    200: {
+      type: 'object',
+      properties: { [name]: { type: 'array', items }, next: { type: ['string', 'null'] } },
+      required: [name, 'next'],
+    },
+  };
+}
 
 function sourceView(row: SourceRow): SourceView {
-  return {
-    key: row.key,
-    host: row.host,
-    pid: row.pid,
-    epoch: row.epoch,
-    triples: row.triples,
-    registrations: row.registrations,
-    lastSeq: row.lastSeq,
-    intervalMs: row.intervalMs,
-    leaseMs: row.leaseMs,
-    lastHeardAt: new Date(row.lastHeardAt).toISOString(),
-    expiresAt: new Date(row.expiresAt).toISOString(),
-    droppedReported: row.droppedReported,
-    gaps: row.gaps,
-    restored: row.restored,
-  };
+  return { ...row, lastHeardAt: new Date(row.lastHeardAt).toISOString(), expiresAt: new Date(row.expiresAt).toISOString() };
 }
 
 export function createHttpApi(deps: HttpApiDeps) {
@@ -58,10 +63,16 @@ export function createHttpApi(deps: HttpApiDeps) {
     ajv: { customOptions: { removeAdditional: false } },
   });
 
-  app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } }>(
+  app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } & Paging }>(
     '/v1/users',
-    queryOnly(['backend', 'vuser', 'username'], [], { 200: { type: 'array', items: userEntry } }),
-    async (request): Promise<UserEntry[]> => table.users(request.query),
+    queryOnly(['backend', 'vuser', 'username'], [], pageSchema('users', UserEntry), true),
+    async (request, reply): Promise<UsersPage> => {
+      const { cursor, limit, backend, vuser, username } = request.query;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, isTripleKey);
+      if (cursor !== undefined && after === undefined) return reply.code(400).send(BAD_CURSOR);
+      const page = table.usersPage({ backend, vuser, username }, after, limit, SCAN_BUDGET);
+      return { users: page.rows, next: page.next === undefined ? null : encodeCursor(page.next) };
+    },
   );
 
   app.get<{ Querystring: { backend: string; vuser: string } }>(
@@ -73,7 +84,13 @@ export function createHttpApi(deps: HttpApiDeps) {
     },
   );
 
-  app.get('/v1/sources', noQuery, async (): Promise<SourceView[]> => table.sources().map(sourceView));
+  app.get<{ Querystring: Paging }>('/v1/sources', queryOnly([], [], pageSchema('sources', SourceView), true), async (request, reply): Promise<SourcesPage> => {
+    const { cursor, limit } = request.query;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, isSourceKey);
+    if (cursor !== undefined && after === undefined) return reply.code(400).send(BAD_CURSOR);
+    const page = table.sourcesPage(after, limit);
+    return { sources: page.rows.map(sourceView), next: page.next === undefined ? null : encodeCursor(page.next) };
+  });
 
   // The key is host/pid/epoch: a wildcard takes its slashes as they are (or %2F-encoded);
   // fastify has already percent-decoded it.
@@ -89,26 +106,34 @@ export function createHttpApi(deps: HttpApiDeps) {
     version: deps.version,
     uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     endpoint: deps.endpoint,
-    ready: deps.isReady(),
+    ready: deps.notReady().length === 0,
     counters: await metrics.statusCounters(),
     sizes: { sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount },
   }));
 
   app.get('/v1/events', noQuery, (_request, reply) => {
+    if (deps.changes.full) {
+      metrics.eventSubscribersRefused.inc();
+      deps.refusalLog.warn('too-many-subscribers', { max: deps.changes.maxClients }, 'refused a change-stream client: too many follow already');
+      return reply.code(503).send({
+        error: 'too-many-subscribers',
+        message: `${deps.changes.maxClients} clients already follow the change stream (--max-event-subscribers); try again later`,
+      });
+    }
     reply.hijack();
     deps.changes.subscribe(reply.raw);
   });
 
   app.get('/metrics', async (_request, reply) => {
     reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.exposition();
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const ready = deps.isReady();
-    return reply.code(ready ? 200 : 503).send({ ready });
+    const reasons = deps.notReady();
+    return reply.code(reasons.length === 0 ? 200 : 503).send({ ready: reasons.length === 0, reasons });
   });
 
   return app;

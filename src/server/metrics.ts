@@ -1,12 +1,24 @@
-// The notifier's counters and gauges (prom-client). They are the single record of what the
-// notifier saw: GET /metrics exposes them and GET /v1/status summarises them.
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+// The notifier's counters and gauges (prom-client, plus exact counters for totals of u64 values).
+// They are the single record of what the notifier saw: GET /metrics exposes them and
+// GET /v1/status summarises them.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { REJECT_REASONS } from '../protocol/types.js';
 import { TABLE_REJECT_REASONS } from '../table/types.js';
 import type { StatusCounters, StatusSizes } from './api-types.js';
+import { ExactCounter } from './exact-counter.js';
 import { MessageCounts } from './message-counts.js';
 
 const PREFIX = 'mapistore_mgmt_';
+
+/** Where the gauges read their values when scraped. */
+export interface MetricProbes {
+  sizes: () => StatusSizes;
+  /** Distinct triples held over all sources (what --max-registrations bounds). */
+  heldRegistrations: () => number;
+  eventSubscribers: () => number;
+  /** How long frames have been waiting unread (0 when the receive loop keeps up). */
+  receiveBacklogMs: () => number;
+}
 
 export class NotifierMetrics {
   readonly registry = new Registry();
@@ -15,12 +27,20 @@ export class NotifierMetrics {
   private readonly messageCounts = new MessageCounts();
   readonly rejections: Counter<'reason'>;
   readonly repairs: Counter;
-  readonly gaps: Counter;
+  readonly gaps: ExactCounter;
   readonly expirations: Counter;
   readonly unmatchedUnregisters: Counter;
-  readonly senderDrops: Counter;
+  readonly senderDrops: ExactCounter;
+  readonly receivedBytes: Counter;
+  readonly receiveSlices: Histogram;
+  readonly expiryDelay: Histogram;
+  readonly eventSubscribersRefused: Counter;
+  private readonly saveFailures: Counter;
+  private readonly lastSave: Gauge;
+  private readonly lastSaveDuration: Gauge;
 
-  constructor(sizes: () => StatusSizes, eventSubscribers: () => number) {
+  constructor(probes: MetricProbes) {
+    const { sizes, eventSubscribers, receiveBacklogMs, heldRegistrations } = probes;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const counts = this.messageCounts;
@@ -42,16 +62,56 @@ export class NotifierMetrics {
     // Every reason shows from the start (at 0), so dashboards and alerts need no special case.
     for (const reason of [...REJECT_REASONS, ...TABLE_REJECT_REASONS]) this.rejections.inc({ reason }, 0);
     this.repairs = new Counter({ name: `${PREFIX}repairs_total`, help: 'Triples whose count a heartbeat snapshot corrected.', registers });
-    this.gaps = new Counter({ name: `${PREFIX}sequence_gaps_total`, help: 'Messages missed in transport (sum of sequence gaps).', registers });
+    this.gaps = new ExactCounter(`${PREFIX}sequence_gaps_total`, 'Messages missed in transport (sum of sequence gaps).');
     this.expirations = new Counter({ name: `${PREFIX}expirations_total`, help: 'Sources dropped because their lease ran out.', registers });
     this.unmatchedUnregisters = new Counter({
       name: `${PREFIX}unmatched_unregisters_total`,
       help: 'Unregisters with nothing to match, ignored.',
       registers,
     });
-    this.senderDrops = new Counter({
-      name: `${PREFIX}sender_dropped_total`,
-      help: 'Messages senders reported they could not queue (from heartbeats).',
+    this.senderDrops = new ExactCounter(
+      `${PREFIX}sender_dropped_total`,
+      'Messages senders reported they could not queue (from heartbeats; a lower total than one already reported adds nothing).',
+    );
+    this.saveFailures = new Counter({
+      name: `${PREFIX}state_save_failures_total`,
+      help: 'Saves of the table to the state directory that failed (each is retried at the next interval).',
+      registers,
+    });
+    this.lastSave = new Gauge({
+      name: `${PREFIX}state_last_save_timestamp_seconds`,
+      help: 'When the table was last saved successfully (Unix time; 0 before the first save).',
+      registers,
+    });
+    this.lastSaveDuration = new Gauge({
+      name: `${PREFIX}state_last_save_duration_seconds`,
+      help: 'How long the last successful save took, from start to the durable rename (the event loop runs meanwhile).',
+      registers,
+    });
+    this.receivedBytes = new Counter({ name: `${PREFIX}received_bytes_total`, help: 'Bytes of the frames received.', registers });
+    this.receiveSlices = new Histogram({
+      name: `${PREFIX}receive_slice_seconds`,
+      help: 'Time the receive loop held the event loop in one slice (it yields after 4 ms, or once nothing is queued).',
+      buckets: [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256],
+      registers,
+    });
+    new Gauge({
+      name: `${PREFIX}receive_backlog_seconds`,
+      help: 'How long frames have been waiting unread in ZeroMQ\'s queues (0 while the receive loop has read everything).',
+      registers,
+      collect() {
+        this.set(receiveBacklogMs() / 1000);
+      },
+    });
+    this.expiryDelay = new Histogram({
+      name: `${PREFIX}expiry_delay_seconds`,
+      help: 'Time from a source\'s lease deadline to its expiry.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10],
+      registers,
+    });
+    this.eventSubscribersRefused = new Counter({
+      name: `${PREFIX}event_subscribers_refused_total`,
+      help: 'Change-stream clients refused (503) because --max-event-subscribers were following.',
       registers,
     });
     const gauge = (name: string, help: string, read: (s: StatusSizes) => number) =>
@@ -67,6 +127,14 @@ export class NotifierMetrics {
     gauge('users', 'Registered (backend, username, vuser) triples.', (s) => s.users);
     gauge('registrations', 'Registrations held, summed over all sources.', (s) => s.registrations);
     new Gauge({
+      name: `${PREFIX}held_registrations`,
+      help: 'Distinct triples held, summed over all sources: what --max-registrations bounds.',
+      registers,
+      collect() {
+        this.set(heldRegistrations());
+      },
+    });
+    new Gauge({
       name: `${PREFIX}event_subscribers`,
       help: 'Clients following the change stream (GET /v1/events).',
       registers,
@@ -74,6 +142,21 @@ export class NotifierMetrics {
         this.set(eventSubscribers());
       },
     });
+  }
+
+  /** Where the table saver reports each save. */
+  readonly saves = {
+    saved: (durationSeconds: number): void => {
+      this.lastSave.set(Date.now() / 1000);
+      this.lastSaveDuration.set(durationSeconds);
+    },
+    failed: (): void => this.saveFailures.inc(),
+  };
+
+  /** The Prometheus text of GET /metrics. */
+  async exposition(): Promise<string> {
+    const text = await this.registry.metrics();
+    return `${text}${text.endsWith('\n') ? '' : '\n'}${this.gaps.exposition()}${this.senderDrops.exposition()}`;
   }
 
   /** Counts one received frame: `kind` as decoded (or 'invalid'), `result` as applied, ignored or rejected. */
@@ -95,10 +178,10 @@ export class NotifierMetrics {
       messages,
       rejections,
       repairs: await total(this.repairs),
-      gaps: await total(this.gaps),
+      gaps: this.gaps.value.toString(),
       expirations: await total(this.expirations),
       unmatchedUnregisters: await total(this.unmatchedUnregisters),
-      senderDrops: await total(this.senderDrops),
+      senderDrops: this.senderDrops.value.toString(),
     };
   }
 }

@@ -12,8 +12,9 @@ import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from '
 import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import { SenderDrops } from './sender-drops.js';
-import { ensureStateDir, stateFilePath } from './state-file.js';
+import { ensureStateDir, removeInterruptedSaves, stateFilePath } from './state-file.js';
+import { lockStateDir } from './state-lock.js';
+import { StartupError } from './startup-error.js';
 import { restoreTable, TableSaver } from './table-store.js';
 import { VERSION } from './version.js';
 
@@ -27,15 +28,19 @@ export interface RunningNotifier {
   endpoint: string;
   httpUrl: string;
   table: RegistrationTable;
-  /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. */
-  stop(): Promise<void>;
+  /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. Resolves to whether the final save succeeded. */
+  stop(): Promise<{ saved: boolean }>;
   /** Resolves once stopped; rejects if receiving fails (a ZeroMQ error, never bad input). */
   receiving: Promise<void>;
 }
 
 function tableOptions(config: ServeConfig): TableOptions {
   return {
-    limits: { maxSources: config.maxSources, maxRegistrationsPerSource: config.maxRegistrationsPerSource },
+    limits: {
+      maxSources: config.maxSources,
+      maxRegistrationsPerSource: config.maxRegistrationsPerSource,
+      maxRegistrations: config.maxRegistrations,
+    },
     lease: {
       defaultIntervalMs: config.heartbeatMs,
       multiplier: config.leaseMultiplier,
@@ -44,9 +49,6 @@ function tableOptions(config: ServeConfig): TableOptions {
     },
   };
 }
-
-/** The notifier could not start for a reason outside it (an address in use); the message says what to do. */
-export class StartupError extends Error {}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -57,36 +59,58 @@ function isLoopback(host: string): boolean {
 }
 
 export async function startNotifier(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
-  const startedAt = Date.now();
-  let ready = false;
   ensureStateDir(config.stateDir);
+  const unlock = lockStateDir(config.stateDir);
+  try {
+    return await serve(config, log, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+/** Why /readyz answers 503: empty when ready. */
+export type NotReadyReason = 'starting' | 'stopping' | 'state-save-failing';
+
+async function serve(config: ServeConfig, log: Logger, unlock: () => void): Promise<RunningNotifier> {
+  const startedAt = Date.now();
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const statePath = stateFilePath(config.stateDir);
-  const table = restoreTable(statePath, tableOptions(config), log);
-  const saver = new TableSaver(statePath, table, config.saveIntervalMs, log);
-  const changes = new ChangeStream();
-  const metrics = new NotifierMetrics(
-    () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
-    () => changes.size,
-  );
-  const senderDrops = new SenderDrops();
-  for (const source of table.sources()) senderDrops.report(source.key, BigInt(source.droppedReported));
+  removeInterruptedSaves(statePath);
+  const table = await restoreTable(statePath, tableOptions(config), log);
+  const changes = new ChangeStream(config.maxEventSubscribers);
+  const receiver = new FrameReceiver(config.endpoint, {
+    maxMessageSize: config.maxFrameBytes * SOCKET_SIZE_FACTOR,
+    receiveHighWaterMark: config.receiveHwm,
+  });
+  const metrics = new NotifierMetrics({
+    sizes: () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
+    heldRegistrations: () => table.heldCount,
+    eventSubscribers: () => changes.size,
+    receiveBacklogMs: () => receiver.backlogMs,
+  });
+  const saver = new TableSaver(statePath, table, config.saveIntervalMs, log, metrics.saves);
+  const notReady = (): NotReadyReason[] => {
+    if (phase !== 'running') return [phase];
+    return saver.failing ? ['state-save-failing'] : [];
+  };
 
   // Under ingest nearly every message is a change; build an event only when someone follows.
   table.onChange((event) => {
     if (changes.size === 0) return;
-    changes.publish({ kind: event.type, backend: event.backend, username: event.username, vuser: event.vuser, time: new Date(event.at).toISOString() });
+    changes.publish(event);
   });
 
   const socketPath = ipcPath(config.endpoint);
   if (socketPath !== undefined) {
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
-  const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR);
   const endpoint = await receiver.bind().catch((error: unknown) => {
     throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
 
+  const rejectionLog = new RateLimitedLog(log, config.rejectionLogIntervalMs);
   const app = createHttpApi({
     table,
     metrics,
@@ -95,11 +119,9 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     version: VERSION,
     endpoint,
     startedAt,
-    isReady: () => ready,
-    purged: (key) => {
-      senderDrops.forget(key);
-      saver.markDirty();
-    },
+    notReady,
+    refusalLog: rejectionLog,
+    purged: () => saver.markDirty(),
   });
   let httpUrl: string;
   try {
@@ -116,17 +138,20 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   const handle = createMessageHandler({
     table,
     metrics,
-    rejectionLog: new RateLimitedLog(log, config.rejectionLogIntervalMs),
-    senderDrops,
+    rejectionLog,
     maxFrameBytes: config.maxFrameBytes,
     changed: () => saver.markDirty(),
   });
-  const receiving = receiver.start(handle);
+  const receiving = receiver.start(handle, (slice) => {
+    metrics.receiveSlices.observe(slice.ms / 1000);
+    metrics.receivedBytes.inc(slice.bytes);
+  });
 
-  const stopExpiry = startExpiry(table, config.minLeaseMs, (expired) => {
+  const stopExpiry = startExpiry(table, config.minLeaseMs, { caughtUpAt: () => receiver.caughtUpAt, receivingMs: () => receiver.receivingMs }, (expired) => {
     metrics.expirations.inc(expired.length);
+    const now = Date.now();
     for (const source of expired) {
-      senderDrops.forget(source.key);
+      metrics.expiryDelay.observe(Math.max(0, now - source.expiresAt) / 1000);
       log.info(
         { source: source.key, registrations: source.registrations, intervalMs: source.intervalMs, leaseMs: source.leaseMs, lastHeardAt: new Date(source.lastHeardAt).toISOString() },
         'expired a silent source',
@@ -135,22 +160,25 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     saver.markDirty();
   });
   saver.start();
-  ready = true;
+  phase = 'running';
 
   const backendSetup = `export MAPISTORE_MGMT_ENDPOINT=${endpoint}`;
   log.info({ endpoint, httpUrl, stateDir: config.stateDir, backendSetup }, `mapistore-mgmt notifier ready; point backends at it with: ${backendSetup}`);
 
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<{ saved: boolean }> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      ready = false;
+      phase = 'stopping';
       stopExpiry();
-      saver.stop();
       await receiver.close();
       if (socketPath !== undefined) removeSocketFile(socketPath);
-      if (saver.save()) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
+      const saved = await saver.stop();
+      if (saved) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
+      else log.error({ path: statePath }, 'the final save of the table failed: the state file is older than the table');
       changes.close();
       await app.close();
+      unlock();
+      return { saved };
     })());
 
   return { endpoint, httpUrl, table, stop, receiving };

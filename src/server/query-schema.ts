@@ -5,27 +5,46 @@ import type { FastifySchemaValidationError } from 'fastify';
 /** A backend, username or vuser filter: the protocol's strings are 1..255 bytes. */
 const NAME = { type: 'string', minLength: 1, maxLength: 255 } as const;
 
+/** Rows per page of a listing when the request names no `limit`, and the most it may ask. */
+export const PAGE = { defaultLimit: 500, maxLimit: 1000 } as const;
+
+/** The paging parameters of a listing: where to continue, and how many rows at most. */
+const PAGING = {
+  cursor: { type: 'string', minLength: 1, maxLength: 2048 },
+  limit: { type: 'integer', minimum: 1, maximum: PAGE.maxLimit, default: PAGE.defaultLimit },
+} as const;
+
+/** What every bad paging parameter gets told, whatever rule it broke. */
+const PAGING_HELP: Record<string, string> = {
+  cursor: 'query parameter "cursor" must be the "next" of a previous page, given once',
+  limit: `query parameter "limit" must be a whole number from 1 to ${PAGE.maxLimit}, given once`,
+};
+
 /**
  * Route options accepting only the query parameters `names` (`required` among them), each a
- * name; `response` is the route's response schema, if any (fastify serialises faster with one).
+ * name, plus `cursor` and `limit` when `paged`; `response` is the route's response schema, if
+ * any (fastify serialises faster with one).
  */
-export function queryOnly(names: readonly string[], required: readonly string[] = [], response?: object) {
+export function queryOnly(names: readonly string[], required: readonly string[] = [], response?: object, paged = false) {
+  const known = paged ? [...names, ...Object.keys(PAGING)] : names;
   return {
     schema: {
       querystring: {
         type: 'object',
-        properties: Object.fromEntries(names.map((name) => [name, NAME])),
+        properties: { ...Object.fromEntries(names.map((name) => [name, NAME])), ...(paged ? PAGING : {}) },
         ...(required.length > 0 ? { required } : {}),
         additionalProperties: false,
       },
       ...(response ? { response } : {}),
     },
-    schemaErrorFormatter: (errors: FastifySchemaValidationError[]) => new Error(describe(errors[0], names, required)),
+    schemaErrorFormatter: (errors: FastifySchemaValidationError[]) => new Error(describe(errors[0], known, required)),
   };
 }
 
 function describe(error: FastifySchemaValidationError | undefined, names: readonly string[], required: readonly string[]): string {
   const name = error?.instancePath.slice(1) ?? '';
+  const paging = PAGING_HELP[name];
+  if (paging !== undefined) return paging;
   switch (error?.keyword) {
     case 'additionalProperties': {
       const known = names.length > 0 ? `known: ${names.join(', ')}` : 'this request takes none';

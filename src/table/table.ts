@@ -1,15 +1,15 @@
 import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
 import { leaseFor } from './lease.js';
 import { Source } from './source.js';
-import { parseState, persistSource } from './state.js';
-import { splitTriple, tripleKey } from './triple.js';
+import { persistSource, persistSourceJson } from './state.js';
+import { checkSavedSource, checkSavedTable, type PersistedSource, type PersistedTable, type PersistedTableHeader } from './state-schema.js';
+import { splitTriple, tripleKey } from '../protocol/triple.js';
 import {
   type ApplyResult,
   type ChangeEvent,
   type ChangeListener,
   type LeaseOptions,
-  type PersistedSource,
-  type PersistedTable,
+  type Page,
   type SourceRow,
   type TableLimits,
   type TableOptions,
@@ -17,28 +17,33 @@ import {
   type UserFilter,
   type UserRow,
 } from './types.js';
+import { OrderedKeys } from './ordered-keys.js';
 import { UserIndex } from './user-index.js';
 
 const DEFAULT_RESTORE_GRACE_MS = 1000;
 
 /**
  * The registration table: the union of the live sources' registrations (docs/protocol.md,
- * and the brief's "Semantics the table must keep"). Pure and synchronous; time comes from
+ * "How the table applies messages"). Pure and synchronous; time comes from
  * `now()`. Every operation either applies whole or changes nothing.
  */
 export class RegistrationTable {
   private readonly sourcesByKey = new Map<string, Source>();
+  /** The keys of `sourcesByKey` in order, for listings. */
+  private readonly sourceOrder = new OrderedKeys();
   private readonly index = new UserIndex();
   private readonly listeners = new Set<ChangeListener>();
   /** Change events of the operation in progress, delivered once the table is consistent. */
   private pending: ChangeEvent[] = [];
   private registrationTotal = 0;
-  private readonly limits: TableLimits;
+  /** Distinct (source, triple) pairs held: what `limits.maxRegistrations` bounds. */
+  private heldTotal = 0;
+  private readonly limits: Required<TableLimits>;
   private readonly lease: Required<LeaseOptions>;
   private readonly now: () => number;
 
   constructor(options: TableOptions) {
-    this.limits = { ...options.limits };
+    this.limits = { maxRegistrations: Number.POSITIVE_INFINITY, ...options.limits };
     this.lease = { restoreGraceMs: DEFAULT_RESTORE_GRACE_MS, ...options.lease };
     this.now = options.now ?? Date.now;
     checkOptions(this.limits, this.lease);
@@ -51,7 +56,7 @@ export class RegistrationTable {
     if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
     if (source === undefined) {
       if (message.kind === 'goodbye') {
-        return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0, repairs: 0 };
+        return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0n, droppedGrowth: 0n, repairs: 0 };
       }
       if (this.sourcesByKey.size >= this.limits.maxSources) return this.reject('too-many-sources', key);
     }
@@ -62,7 +67,10 @@ export class RegistrationTable {
       case 'register': {
         const { backend, username, vuser, replicaGuid, replId } = message.command;
         const triple = tripleKey(backend, username, vuser);
-        if (!(held?.has(triple) ?? false) && (held?.size ?? 0) >= max) return this.refuseOverLimit(key, source, message);
+        if (!(held?.has(triple) ?? false)) {
+          if ((held?.size ?? 0) >= max) return this.refuseOverLimit('too-many-registrations', key, source, message);
+          if (this.heldTotal >= this.limits.maxRegistrations) return this.refuseOverLimit('table-full', key, source, message);
+        }
         const { target, accepted } = this.accept(key, source, message);
         this.adjust(target, triple, 1);
         target.replicas.set(triple, replicaGuid, replId);
@@ -83,7 +91,10 @@ export class RegistrationTable {
         for (const entry of message.entries) {
           snapshot.set(tripleKey(entry.backend, entry.username, entry.vuser), entry);
         }
-        if (snapshot.size > max) return this.refuseOverLimit(key, source, message);
+        if (snapshot.size > max) return this.refuseOverLimit('too-many-registrations', key, source, message);
+        if (this.heldTotal - (held?.size ?? 0) + snapshot.size > this.limits.maxRegistrations) {
+          return this.refuseOverLimit('table-full', key, source, message);
+        }
         const { target, accepted } = this.accept(key, source, message);
         accepted.repairs = this.replaceSet(target, snapshot);
         return this.finish({ outcome: 'applied', ...accepted });
@@ -96,12 +107,14 @@ export class RegistrationTable {
     }
   }
 
-  /** Removes and returns (as they were) the sources whose lease has run out at `now()`. */
-  expire(): SourceRow[] {
-    const now = this.now();
+  /**
+   * Removes and returns (as they were) the sources whose lease ran out at or before `cutoff`
+   * (default `now()`; the notifier passes an earlier time while frames may still wait unread).
+   */
+  expire(cutoff = this.now()): SourceRow[] {
     const expired: SourceRow[] = [];
     for (const source of this.sourcesByKey.values()) {
-      if (source.expiresAt <= now) {
+      if (source.expiresAt <= cutoff) {
         expired.push(this.row(source));
         this.remove(source);
       }
@@ -124,6 +137,15 @@ export class RegistrationTable {
     return this.index.rows(filter);
   }
 
+  /**
+   * A page of `users(filter)`: up to `limit` rows after the triple key `after` (a page's
+   * `next`), reading from an ordered index rather than sorting. A filter on vuser alone
+   * examines at most `scanBudget` triples, so its page can be short while more follow.
+   */
+  usersPage(filter: UserFilter, after: string | undefined, limit: number, scanBudget?: number): Page<UserRow> {
+    return this.index.page(filter, after, limit, scanBudget);
+  }
+
   /** Distinct usernames holding (backend, vuser) with a count > 0, sorted. */
   registeredUsers(backend: string, vuser: string): string[] {
     return this.index.usernames(backend, vuser);
@@ -131,7 +153,17 @@ export class RegistrationTable {
 
   /** Every live source, sorted by key. */
   sources(): SourceRow[] {
-    return [...this.sourcesByKey.values()].map((source) => this.row(source)).sort((a, b) => (a.key < b.key ? -1 : 1));
+    return this.sourcesPage(undefined, Number.POSITIVE_INFINITY).rows;
+  }
+
+  /** Up to `limit` sources after the key `after` (a page's `next`), sorted by key. */
+  sourcesPage(after: string | undefined, limit: number): Page<SourceRow> {
+    const rows: SourceRow[] = [];
+    for (const key of this.sourceOrder.after(after)) {
+      if (rows.length === limit) return { rows, next: rows[rows.length - 1]?.key };
+      rows.push(this.row(this.sourcesByKey.get(key) as Source));
+    }
+    return { rows, next: undefined };
   }
 
   /** What one source holds (its last snapshot plus the messages since), or undefined. */
@@ -154,6 +186,11 @@ export class RegistrationTable {
     return this.registrationTotal;
   }
 
+  /** Distinct triples held, summed over all sources (what `limits.maxRegistrations` bounds). */
+  get heldCount(): number {
+    return this.heldTotal;
+  }
+
   /** Distinct triples with a total count > 0. */
   get userCount(): number {
     return this.index.size;
@@ -170,12 +207,26 @@ export class RegistrationTable {
 
   /** The table as a plain JSON-able object; `fromState` reads it back. */
   toState(): PersistedTable {
-    return {
-      format: 'mapistore-mgmt-table',
-      version: 1,
-      savedAt: this.now(),
-      sources: [...this.sourcesByKey.values()].map(persistSource),
-    };
+    return { ...this.stateHeader(), sources: [...this.savedSources()] };
+  }
+
+  /** `toState()` without its sources. */
+  stateHeader(): PersistedTableHeader {
+    return { format: 'mapistore-mgmt-table', version: 1, savedAt: this.now() };
+  }
+
+  /** `toState().sources`, one at a time. */
+  *savedSources(): Generator<PersistedSource> {
+    for (const source of this.sourcesByKey.values()) yield persistSource(source);
+  }
+
+  /**
+   * `toState().sources` as JSON texts, each in pieces: a source is copied when its first piece
+   * is asked for, so a caller may let the table change between any two steps (a save that
+   * yields) and still write each source as it was at one moment.
+   */
+  *savedSourcesJson(): Generator<Generator<string>> {
+    for (const source of this.sourcesByKey.values()) yield persistSourceJson(source);
   }
 
   /**
@@ -186,19 +237,23 @@ export class RegistrationTable {
    */
   static fromState(state: unknown, options: TableOptions): RegistrationTable {
     const table = new RegistrationTable(options);
-    table.restore(parseState(state));
+    for (const saved of checkSavedTable(state, 'state').sources) table.restoreSource(saved);
     return table;
   }
 
-  private restore(state: PersistedTable): void {
-    if (state.sources.length > this.limits.maxSources) {
-      throw new Error(`state holds ${state.sources.length} sources, more than the limit of ${this.limits.maxSources}`);
-    }
-    const restoredAt = this.now();
-    for (const saved of state.sources) this.restoreSource(saved, restoredAt);
+  /**
+   * Adds one saved source (an element of `toState().sources`, checked here) to a table being
+   * restored, as `fromState` does; for a state read one source at a time. Throws like `fromState`.
+   */
+  restoreSaved(value: unknown): void {
+    this.restoreSource(checkSavedSource(value, `state.sources[${this.sourcesByKey.size}]`));
   }
 
-  private restoreSource(saved: PersistedSource, restoredAt: number): void {
+  private restoreSource(saved: PersistedSource): void {
+    if (this.sourcesByKey.size >= this.limits.maxSources) {
+      throw new Error(`state holds more sources than the limit of ${this.limits.maxSources}`);
+    }
+    const restoredAt = this.now();
     const source = new Source({ host: saved.host, pid: saved.pid, epoch: saved.epoch }, BigInt(saved.lastSeq), saved.lastHeardAt);
     if (this.sourcesByKey.has(source.key)) throw new Error(`state names source ${source.key} twice`);
     if (saved.registrations.length > this.limits.maxRegistrationsPerSource) {
@@ -206,42 +261,49 @@ export class RegistrationTable {
     }
     source.announcedIntervalMs = saved.announcedIntervalMs;
     source.droppedReported = BigInt(saved.droppedReported);
-    source.gaps = saved.gaps;
+    source.gaps = BigInt(saved.gaps);
     source.restored = true;
     const intervalMs = this.intervalOf(source);
     // The saved deadline is never extended, however often the notifier restarts.
     source.expiresAt = Math.min(saved.expiresAt, restoredAt + intervalMs + this.lease.restoreGraceMs);
-    this.sourcesByKey.set(source.key, source);
+    this.addSource(source);
     for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
       const triple = tripleKey(backend, username, vuser);
       if (source.counts.has(triple)) throw new Error(`state source ${source.key} names a triple twice`);
       this.adjust(source, triple, count);
       source.replicas.set(triple, replicaGuid, replId);
     }
+    if (this.heldTotal > this.limits.maxRegistrations) {
+      throw new Error(`state holds more registrations than the limit of ${this.limits.maxRegistrations}`);
+    }
   }
 
   /** Takes a message in: creates its source if new, tracks the sequence and renews the lease. */
   private accept(key: string, existing: Source | undefined, message: Message): { target: Source; accepted: AcceptedFields } {
     const now = this.now();
-    let gap = 0;
+    let gap = 0n;
+    let droppedGrowth = 0n;
     let source = existing;
     if (source === undefined) {
       source = new Source({ ...message.source }, message.seq, now);
-      this.sourcesByKey.set(key, source);
+      this.addSource(source);
     } else {
-      gap = Number(message.seq - source.lastSeq - 1n);
+      gap = message.seq - source.lastSeq - 1n;
       source.gaps += gap;
       source.lastSeq = message.seq;
       source.lastHeardAt = now;
     }
     if (message.kind === 'heartbeat') {
       source.announcedIntervalMs = message.intervalMs;
-      source.droppedReported = message.dropped;
+      if (message.dropped > source.droppedReported) {
+        droppedGrowth = message.dropped - source.droppedReported;
+        source.droppedReported = message.dropped;
+      }
       source.restored = false;
     }
     // Any message proves the process alive; the lease runs from the last one heard.
     source.expiresAt = now + leaseFor(this.intervalOf(source), this.lease);
-    return { target: source, accepted: { source: key, newSource: existing === undefined, gap, repairs: 0 } };
+    return { target: source, accepted: { source: key, newSource: existing === undefined, gap, droppedGrowth, repairs: 0 } };
   }
 
   /** Replaces a source's set with a snapshot; returns the number of triples that differed. */
@@ -266,24 +328,33 @@ export class RegistrationTable {
 
   /** Changes one source's count of a triple by `delta`, keeping every aggregate in step. */
   private adjust(source: Source, triple: string, delta: number): void {
-    const after = (source.counts.get(triple) ?? 0) + delta;
+    const before = source.counts.get(triple) ?? 0;
+    const after = before + delta;
     if (after === 0) {
       source.counts.delete(triple);
       source.replicas.delete(triple);
+      this.heldTotal--;
     } else {
       source.counts.set(triple, after);
+      if (before === 0) this.heldTotal++;
     }
     source.registrations += delta;
     this.registrationTotal += delta;
     const transition = this.index.add(triple, delta);
     if (transition !== undefined && this.listeners.size > 0) {
-      this.pending.push({ type: transition, ...splitTriple(triple), at: this.now() });
+      this.pending.push({ kind: transition, ...splitTriple(triple), at: this.now() });
     }
+  }
+
+  private addSource(source: Source): void {
+    this.sourcesByKey.set(source.key, source);
+    this.sourceOrder.add(source.key);
   }
 
   private remove(source: Source): void {
     for (const [triple, count] of source.counts) this.adjust(source, triple, -count);
     this.sourcesByKey.delete(source.key);
+    this.sourceOrder.delete(source.key);
   }
 
   private intervalOf(source: Source): number {
@@ -295,10 +366,10 @@ export class RegistrationTable {
    * proves a known source alive: its sequence, interval and lease are taken in (its set stays
    * as it was), so a live process never expires because of a limit.
    */
-  private refuseOverLimit(key: string, source: Source | undefined, message: Message): ApplyResult {
-    if (source === undefined) return this.reject('too-many-registrations', key);
+  private refuseOverLimit(reason: 'too-many-registrations' | 'table-full', key: string, source: Source | undefined, message: Message): ApplyResult {
+    if (source === undefined) return this.reject(reason, key);
     const { accepted } = this.accept(key, source, message);
-    return { outcome: 'rejected', reason: 'too-many-registrations', source: key, renewed: accepted };
+    return { outcome: 'rejected', reason, source: key, renewed: accepted };
   }
 
   private reject(reason: TableRejectReason, source: string): ApplyResult {
@@ -332,7 +403,7 @@ export class RegistrationTable {
       registrations: source.registrations,
       triples: source.counts.size,
       droppedReported: source.droppedReported.toString(),
-      gaps: source.gaps,
+      gaps: source.gaps.toString(),
       restored: source.restored,
     };
   }
@@ -341,15 +412,17 @@ export class RegistrationTable {
 interface AcceptedFields {
   source: string;
   newSource: boolean;
-  gap: number;
+  gap: bigint;
+  droppedGrowth: bigint;
   repairs: number;
 }
 
-function checkOptions(limits: TableLimits, lease: Required<LeaseOptions>): void {
+function checkOptions(limits: Required<TableLimits>, lease: Required<LeaseOptions>): void {
   const counts: [string, number][] = [
     ['limits.maxSources', limits.maxSources],
     ['limits.maxRegistrationsPerSource', limits.maxRegistrationsPerSource],
   ];
+  if (limits.maxRegistrations !== Number.POSITIVE_INFINITY) counts.push(['limits.maxRegistrations', limits.maxRegistrations]);
   for (const [name, value] of counts) {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, not ${value}`);
   }

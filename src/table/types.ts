@@ -1,8 +1,15 @@
+import Type, { type Static } from 'typebox';
+
 export interface TableLimits {
   /** Live sources the table holds at most; a message that would add one more is rejected. */
   maxSources: number;
   /** Distinct triples one source may hold at most. */
   maxRegistrationsPerSource: number;
+  /**
+   * Distinct triples held, summed over all sources (the table's memory grows with this), at
+   * most; a message that would hold more is rejected as `table-full`. Default: no limit.
+   */
+  maxRegistrations?: number;
 }
 
 export interface LeaseOptions {
@@ -27,8 +34,9 @@ export interface TableOptions {
 }
 
 /** Why the table refuses a well-formed message. A rejected message changes no registration;
- * only one over the per-source limit from a known source still renews its lease. */
-export const TABLE_REJECT_REASONS = ['too-many-sources', 'too-many-registrations', 'stale-sequence'] as const;
+ * one over a limit (per source, or the whole table's) from a known source still renews its
+ * lease, so a live source never expires for it. */
+export const TABLE_REJECT_REASONS = ['too-many-sources', 'too-many-registrations', 'table-full', 'stale-sequence'] as const;
 export type TableRejectReason = (typeof TABLE_REJECT_REASONS)[number];
 
 /** Why the table took a message in (sequence, lease) but had nothing to change for it. */
@@ -42,7 +50,12 @@ export interface Accepted {
   /** True when this message made the table start tracking the source. */
   newSource: boolean;
   /** Messages missed just before this one (seq - last - 1), 0 when in order. */
-  gap: number;
+  gap: bigint;
+  /**
+   * How much this heartbeat raised the sender's reported drop total (0 for other kinds). A
+   * total lower than one already reported raises nothing: the highest is kept.
+   */
+  droppedGrowth: bigint;
   /** Triples whose count a heartbeat's snapshot corrected (0 for other kinds). */
   repairs: number;
 }
@@ -59,12 +72,20 @@ export type ApplyResult =
       renewed?: Accepted;
     };
 
-/** One triple with a total count > 0 over all live sources. */
-export interface UserRow {
-  backend: string;
-  username: string;
-  vuser: string;
-  count: number;
+/** One triple with a total count > 0 over all live sources (also an answer's JSON schema, see api-types.ts). */
+export const UserRow = Type.Object({
+  backend: Type.String(),
+  username: Type.String(),
+  vuser: Type.String(),
+  /** The sum of the counts every live source holds for the triple. */
+  count: Type.Integer(),
+});
+export type UserRow = Static<typeof UserRow>;
+
+/** One page of a listing, and the key to continue after when more may follow. */
+export interface Page<Row> {
+  rows: Row[];
+  next: string | undefined;
 }
 
 export interface UserFilter {
@@ -73,33 +94,38 @@ export interface UserFilter {
   vuser?: string;
 }
 
-export interface SourceRow {
-  key: string;
-  host: string;
-  pid: number;
-  epoch: string;
-  /** u64 as decimal text (JSON has no bigint). */
-  lastSeq: string;
-  /** The announced interval, or the configured default before the first heartbeat. */
-  intervalMs: number;
-  leaseMs: number;
-  lastHeardAt: number;
-  expiresAt: number;
-  /** Sum of the counts the source holds. */
-  registrations: number;
+/** One sender process as the table knows it (the API's SourceView shows its times as ISO text). */
+export const SourceRow = Type.Object({
+  /** `host/pid/epoch`: the id `purge` takes. */
+  key: Type.String(),
+  host: Type.String(),
+  pid: Type.Integer(),
+  /** 16 hex digits. */
+  epoch: Type.String(),
   /** Distinct triples the source holds. */
-  triples: number;
-  /** The sender's last reported running total of messages it could not queue (decimal text). */
-  droppedReported: string;
-  /** Messages missed in transport, summed over this source's sequence gaps. */
-  gaps: number;
+  triples: Type.Integer(),
+  /** Sum of the counts the source holds. */
+  registrations: Type.Integer(),
+  /** u64 as decimal text (JSON has no bigint). */
+  lastSeq: Type.String(),
+  /** The announced interval, or the configured default before the first heartbeat. */
+  intervalMs: Type.Integer(),
+  leaseMs: Type.Integer(),
+  /** Milliseconds since the epoch. */
+  lastHeardAt: Type.Number(),
+  expiresAt: Type.Number(),
+  /** The highest running total of messages the sender reported it could not queue (decimal text). */
+  droppedReported: Type.String(),
+  /** Messages missed in transport, summed over this source's sequence gaps (decimal text). */
+  gaps: Type.String(),
   /** Loaded from a state file and not yet confirmed by a heartbeat. */
-  restored: boolean;
-}
+  restored: Type.Boolean(),
+});
+export type SourceRow = Static<typeof SourceRow>;
 
 /** A triple's total count went 0 -> >0 (`registered`) or >0 -> 0 (`unregistered`). */
 export interface ChangeEvent {
-  type: 'registered' | 'unregistered';
+  kind: 'registered' | 'unregistered';
   backend: string;
   username: string;
   vuser: string;
@@ -108,30 +134,3 @@ export interface ChangeEvent {
 }
 
 export type ChangeListener = (event: ChangeEvent) => void;
-
-/** A source's saved registration: backend, username, vuser, replicaGuid, replId, count. */
-export type PersistedRegistration = [string, string, string, string, number, number];
-
-export interface PersistedSource {
-  host: string;
-  pid: number;
-  epoch: string;
-  /** u64 as decimal text. */
-  lastSeq: string;
-  /** null until the source announced its interval in a heartbeat. */
-  announcedIntervalMs: number | null;
-  lastHeardAt: number;
-  /** When the lease runs out (a restored source may have an earlier deadline than its lease). */
-  expiresAt: number;
-  droppedReported: string;
-  gaps: number;
-  registrations: PersistedRegistration[];
-}
-
-/** The table as a plain JSON-able object (see `RegistrationTable.toState`). */
-export interface PersistedTable {
-  format: 'mapistore-mgmt-table';
-  version: 1;
-  savedAt: number;
-  sources: PersistedSource[];
-}

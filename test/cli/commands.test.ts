@@ -45,6 +45,18 @@ describe('mapistore-mgmt query commands', () => {
     expect((await cli('users', '--backend', 'none')).stdout).toBe('no registered users\n');
   });
 
+  it('users and sources --limit: only the first rows, in listing order', async () => {
+    expect(JSON.parse((await cli('users', '--json', '--limit', '2')).stdout)).toEqual([
+      { backend: 'SOGo', username: 'ann', vuser: 'shared', count: 1 },
+      { backend: 'SOGo', username: 'bob', vuser: 'shared', count: 1 },
+    ]);
+    const sources = JSON.parse((await cli('sources', '--json', '--limit', '1')).stdout) as SourceView[];
+    expect(sources.map((s) => s.key)).toEqual([alpha.key]);
+    const bad = await cli('users', '--limit', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--limit/);
+  });
+
   it('registered-users: one username per line, or the JSON answer', async () => {
     expect((await cli('registered-users', 'SOGo', 'shared')).stdout).toBe('ann\nbob\n');
     const json = await cli('registered-users', 'SOGo', 'shared', '--json');

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Push } from 'zeromq';
 import { REJECT_REASONS } from '../../src/protocol/types.js';
-import type { ChangeEvent } from '../../src/server/api-types.js';
+import type { ChangeEvent, SourcesPage, SourceView, UserEntry, UsersPage } from '../../src/server/api-types.js';
 import { TABLE_REJECT_REASONS } from '../../src/table/types.js';
 import { readEvents } from '../../src/cli/sse.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
@@ -49,6 +49,23 @@ describe('the HTTP API', () => {
     expect(await notifier.users({ backend: 'sogo' })).toEqual([]);
   });
 
+  it('pages every listing with a cursor, one row at a time as well as all at once', async () => {
+    const first = await notifier.get<UsersPage>('/v1/users?limit=3');
+    expect(first.users).toHaveLength(3);
+    expect(first.next).toEqual(expect.any(String));
+    const last = await notifier.get<UsersPage>(`/v1/users?limit=3&cursor=${first.next}`);
+    expect([...first.users, ...last.users]).toEqual(await notifier.users());
+    expect(last.next).toBeNull();
+    const byOne = (query: Record<string, string>) => notifier.allPages<UsersPage, UserEntry>('/v1/users', query, (page) => page.users, 1);
+    const queries: Array<Record<string, string>> = [{}, { backend: 'SOGo' }, { username: 'jdoe' }, { vuser: 'shared' }, { backend: 'SOGo', vuser: 'shared' }, { backend: 'SOGo', username: 'jdoe' }];
+    for (const query of queries) {
+      expect(await byOne(query), JSON.stringify(query)).toEqual(await notifier.users(query));
+      expect((await byOne(query)).length, JSON.stringify(query)).toBeGreaterThan(0);
+    }
+    const sources = await notifier.allPages<SourcesPage, SourceView>('/v1/sources', {}, (page) => page.sources, 1);
+    expect(sources.map((s) => s.key)).toEqual([alpha.key, beta.key]);
+  });
+
   it('answers registered-users with the distinct usernames', async () => {
     expect(await notifier.registeredUsers('SOGo', 'shared')).toEqual({ backend: 'SOGo', vuser: 'shared', usernames: ['ann', 'bob'] });
     expect(await notifier.registeredUsers('SOGo', 'nobody')).toEqual({ backend: 'SOGo', vuser: 'nobody', usernames: [] });
@@ -56,13 +73,18 @@ describe('the HTTP API', () => {
 
   it('rejects bad query parameters with 400 and a message naming the parameter', async () => {
     const cases: Array<[method: string, path: string, message: string]> = [
-      ['GET', '/v1/users?user=jdoe', 'unknown query parameter "user" (known: backend, vuser, username)'],
+      ['GET', '/v1/users?user=jdoe', 'unknown query parameter "user" (known: backend, vuser, username, cursor, limit)'],
       ['GET', '/v1/users?backend=', 'query parameter "backend" is empty: give a value or leave it out'],
       ['GET', `/v1/users?vuser=${'x'.repeat(256)}`, 'query parameter "vuser" is longer than 255 characters'],
       ['GET', '/v1/users?backend=SOGo&backend=Other', 'query parameter "backend" is given more than once'],
       ['GET', '/v1/registered-users?backend=SOGo', 'missing query parameter "vuser"'],
       ['GET', '/v1/registered-users?backend=SOGo&vuser=', 'query parameter "vuser" is empty: give a value'],
-      ['GET', '/v1/sources?verbose=1', 'unknown query parameter "verbose" (this request takes none)'],
+      ['GET', '/v1/sources?verbose=1', 'unknown query parameter "verbose" (known: cursor, limit)'],
+      ['GET', '/v1/users?limit=0', 'query parameter "limit" must be a whole number from 1 to 1000, given once'],
+      ['GET', '/v1/users?limit=1001', 'query parameter "limit" must be a whole number from 1 to 1000, given once'],
+      ['GET', '/v1/sources?limit=x', 'query parameter "limit" must be a whole number from 1 to 1000, given once'],
+      ['GET', '/v1/users?cursor=not*base64', 'query parameter "cursor" must be the "next" of a previous page, given once'],
+      ['GET', '/v1/users?cursor=YWJj', 'query parameter "cursor" must be the "next" of a previous page, given once'],
       ['GET', '/v1/status?x', 'unknown query parameter "x" (this request takes none)'],
       ['GET', '/v1/events?since=3', 'unknown query parameter "since" (this request takes none)'],
       ['DELETE', `/v1/sources/${beta.key}?force=1`, 'unknown query parameter "force" (this request takes none)'],
@@ -80,7 +102,7 @@ describe('the HTTP API', () => {
     expect(sources.map((s) => s.key)).toEqual([alpha.key, beta.key]);
     const [a, b] = sources;
     expect(a).toMatchObject({ host: 'alpha.example.org', pid: 100, epoch: '0123456789abcdef', registrations: 3, triples: 2, lastSeq: '3', intervalMs: 60_000, restored: false });
-    expect(b).toMatchObject({ registrations: 5, triples: 3, intervalMs: BETA_INTERVAL_MS, leaseMs: 3 * BETA_INTERVAL_MS, droppedReported: '7', gaps: 0 });
+    expect(b).toMatchObject({ registrations: 5, triples: 3, intervalMs: BETA_INTERVAL_MS, leaseMs: 3 * BETA_INTERVAL_MS, droppedReported: '7', gaps: '0' });
     expect(Date.parse(b?.expiresAt ?? '')).toBeGreaterThan(Date.parse(b?.lastHeardAt ?? ''));
   });
 
@@ -88,7 +110,7 @@ describe('the HTTP API', () => {
     const status = await notifier.status();
     expect(status).toMatchObject({ version: '1.0.0', endpoint: notifier.endpoint, ready: true, sizes: { sources: 2, users: 4, registrations: 8 } });
     expect(status.counters.messages).toEqual({ register: { applied: 3 }, heartbeat: { applied: 1 } });
-    expect(status.counters.senderDrops).toBe(7);
+    expect(status.counters.senderDrops).toBe('7');
     expect(status.uptimeSeconds).toBeGreaterThanOrEqual(0);
   });
 
@@ -104,7 +126,7 @@ describe('the HTTP API', () => {
       for (const [result, count] of Object.entries(results)) expect(metric('messages_total', `{kind="${kind}",result="${result}"}`), `${kind} ${result}`).toBe(count);
     }
     for (const [reason, count] of Object.entries(c.rejections)) expect(metric('rejections_total', `{reason="${reason}"}`), reason).toBe(count);
-    expect([c.repairs, c.gaps, c.expirations, c.unmatchedUnregisters, c.senderDrops]).toEqual(
+    expect([c.repairs, Number(c.gaps), c.expirations, c.unmatchedUnregisters, Number(c.senderDrops)]).toEqual(
       ['repairs_total', 'sequence_gaps_total', 'expirations_total', 'unmatched_unregisters_total', 'sender_dropped_total'].map((name) => metric(name)),
     );
     expect([status.sizes.sources, status.sizes.users, status.sizes.registrations]).toEqual(['sources', 'users', 'registrations'].map((name) => metric(name)));
@@ -121,7 +143,7 @@ describe('the HTTP API', () => {
     expect(metrics).toContain('mapistore_mgmt_sender_dropped_total 7');
     expect(metrics).toContain('process_cpu_user_seconds_total');
     expect(await notifier.get('/healthz')).toEqual({ status: 'ok' });
-    expect(await notifier.get('/readyz')).toEqual({ ready: true });
+    expect(await notifier.get('/readyz')).toEqual({ ready: true, reasons: [] });
   });
 
   it('streams registered/unregistered events, and forgets a subscriber that disconnects', async () => {

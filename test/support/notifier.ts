@@ -1,7 +1,7 @@
 // Starts the real notifier (`node dist/cli/main.js serve`) for tests, on a private temp
 // endpoint, state directory and ephemeral HTTP port.
 import { join } from 'node:path';
-import type { RegisteredUsers, SourceView, Status, UserEntry } from '../../src/server/api-types.js';
+import type { RegisteredUsers, SourcesPage, SourceView, Status, UserEntry, UsersPage } from '../../src/server/api-types.js';
 import { CLI_ENTRY, spawnProcess, type ExitStatus, type TestProcess } from './processes.js';
 import { makeTempDir } from './temp.js';
 import { waitFor, type WaitOptions } from './wait.js';
@@ -72,17 +72,33 @@ export class RunningNotifier {
     return (await response.json()) as T;
   }
 
+  /** Every page of `/v1/users` (the filters in `query`), as one list. */
   users(query: Partial<Pick<UserEntry, 'backend' | 'username' | 'vuser'>> = {}): Promise<UserEntry[]> {
-    const params = new URLSearchParams(query as Record<string, string>);
-    return this.get(`/v1/users?${params}`);
+    return this.allPages<UsersPage, UserEntry>('/v1/users', query as Record<string, string>, (page) => page.users);
   }
 
   registeredUsers(backend: string, vuser: string): Promise<RegisteredUsers> {
     return this.get(`/v1/registered-users?${new URLSearchParams({ backend, vuser })}`);
   }
 
+  /** Every page of `/v1/sources`, as one list. */
   sources(): Promise<SourceView[]> {
-    return this.get('/v1/sources');
+    return this.allPages<SourcesPage, SourceView>('/v1/sources', {}, (page) => page.sources);
+  }
+
+  /** Follows `next` from the first page of `path` to the last, `limit` rows a page (default: the server's). */
+  async allPages<Page extends { next: string | null }, Row>(path: string, query: Record<string, string>, rows: (page: Page) => Row[], limit?: number): Promise<Row[]> {
+    const all: Row[] = [];
+    let cursor: string | null = null;
+    do {
+      const params = new URLSearchParams(query);
+      if (cursor !== null) params.set('cursor', cursor);
+      if (limit !== undefined) params.set('limit', String(limit));
+      const page: Page = await this.get(`${path}?${params}`);
+      all.push(...rows(page));
+      cursor = page.next;
+    } while (cursor !== null);
+    return all;
   }
 
   status(): Promise<Status> {

@@ -9,7 +9,7 @@ const jdoe = command('jdoe');
 describe('register and unregister', () => {
   it('counts +1 per register and -1 per unregister; the entry disappears at 0', () => {
     const { table } = setup();
-    expect(table.apply(register(a, 1, jdoe))).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: true, gap: 0, repairs: 0 });
+    expect(table.apply(register(a, 1, jdoe))).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: true, gap: 0n, droppedGrowth: 0n, repairs: 0 });
     table.apply(register(a, 2, jdoe));
     expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 2 }]);
     expect(table.registrationCount).toBe(2);
@@ -48,12 +48,13 @@ describe('register and unregister', () => {
       reason: 'unmatched-unregister',
       source: sourceKey(b),
       newSource: false,
-      gap: 0,
+      gap: 0n,
+      droppedGrowth: 0n,
       repairs: 0,
     });
     expect(table.users({ username: 'jdoe' })).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }]);
     // The message still counted in sequence: the next one is in order.
-    expect(table.apply(register(b, 3, jdoe))).toMatchObject({ outcome: 'applied', gap: 0 });
+    expect(table.apply(register(b, 3, jdoe))).toMatchObject({ outcome: 'applied', gap: 0n });
   });
 
   it('keeps the last replica seen for a triple', () => {
@@ -91,7 +92,7 @@ describe('heartbeat snapshots', () => {
     table.apply(register(b, 1, command('bob')));
     // jdoe unchanged (1), alice 1 -> 3, bob dropped, carol new: 3 repairs.
     const result = table.apply(heartbeat(a, 4, [entry('jdoe', 1), entry('alice', 3), entry('carol', 1)]));
-    expect(result).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: false, gap: 0, repairs: 3 });
+    expect(result).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: false, gap: 0n, droppedGrowth: 0n, repairs: 3 });
     expect(table.users().map((r) => [r.username, r.count])).toEqual([
       ['alice', 3],
       ['bob', 1],
@@ -104,6 +105,16 @@ describe('heartbeat snapshots', () => {
     const { table } = setup();
     table.apply(heartbeat(a, 1, [], 250, 7n));
     expect(table.sources()[0]).toMatchObject({ intervalMs: 250, droppedReported: '7', leaseMs: 2000 });
+  });
+
+  it('count only rises of the dropped total: a lower total adds nothing and is not the new base', () => {
+    const { table } = setup();
+    expect(table.apply(heartbeat(a, 1, [], 5000, 100n))).toMatchObject({ droppedGrowth: 100n });
+    expect(table.apply(heartbeat(a, 2, [], 5000, 5n))).toMatchObject({ droppedGrowth: 0n });
+    expect(table.sources()[0]?.droppedReported).toBe('100');
+    expect(table.apply(heartbeat(a, 3, [], 5000, 100n))).toMatchObject({ droppedGrowth: 0n });
+    expect(table.apply(heartbeat(a, 4, [], 5000, 2n ** 64n - 1n))).toMatchObject({ droppedGrowth: 2n ** 64n - 101n });
+    expect(table.apply(register(a, 5, jdoe))).toMatchObject({ droppedGrowth: 0n });
   });
 
   it('create a source from its first heartbeat, rebuilding its set', () => {
@@ -136,6 +147,24 @@ describe('goodbye', () => {
     expect(table.apply(goodbye(a, 5))).toMatchObject({ outcome: 'ignored', reason: 'unknown-source', newSource: false });
     expect(table.sourceCount).toBe(0);
   });
+
+  it('forgets the source whole: a later message from it is a new source, at any seq, with fresh totals', () => {
+    const { table } = setup();
+    table.apply(heartbeat(a, 1, [entry('jdoe', 1)], 5000, 9n));
+    table.apply(register(a, 5, command('amy')));
+    table.apply(goodbye(a, 6));
+    expect(table.apply(heartbeat(a, 2, [], 5000, 9n))).toMatchObject({ outcome: 'applied', newSource: true, gap: 0n, droppedGrowth: 9n });
+    expect(table.sources()[0]).toMatchObject({ lastSeq: '2', gaps: '0', registrations: 0 });
+  });
+});
+
+describe('an unregister from an unknown source', () => {
+  it('creates the source, empty, and is ignored as unmatched; its seq counts', () => {
+    const { table } = setup();
+    expect(table.apply(unregister(a, 7, jdoe))).toMatchObject({ outcome: 'ignored', reason: 'unmatched-unregister', newSource: true });
+    expect(table.sources()).toMatchObject([{ key: sourceKey(a), registrations: 0, lastSeq: '7' }]);
+    expect(table.apply(register(a, 7, jdoe))).toMatchObject({ outcome: 'rejected', reason: 'stale-sequence' });
+  });
 });
 
 describe('sources', () => {
@@ -144,7 +173,7 @@ describe('sources', () => {
     const old = source(100, '0000000000000001');
     const reborn = source(100, '0000000000000002');
     table.apply(register(old, 1, jdoe));
-    expect(table.apply(register(reborn, 1, jdoe))).toMatchObject({ newSource: true, gap: 0 });
+    expect(table.apply(register(reborn, 1, jdoe))).toMatchObject({ newSource: true, gap: 0n });
     expect(table.sourceCount).toBe(2);
     expect(table.users()[0]?.count).toBe(2);
   });
@@ -161,18 +190,26 @@ describe('sources', () => {
 describe('sequence numbers', () => {
   it('accept any first seq, count a jump forward as a gap and apply it', () => {
     const { table } = setup();
-    expect(table.apply(register(a, 1000, jdoe))).toMatchObject({ gap: 0 });
-    expect(table.apply(register(a, 1004, jdoe))).toMatchObject({ outcome: 'applied', gap: 3 });
-    expect(table.apply(goodbye(b, 9))).toMatchObject({ gap: 0 });
+    expect(table.apply(register(a, 1000, jdoe))).toMatchObject({ gap: 0n });
+    expect(table.apply(register(a, 1004, jdoe))).toMatchObject({ outcome: 'applied', gap: 3n });
+    expect(table.apply(goodbye(b, 9))).toMatchObject({ gap: 0n });
     table.apply(register(b, 1, jdoe));
-    expect(table.apply(goodbye(b, 3))).toMatchObject({ outcome: 'applied', gap: 1 });
+    expect(table.apply(goodbye(b, 3))).toMatchObject({ outcome: 'applied', gap: 1n });
     expect(table.users()[0]?.count).toBe(2);
+  });
+
+  it('sum gaps exactly, even past 2^53', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, jdoe));
+    expect(table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 3n })).toMatchObject({ gap: 2n ** 64n - 5n });
+    expect(table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 1n })).toMatchObject({ gap: 1n });
+    expect(table.sources()[0]?.gaps).toBe((2n ** 64n - 4n).toString());
   });
 
   it('track the full u64 range', () => {
     const { table } = setup();
     table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 2n });
-    expect(table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 1n })).toMatchObject({ outcome: 'applied', gap: 0 });
+    expect(table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 1n })).toMatchObject({ outcome: 'applied', gap: 0n });
     expect(table.sources()[0]?.lastSeq).toBe('18446744073709551615');
   });
 
@@ -249,6 +286,30 @@ describe('limits', () => {
     }
     expect(table.sources()).toMatchObject([{ key: sourceKey(a), intervalMs: 1000, gaps: 10, lastSeq: String(seq) }]);
     expect(table.users()).toEqual([{ backend: 'SOGo', username: 'u1', vuser: 'u1', count: 1 }]);
+  });
+});
+
+describe('the global registration limit', () => {
+  it('rejects a register or snapshot that would hold more triples over all sources, changing nothing', () => {
+    const { table } = setup({ maxRegistrations: 3 });
+    table.apply(register(a, 1, command('u1')));
+    table.apply(register(a, 2, command('u2')));
+    table.apply(register(b, 1, command('u1')));
+    expect(table.heldCount).toBe(3);
+    const before = snapshotOf(table);
+    expect(table.apply(register(b, 2, command('u3')))).toEqual({ outcome: 'rejected', reason: 'table-full', source: sourceKey(b) });
+    const c = source(300);
+    expect(table.apply(heartbeat(c, 1, [entry('u9', 1)]))).toMatchObject({ outcome: 'rejected', reason: 'table-full' });
+    expect(table.apply(heartbeat(a, 3, [entry('u1', 1), entry('u2', 1), entry('u3', 1)]))).toMatchObject({ outcome: 'rejected', reason: 'table-full' });
+    expect(snapshotOf(table)).toBe(before);
+    // What is already held can grow in count, and a snapshot that swaps triples fits.
+    expect(table.apply(register(b, 3, command('u1'))).outcome).toBe('applied');
+    expect(table.apply(heartbeat(a, 4, [entry('u3', 1), entry('u4', 2)])).outcome).toBe('applied');
+    expect(table.heldCount).toBe(3);
+    // Freed room is usable again.
+    table.apply(goodbye(a, 5));
+    expect(table.heldCount).toBe(1);
+    expect(table.apply(register(b, 4, command('u5'))).outcome).toBe('applied');
   });
 });
 

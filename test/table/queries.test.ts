@@ -72,7 +72,7 @@ describe('queries', () => {
         registrations: 3,
         triples: 3,
         droppedReported: '0',
-        gaps: 0,
+        gaps: '0',
         restored: false,
       },
       {
@@ -88,9 +88,55 @@ describe('queries', () => {
         registrations: 4,
         triples: 1,
         droppedReported: '12',
-        gaps: 5,
+        gaps: '5',
         restored: false,
       },
     ]);
+  });
+});
+
+describe('pages', () => {
+  /** Every page of a listing, `limit` rows a page. */
+  function walk(table: ReturnType<typeof filled>['table'], filter: Parameters<typeof table.users>[0], limit: number, scanBudget?: number) {
+    const pages = [];
+    let after: string | undefined;
+    do {
+      const page = table.usersPage(filter ?? {}, after, limit, scanBudget);
+      pages.push(page.rows);
+      after = page.next;
+    } while (after !== undefined);
+    return pages;
+  }
+
+  it('split every listing into pages that join up to the whole, for every filter and page size', () => {
+    const { table } = filled();
+    const filters = [{}, { backend: 'SOGo' }, { username: 'amy' }, { vuser: 'shared' }, { backend: 'SOGo', vuser: 'shared' }, { backend: 'Other', username: 'amy' }, { backend: 'none' }];
+    for (const filter of filters) {
+      for (const limit of [1, 2, 3, 100]) {
+        const pages = walk(table, filter, limit);
+        expect(pages.flat(), JSON.stringify({ filter, limit })).toEqual(table.users(filter));
+        expect(pages.every((page) => page.length <= limit)).toBe(true);
+      }
+    }
+    // A listing that fits in one page says so: no cursor to follow.
+    expect(table.usersPage({}, undefined, 5).next).toBeUndefined();
+    expect(table.usersPage({}, undefined, 4).next).toBeDefined();
+  });
+
+  it('examine at most the scan budget for a filter without an index: short pages, then the rest', () => {
+    const { table } = filled();
+    const pages = walk(table, { vuser: 'amy' }, 10, 1);
+    expect(pages.flat()).toEqual([{ backend: 'SOGo', username: 'amy', vuser: 'amy', count: 1 }]);
+    expect(pages.length).toBeGreaterThan(2);
+    expect(pages.some((page) => page.length === 0)).toBe(true);
+  });
+
+  it('list sources by key, page by page', () => {
+    const { table } = filled();
+    const first = table.sourcesPage(undefined, 1);
+    expect(first.rows.map((row) => row.key)).toEqual([sourceKey(a)]);
+    const second = table.sourcesPage(first.next, 1);
+    expect(second.rows.map((row) => row.key)).toEqual([sourceKey(b)]);
+    expect(second.next).toBeUndefined();
   });
 });

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { SourceView } from '../../server/api-types.js';
-import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { httpOption, jsonOption, limitOption, type ListOptions } from '../common-options.js';
 import { formatTable, printJson } from '../format-table.js';
-import { getJson } from '../http-client.js';
+import { getAllPages } from '../http-client.js';
 
 function secondsFromNow(iso: string, now: number): string {
   return `${((Date.parse(iso) - now) / 1000).toFixed(1)}s`;
@@ -12,10 +12,11 @@ export function addSourcesCommand(program: Command): void {
   program
     .command('sources')
     .description('list the sender processes (sources: host/pid/epoch) the notifier tracks, with what they hold and when their lease ends')
+    .addOption(limitOption())
     .addOption(jsonOption())
     .addOption(httpOption())
-    .action(async (options: QueryOptions) => {
-      const sources = await getJson<SourceView[]>(options.http, '/v1/sources');
+    .action(async (options: ListOptions) => {
+      const sources = await getAllPages<SourceView>(options.http, '/v1/sources', 'sources', options.limit);
       if (options.json) return printJson(sources);
       if (sources.length === 0) return void process.stdout.write('no sources\n');
       const now = Date.now();

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import type { UserEntry } from '../../server/api-types.js';
-import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { httpOption, jsonOption, limitOption, type ListOptions } from '../common-options.js';
 import { formatTable, printJson } from '../format-table.js';
-import { getJson } from '../http-client.js';
+import { getAllPages } from '../http-client.js';
 import { parseName } from '../option-parsers.js';
 
-interface UsersOptions extends QueryOptions {
+interface UsersOptions extends ListOptions {
   backend?: string;
   vuser?: string;
   username?: string;
@@ -18,6 +18,7 @@ export function addUsersCommand(program: Command): void {
     .option('--backend <name>', 'only this backend (exact, case-sensitive)', parseName)
     .option('--vuser <name>', 'only this vuser', parseName)
     .option('--username <name>', 'only this username', parseName)
+    .addOption(limitOption())
     .addOption(jsonOption())
     .addOption(httpOption())
     .action(async (options: UsersOptions) => {
@@ -26,7 +27,7 @@ export function addUsersCommand(program: Command): void {
         const value = options[key];
         if (value !== undefined) query.set(key, value);
       }
-      const users = await getJson<UserEntry[]>(options.http, `/v1/users?${query}`);
+      const users = await getAllPages<UserEntry>(options.http, `/v1/users?${query}`, 'users', options.limit);
       if (options.json) return printJson(users);
       if (users.length === 0) return void process.stdout.write('no registered users\n');
       const rows = users.map((u) => [u.backend, u.username, u.vuser, u.count]);

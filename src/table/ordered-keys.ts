@@ -1,0 +1,43 @@
+// A set of keys kept in order (a B+ tree from sorted-btree), so that a page of a table can be
+// read from any position in O(log n + page) without sorting the whole table per request.
+import { createRequire } from 'node:module';
+
+type BTree<K> = import('sorted-btree').default<K, undefined>;
+// Required rather than imported: the package is CommonJS with an `exports.default`, which Node's
+// ESM loader and vitest's would unwrap differently.
+const { default: BTreeClass } = createRequire(import.meta.url)('sorted-btree') as typeof import('sorted-btree');
+
+export type Compare = (a: string, b: string) => number;
+
+export class OrderedKeys {
+  private readonly tree: BTree<string>;
+
+  constructor(private readonly compare: Compare = byCodeUnit) {
+    this.tree = new BTreeClass<string, undefined>(undefined, compare);
+  }
+
+  get size(): number {
+    return this.tree.size;
+  }
+
+  add(key: string): void {
+    this.tree.set(key, undefined);
+  }
+
+  delete(key: string): void {
+    this.tree.delete(key);
+  }
+
+  /** The keys in order, starting with the first one after `after` (or the first key). */
+  *after(after: string | undefined): Generator<string> {
+    for (const key of this.tree.keys(after)) {
+      if (after !== undefined && this.compare(key, after) === 0) continue;
+      yield key;
+    }
+  }
+}
+
+/** Code-unit order (locale-independent), the order of JavaScript's `<`. */
+export function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
