@@ -39,6 +39,14 @@ export function parseHostPort(value: string): HostPort {
   return { host, port };
 }
 
+/** Comma-separated DNS names, for example `notifier.example.org,notifier`. */
+export function parseHostNames(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const bad = names.find((name) => !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(name));
+  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a host name: give names such as notifier.example.org, separated by commas.`);
+  return names;
+}
+
 /** A ZeroMQ endpoint the notifier can bind: `ipc://ABSOLUTE-PATH` or `tcp://HOST:PORT` (port 0: any free port). */
 export function parseEndpoint(value: string): string {
   if (value.startsWith('ipc://')) {

@@ -2,7 +2,7 @@
 // MAPISTORE_MGMT_<FLAG>, checked at parse time. Their values make a ServeConfig.
 import { Option } from 'commander';
 import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir } from '../server/defaults.js';
-import { integerIn, numberIn, parseEndpoint, parseHostPort, parseMode } from './option-parsers.js';
+import { integerIn, numberIn, parseEndpoint, parseHostNames, parseHostPort, parseMode } from './option-parsers.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -33,6 +33,9 @@ export function serveOptions(): Option[] {
     option('--socket-mode <octal>', 'mode of the ipc socket directory when the notifier creates it').default(DEFAULTS.socketMode, '0750').argParser(parseMode),
     option('--socket-group <group>', 'group (name or gid) of the ipc socket directory when the notifier creates it'),
     option('--http <host:port>', 'HTTP API address; port 0 picks a free port (the log says which)').default(parseHostPort(DEFAULT_HTTP), DEFAULT_HTTP).argParser(parseHostPort),
+    option('--http-token-file <file>', 'file holding the HTTP bearer token (not readable by others); without one, purge is refused and only loopback may listen'),
+    option('--http-auth <scope>', 'what the token guards: writes (purge) or all (every route but /healthz and /readyz)').choices(['writes', 'all']).default('writes'),
+    option('--http-allowed-hosts <names>', 'comma-separated host names HTTP requests may carry besides localhost and literal addresses (DNS rebinding guard)').default([], 'none').argParser(parseHostNames),
     option('--state-dir <dir>', 'where the table is saved ($STATE_DIRECTORY under systemd, else ${XDG_STATE_HOME:-~/.local/state}/mapistore-mgmt)').default(defaultStateDir()),
     ...NUMBERS.map(([flags, description, defaultValue, parse]) => option(flags, description).default(defaultValue).argParser(parse)),
     option('--log-level <level>', 'log level of the JSON log on stdout').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -15,6 +15,12 @@ export interface ServeConfig {
   socketGroup?: string;
   /** Where the HTTP API listens. */
   http: HostPort;
+  /** File holding the HTTP bearer token. */
+  httpTokenFile?: string;
+  /** What the token guards: `writes` (purge) or `all` (every route but the health probes). */
+  httpAuth: 'writes' | 'all';
+  /** Host names requests may carry besides localhost and literal addresses. */
+  httpAllowedHosts: string[];
   stateDir: string;
   /** Interval assumed for a source until its first heartbeat announces its own. */
   heartbeatMs: number;

@@ -6,6 +6,7 @@ import type { RegistrationTable } from '../table/table.js';
 import type { SourceRow } from '../table/types.js';
 import type { RegisteredUsers, SourceView, Status, UserEntry } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
+import { installHttpAuth, type HttpAuthOptions } from './http-auth.js';
 import type { NotifierMetrics } from './metrics.js';
 import { queryOnly } from './query-schema.js';
 
@@ -18,6 +19,7 @@ export interface HttpApiDeps {
   endpoint: string;
   startedAt: number;
   isReady: () => boolean;
+  auth: HttpAuthOptions;
   /** Called after a purge removed a source. */
   purged: (key: string) => void;
 }
@@ -57,6 +59,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     // An unknown query parameter is a mistake to report (400), not a filter to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
   });
+  installHttpAuth(app, deps.auth);
 
   app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } }>(
     '/v1/users',

@@ -1,5 +1,6 @@
 // The notification process: restores the table, binds the PULL socket, serves HTTP, expires
 // silent sources, saves the table, and shuts down in bounded time.
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { TableOptions } from '../table/types.js';
@@ -8,6 +9,7 @@ import type { ServeConfig } from './config.js';
 import { startExpiry } from './expiry.js';
 import { FrameReceiver } from './frame-receiver.js';
 import { createHttpApi } from './http-api.js';
+import { httpAuthOptions } from './http-auth.js';
 import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
 import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
@@ -52,13 +54,17 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+/** The URL of the address the server really listens on (a wildcard stays a wildcard). */
+function boundUrl(address: ReturnType<Server['address']>): string {
+  if (address === null || typeof address === 'string') return `http://${address}`;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 export async function startNotifier(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
   const startedAt = Date.now();
   let ready = false;
+  const auth = httpAuthOptions(config);
   ensureStateDir(config.stateDir);
   const statePath = stateFilePath(config.stateDir);
   const table = restoreTable(statePath, tableOptions(config), log);
@@ -96,6 +102,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     endpoint,
     startedAt,
     isReady: () => ready,
+    auth,
     purged: (key) => {
       senderDrops.forget(key);
       saver.markDirty();
@@ -103,7 +110,8 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   });
   let httpUrl: string;
   try {
-    httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    httpUrl = boundUrl(app.server.address());
   } catch (error) {
     await receiver.close();
     if (socketPath !== undefined) removeSocketFile(socketPath);
@@ -111,7 +119,6 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
       `cannot serve HTTP on ${config.http.host}:${config.http.port} (${describe(error)}): stop the process using it or choose another --http.`,
     );
   }
-  if (!isLoopback(config.http.host)) log.warn({ httpUrl }, 'the HTTP API listens beyond loopback: anyone who can reach it can read and purge the table');
 
   const handle = createMessageHandler({
     table,
