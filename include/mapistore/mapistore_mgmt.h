@@ -14,9 +14,11 @@
  *
  * Configuration without code: MAPISTORE_MGMT_ENDPOINT, MAPISTORE_MGMT_HEARTBEAT_MS,
  * MAPISTORE_MGMT_QUEUE_LIMIT and MAPISTORE_MGMT_LINGER_MS are read when the library first
- * needs them. The default endpoint is ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock,
- * or ipc:///tmp/mapistore-mgmt/notify.sock when XDG_RUNTIME_DIR is unset: the notifier's
- * default too.
+ * needs them. The default endpoint is ipc:///run/mapistore-mgmt/notify.sock for root;
+ * ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock for another user, or
+ * ipc:///tmp/mapistore-mgmt-UID/notify.sock when XDG_RUNTIME_DIR is unset: the notifier's
+ * default too. An ipc endpoint whose directory could be another user's is never connected
+ * to (stats.endpoint_error, docs/security.md).
  *
  * Link with: pkg-config --cflags --libs mapistore-mgmt
  */
@@ -184,6 +186,11 @@ struct mapistore_mgmt_stats {
 	uint64_t epoch;              /* this source's epoch (0 before the first message) */
 	uint32_t pid;                /* this source's pid */
 	int last_error;              /* last non-success return code, or MAPISTORE_SUCCESS */
+	int endpoint_error;          /* why messages are held rather than sent: MAPISTORE_SUCCESS,
+				      * MAPISTORE_ERR_NO_DIRECTORY (the ipc socket's directory does
+				      * not exist yet) or MAPISTORE_ERR_DENIED (it could be another
+				      * user's: it must be owned by root or this user, or sit in a
+				      * directory that is, and be writable by nobody else) */
 };
 
 /*

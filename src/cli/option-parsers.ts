@@ -63,10 +63,13 @@ export function parseEndpoint(value: string): string {
   throw new InvalidArgumentError('expected ipc://ABSOLUTE-PATH or tcp://HOST:PORT.');
 }
 
-/** A permission mode in octal, for example 0750. */
+/** A socket directory's mode in octal, for example 0750: never writable by group or others
+ * (the library would refuse such a directory, docs/security.md). */
 export function parseMode(value: string): number {
   if (!/^0?[0-7]{3}$/.test(value.trim())) throw new InvalidArgumentError('expected an octal mode such as 0750.');
-  return parseInt(value, 8);
+  const mode = parseInt(value, 8);
+  if ((mode & 0o022) !== 0) throw new InvalidArgumentError('the socket directory must not be writable by its group or others: use a mode such as 0750.');
+  return mode;
 }
 
 /** The base URL of a notifier's HTTP API: HOST:PORT or http://HOST:PORT. */

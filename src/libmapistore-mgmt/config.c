@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "decimal.h"
 
@@ -61,16 +62,24 @@ static unsigned int env_number(const char *name, unsigned int min, unsigned int 
 	return value;
 }
 
+/* The notifier's default too (src/server/defaults.ts): root's own directory under /run;
+ * another user's $XDG_RUNTIME_DIR, else a directory under /tmp named after the uid (never one
+ * shared by users, which the first to make it would own). */
 static void default_endpoint(char *out)
 {
 	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+	unsigned int uid = (unsigned int)geteuid();
 
+	if (uid == 0) {
+		strcpy(out, "ipc:///run/mapistore-mgmt/notify.sock");
+		return;
+	}
 	if (runtime_dir && *runtime_dir &&
 	    (size_t)snprintf(out, MM_ENDPOINT_MAX, "ipc://%s/mapistore-mgmt/notify.sock",
 			     runtime_dir) < MM_ENDPOINT_MAX &&
 	    endpoint_valid(out))
 		return;
-	strcpy(out, "ipc:///tmp/mapistore-mgmt/notify.sock");
+	snprintf(out, MM_ENDPOINT_MAX, "ipc:///tmp/mapistore-mgmt-%u/notify.sock", uid);
 }
 
 void mm_config_from_environment(struct mm_config *config)

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <zmq.h>
 
+#include "endpoint_check.h"
+
 /* A blocked zmq_send() gives up after this long, so the thread keeps noticing shutdown and
  * configuration changes while the notifier is away; the message stays at the queue's head. */
 #define MM_SEND_TIMEOUT_MS 20
@@ -133,19 +135,22 @@ static void terminate_context(struct mm_sender *sender, void *context)
 	pthread_mutex_unlock(&sender->context_lock);
 }
 
-/* Lock held, released while libzmq works. */
+/* Lock held, released while libzmq works. An endpoint that fails mm_endpoint_check() is not
+ * connected to: messages wait in the queue, and the reason is kept for the stats. */
 static int connect_link(struct mm_sender *sender, struct link *link)
 {
 	struct mm_config config = sender->state->config;
 	uint64_t generation = sender->state->config_generation;
-	int rc = -1;
+	int check, rc = -1;
 
 	mm_state_unlock(sender->state);
-	if (!link->context)
+	check = mm_endpoint_check(config.endpoint, NULL, 0);
+	if (check == MAPISTORE_SUCCESS && !link->context)
 		link->context = new_context(sender);
-	if (link->context)
+	if (check == MAPISTORE_SUCCESS && link->context)
 		rc = open_socket(link, &config);
 	mm_state_lock(sender->state);
+	sender->state->endpoint_error = check;
 	if (rc == 0)
 		link->config_generation = generation;
 	return rc;

@@ -92,6 +92,7 @@ void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *s
 	stats->epoch = state->source.epoch;
 	stats->pid = state->source.pid;
 	stats->last_error = state->last_error;
+	stats->endpoint_error = state->endpoint_error;
 }
 
 /* Heartbeats go out while the source holds registrations, and after drops until one snapshot

@@ -69,29 +69,41 @@ export async function prepareIpcSocket(path: string, options: SocketDirOptions, 
   }
 }
 
+/**
+ * The rule the library applies before it connects (endpoint_check.c), so the two agree: a real
+ * directory, this user's, that neither its group nor others may write (they could replace the
+ * socket and receive what backends send).
+ */
+function refuseSquatted(dir: string, stats: Stats, uid: number, log: Logger): void {
+  if (!stats.isDirectory()) throw new SocketDirError(`${dir} is not a directory (a symbolic link is not followed): choose another --endpoint.`);
+  if (stats.uid !== uid) {
+    throw new SocketDirError(
+      `the socket directory ${dir} belongs to uid ${stats.uid}, not to this user (uid ${uid}): ` +
+        'choose an --endpoint in a directory of your own, or give this one to the notifier user.',
+    );
+  }
+  const mode = stats.mode & 0o7777;
+  if ((mode & 0o022) !== 0) {
+    throw new SocketDirError(
+      `the socket directory ${dir} is writable by its group or others (mode ${mode.toString(8)}): anyone who may write it could take the socket; chmod go-w it.`,
+    );
+  }
+  if ((mode & 0o005) !== 0) log.warn({ dir, mode: mode.toString(8) }, 'the socket directory is open to other users; restrict it (chmod o-rwx)');
+}
+
 async function prepare(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
   const dir = dirname(path);
   const uid = process.getuid?.() ?? 0;
   const gid = options.group === undefined ? undefined : resolveGid(options.group);
-  const existing = statOrUndefined(dir);
-  if (existing === undefined) {
+  if (statOrUndefined(dir) === undefined) {
     mkdirSync(dir, { recursive: true });
     // mkdir's mode is filtered by the umask; set the exact one.
     chmodSync(dir, options.mode);
     if (gid !== undefined) chownSync(dir, -1, gid);
     log.info({ dir, mode: options.mode.toString(8), gid }, 'created the socket directory');
-  } else {
-    if (!existing.isDirectory()) throw new SocketDirError(`${dir} is not a directory: choose another --endpoint.`);
-    if (existing.uid !== uid) {
-      throw new SocketDirError(
-        `the socket directory ${dir} belongs to uid ${existing.uid}, not to this user (uid ${uid}): ` +
-          'choose an --endpoint in a directory of your own, or give this one to the notifier user.',
-      );
-    }
-    if ((existing.mode & 0o007) !== 0) {
-      log.warn({ dir, mode: (existing.mode & 0o777).toString(8) }, 'the socket directory is open to other users; restrict it (chmod o-rwx)');
-    }
   }
+  // Checked after any mkdir too: a directory someone else made first is theirs.
+  refuseSquatted(dir, lstatSync(dir), uid, log);
 
   const socket = statOrUndefined(path);
   if (socket === undefined) return;

@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "decimal.h"
+#include "endpoint_check.h"
 #include "source.h"
 
 #define USAGE                                                                                        \
@@ -191,9 +192,9 @@ static void print_stats(void)
 	printf("stats {\"messages_sent\":%" PRIu64 ",\"messages_dropped\":%" PRIu64
 	       ",\"heartbeats_sent\":%" PRIu64 ",\"registrations_held\":%" PRIu64
 	       ",\"triples_held\":%" PRIu64 ",\"queue_length\":%" PRIu64 ",\"epoch\":\"%016" PRIx64
-	       "\",\"pid\":%" PRIu32 ",\"last_error\":%d}\n",
+	       "\",\"pid\":%" PRIu32 ",\"last_error\":%d,\"endpoint_error\":%d}\n",
 	       s.messages_sent, s.messages_dropped, s.heartbeats_sent, s.registrations_held,
-	       s.triples_held, s.queue_length, s.epoch, s.pid, s.last_error);
+	       s.triples_held, s.queue_length, s.epoch, s.pid, s.last_error, s.endpoint_error);
 }
 
 static void sleep_ms(unsigned int ms)
@@ -256,6 +257,19 @@ static bool run_step(const struct step *step, bool first)
 	return ok;
 }
 
+/* The library's own check, run here too so the user hears at once why nothing will arrive (a
+ * directory that does not exist yet is normal before the notifier starts: not reported). */
+static void warn_if_refused(const char *endpoint)
+{
+	char why[2 * MM_ENDPOINT_MAX];
+
+	if (mm_endpoint_check(endpoint, why, sizeof(why)) == MAPISTORE_ERR_DENIED)
+		fprintf(stderr,
+			"mapistore-mgmt-send: %s: the library holds every message and sends none "
+			"(MAPISTORE_ERR_DENIED)\n",
+			why);
+}
+
 int main(int argc, char **argv)
 {
 	struct mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
@@ -281,6 +295,7 @@ int main(int argc, char **argv)
 				   "tcp://HOST:PORT; numbers in range)");
 	}
 	fprintf(stderr, "mapistore-mgmt-send: endpoint %s\n", config.endpoint);
+	warn_if_refused(config.endpoint);
 	for (int i = 0; i < count; i++)
 		if (!run_step(&steps[i], i == 0))
 			status = 1;
