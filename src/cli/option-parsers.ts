@@ -1,5 +1,6 @@
 // commander argument parsers: each turns a flag or environment value into a typed value, or
 // throws InvalidArgumentError saying what a valid value looks like.
+import { execFileSync } from 'node:child_process';
 import { InvalidArgumentError } from 'commander';
 import type { HostPort } from '../server/config.js';
 
@@ -45,6 +46,27 @@ export function parseHostNames(value: string): string[] {
   const bad = names.find((name) => !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(name));
   if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a host name: give names such as notifier.example.org, separated by commas.`);
   return names;
+}
+
+/** Comma-separated user (`passwd`) or group (`group`) names or numeric ids, as ids; names are
+ * looked up through NSS (getent), so LDAP/SSSD accounts resolve like local ones. */
+export function parseIdList(database: 'passwd' | 'group'): (value: string) => number[] {
+  const what = database === 'passwd' ? 'user' : 'group';
+  return (value) =>
+    value
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '')
+      .map((name) => {
+        if (/^\d+$/.test(name)) return Number(name);
+        try {
+          const id = Number(execFileSync('getent', [database, name], { encoding: 'utf8' }).split(':')[2]);
+          if (Number.isInteger(id)) return id;
+        } catch {
+          // Reported below.
+        }
+        throw new InvalidArgumentError(`${what} "${name}" does not exist: give existing ${what} names or numeric ids, separated by commas.`);
+      });
 }
 
 /** A ZeroMQ endpoint the notifier can bind: `ipc://ABSOLUTE-PATH` or `tcp://HOST:PORT` (port 0: any free port). */

@@ -2,7 +2,7 @@
 // MAPISTORE_MGMT_<FLAG>, checked at parse time. Their values make a ServeConfig.
 import { Option } from 'commander';
 import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir } from '../server/defaults.js';
-import { integerIn, numberIn, parseEndpoint, parseHostNames, parseHostPort, parseMode } from './option-parsers.js';
+import { integerIn, numberIn, parseEndpoint, parseHostNames, parseIdList, parseHostPort, parseMode } from './option-parsers.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -32,6 +32,8 @@ export function serveOptions(): Option[] {
     option('--endpoint <endpoint>', 'ZeroMQ endpoint to bind: ipc://ABSOLUTE-PATH or tcp://HOST:PORT').default(defaultEndpoint()).argParser(parseEndpoint),
     option('--socket-mode <octal>', 'mode of the ipc socket directory when the notifier creates it').default(DEFAULTS.socketMode, '0750').argParser(parseMode),
     option('--socket-group <group>', 'group (name or gid) of the ipc socket directory when the notifier creates it'),
+    option('--ipc-allow-users <users>', 'only these users (names or uids, comma-separated) may connect over ipc, checked by the kernel\'s peer credentials').default([], 'anyone the directory lets in').argParser(parseIdList('passwd')),
+    option('--ipc-allow-groups <groups>', 'only peers whose primary group is one of these (names or gids) may connect over ipc, besides --ipc-allow-users').default([], 'anyone the directory lets in').argParser(parseIdList('group')),
     option('--http <host:port>', 'HTTP API address; port 0 picks a free port (the log says which)').default(parseHostPort(DEFAULT_HTTP), DEFAULT_HTTP).argParser(parseHostPort),
     option('--http-token-file <file>', 'file holding the HTTP bearer token (not readable by others); without one, purge is refused and only loopback may listen'),
     option('--http-auth <scope>', 'what the token guards: writes (purge) or all (every route but /healthz and /readyz)').choices(['writes', 'all']).default('writes'),

@@ -13,6 +13,9 @@ export interface ServeConfig {
   /** Mode and group of an ipc socket directory the notifier creates. */
   socketMode: number;
   socketGroup?: string;
+  /** ipc peers allowed by uid or primary gid (ZAP); both empty: the directory alone decides. */
+  ipcAllowUsers: number[];
+  ipcAllowGroups: number[];
   /** Where the HTTP API listens. */
   http: HostPort;
   /** File holding the HTTP bearer token. */

@@ -13,6 +13,7 @@ import { httpAuthOptions } from './http-auth.js';
 import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
 import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
+import { startPeerAuth } from './peer-auth.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { SenderDrops } from './sender-drops.js';
 import { ensureStateDir, stateFilePath } from './state-file.js';
@@ -87,8 +88,15 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   if (socketPath !== undefined) {
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
-  const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR);
-  const endpoint = await receiver.bind().catch((error: unknown) => {
+  // Bound before the socket, which then asks it about every connection.
+  const peerAuth = await startPeerAuth(
+    { ipcUids: config.ipcAllowUsers, ipcGids: config.ipcAllowGroups, rejectionLogIntervalMs: config.rejectionLogIntervalMs },
+    metrics.registry,
+    log,
+  );
+  const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR, peerAuth?.socketOptions);
+  const endpoint = await receiver.bind().catch(async (error: unknown) => {
+    await peerAuth?.close();
     throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
@@ -114,6 +122,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     httpUrl = boundUrl(app.server.address());
   } catch (error) {
     await receiver.close();
+    await peerAuth?.close();
     if (socketPath !== undefined) removeSocketFile(socketPath);
     throw new StartupError(
       `cannot serve HTTP on ${config.http.host}:${config.http.port} (${describe(error)}): stop the process using it or choose another --http.`,
@@ -151,6 +160,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
       stopExpiry();
       saver.stop();
       await receiver.close();
+      await peerAuth?.close();
       if (socketPath !== undefined) removeSocketFile(socketPath);
       if (saver.save()) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
       changes.close();

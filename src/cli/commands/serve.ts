@@ -64,6 +64,9 @@ export function addServeCommand(program: Command): void {
     if (config.minLeaseMs > config.maxLeaseMs) {
       command.error(`error: --min-lease-ms (${config.minLeaseMs}) is above --max-lease-ms (${config.maxLeaseMs}): raise the maximum or lower the minimum.`, { exitCode: 2 });
     }
+    if (!config.endpoint.startsWith('ipc://') && config.ipcAllowUsers.length + config.ipcAllowGroups.length > 0) {
+      command.error('error: --ipc-allow-users and --ipc-allow-groups need an ipc:// --endpoint (a tcp peer has no uid to check).', { exitCode: 2 });
+    }
     const { createLogger } = await import('../../server/logger.js');
     const logger = createLogger(config.logLevel);
     const notifier = await start(config, logger.log).catch(async (error: unknown) => {
