@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <zmq.h>
 
+#include "curve.h"
 #include "endpoint_check.h"
 
 /* A blocked zmq_send() gives up after this long, so the thread keeps noticing shutdown and
@@ -81,7 +82,8 @@ static int set_int_option(void *socket, int option, int value)
 
 /* Closes the previous socket (it may go on delivering within its linger) and connects a new
  * one. No lock held. */
-static int open_socket(struct link *link, const struct mm_config *config)
+static int open_socket(struct link *link, const struct mm_config *config,
+		       const struct mm_curve_keys *keys)
 {
 	void *socket;
 
@@ -95,6 +97,7 @@ static int open_socket(struct link *link, const struct mm_config *config)
 	if (set_int_option(socket, ZMQ_LINGER, (int)config->linger_ms) != 0 ||
 	    set_int_option(socket, ZMQ_SNDHWM, MM_SEND_HWM) != 0 ||
 	    set_int_option(socket, ZMQ_SNDTIMEO, MM_SEND_TIMEOUT_MS) != 0 ||
+	    (keys->enabled && mm_curve_apply(socket, keys) != 0) ||
 	    zmq_connect(socket, config->endpoint) != 0) {
 		set_int_option(socket, ZMQ_LINGER, 0);
 		zmq_close(socket);
@@ -135,20 +138,25 @@ static void terminate_context(struct mm_sender *sender, void *context)
 	pthread_mutex_unlock(&sender->context_lock);
 }
 
-/* Lock held, released while libzmq works. An endpoint that fails mm_endpoint_check() is not
- * connected to: messages wait in the queue, and the reason is kept for the stats. */
+/* Lock held, released while libzmq works. An endpoint that fails mm_endpoint_check(), or CURVE
+ * keys that cannot be used, are not connected to: messages wait in the queue, and the reason
+ * is kept for the stats. */
 static int connect_link(struct mm_sender *sender, struct link *link)
 {
 	struct mm_config config = sender->state->config;
 	uint64_t generation = sender->state->config_generation;
+	struct mm_curve_keys keys;
 	int check, rc = -1;
 
 	mm_state_unlock(sender->state);
 	check = mm_endpoint_check(config.endpoint, NULL, 0);
+	if (check == MAPISTORE_SUCCESS)
+		check = mm_curve_load(&config, &keys);
 	if (check == MAPISTORE_SUCCESS && !link->context)
 		link->context = new_context(sender);
 	if (check == MAPISTORE_SUCCESS && link->context)
-		rc = open_socket(link, &config);
+		rc = open_socket(link, &config, &keys);
+	mm_curve_forget(&keys);
 	mm_state_lock(sender->state);
 	sender->state->endpoint_error = check;
 	if (rc == 0)

@@ -73,7 +73,9 @@ int mm_state_configure(struct mm_state *state, const struct mapistore_mgmt_optio
 	rc = mm_config_apply(&state->config, options);
 	if (rc != MAPISTORE_SUCCESS)
 		return mm_state_fail(state, rc);
-	if (strcmp(previous.endpoint, state->config.endpoint) != 0)
+	if (strcmp(previous.endpoint, state->config.endpoint) != 0 ||
+	    strcmp(previous.curve_server_key_file, state->config.curve_server_key_file) != 0 ||
+	    strcmp(previous.curve_secret_key_file, state->config.curve_secret_key_file) != 0)
 		state->config_generation++;
 	if (previous.heartbeat_ms != state->config.heartbeat_ms)
 		state->next_heartbeat_ms = 0;

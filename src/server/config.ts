@@ -16,6 +16,11 @@ export interface ServeConfig {
   /** ipc peers allowed by uid or primary gid (ZAP); both empty: the directory alone decides. */
   ipcAllowUsers: number[];
   ipcAllowGroups: number[];
+  /** The notifier's CURVE secret key file, and the client public keys it admits (file or directory). */
+  curveSecretKeyFile?: string;
+  curveAllow?: string;
+  /** A tcp endpoint without CURVE, allowed on loopback only. */
+  insecurePlainTcp: boolean;
   /** Where the HTTP API listens. */
   http: HostPort;
   /** File holding the HTTP bearer token. */

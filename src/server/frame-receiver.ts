@@ -22,6 +22,11 @@ export class FrameReceiver {
     this.socket = new Pull({ ...security, maxMessageSize, linger: 0 });
   }
 
+  /** The socket's events (handshake failures, for peer-auth.ts). */
+  get events(): Pull['events'] {
+    return this.socket.events;
+  }
+
   /** Binds and returns the endpoint as bound (tcp port 0 resolved to the port chosen). */
   async bind(): Promise<string> {
     await this.socket.bind(this.endpoint);

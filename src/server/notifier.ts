@@ -13,7 +13,7 @@ import { httpAuthOptions } from './http-auth.js';
 import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
 import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
-import { startPeerAuth } from './peer-auth.js';
+import { peerAuthOptions, startPeerAuth } from './peer-auth.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { SenderDrops } from './sender-drops.js';
 import { ensureStateDir, stateFilePath } from './state-file.js';
@@ -66,6 +66,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   const startedAt = Date.now();
   let ready = false;
   const auth = httpAuthOptions(config);
+  const peerChecks = peerAuthOptions(config);
   ensureStateDir(config.stateDir);
   const statePath = stateFilePath(config.stateDir);
   const table = restoreTable(statePath, tableOptions(config), log);
@@ -89,17 +90,14 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
   // Bound before the socket, which then asks it about every connection.
-  const peerAuth = await startPeerAuth(
-    { ipcUids: config.ipcAllowUsers, ipcGids: config.ipcAllowGroups, rejectionLogIntervalMs: config.rejectionLogIntervalMs },
-    metrics.registry,
-    log,
-  );
+  const peerAuth = await startPeerAuth(peerChecks, metrics.registry, log);
   const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR, peerAuth?.socketOptions);
   const endpoint = await receiver.bind().catch(async (error: unknown) => {
     await peerAuth?.close();
     throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
+  peerAuth?.watch(receiver.events);
 
   const app = createHttpApi({
     table,

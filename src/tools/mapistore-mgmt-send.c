@@ -18,6 +18,7 @@
 #include <mapistore/mapistore_mgmt.h>
 
 #include "config.h"
+#include "curve.h"
 #include "decimal.h"
 #include "endpoint_check.h"
 #include "source.h"
@@ -257,17 +258,27 @@ static bool run_step(const struct step *step, bool first)
 	return ok;
 }
 
-/* The library's own check, run here too so the user hears at once why nothing will arrive (a
+/* The library's own checks, run here too so the user hears at once why nothing will arrive (a
  * directory that does not exist yet is normal before the notifier starts: not reported). */
-static void warn_if_refused(const char *endpoint)
+static void warn_if_refused(const struct mm_config *config)
 {
 	char why[2 * MM_ENDPOINT_MAX];
+	struct mm_curve_keys keys;
+	int rc;
 
-	if (mm_endpoint_check(endpoint, why, sizeof(why)) == MAPISTORE_ERR_DENIED)
+	if (mm_endpoint_check(config->endpoint, why, sizeof(why)) == MAPISTORE_ERR_DENIED)
 		fprintf(stderr,
 			"mapistore-mgmt-send: %s: the library holds every message and sends none "
 			"(MAPISTORE_ERR_DENIED)\n",
 			why);
+	rc = mm_curve_load(config, &keys);
+	mm_curve_forget(&keys);
+	if (rc != MAPISTORE_SUCCESS)
+		fprintf(stderr,
+			"mapistore-mgmt-send: the CURVE key files (MAPISTORE_MGMT_CURVE_SERVER_KEY_FILE, "
+			"MAPISTORE_MGMT_CURVE_SECRET_KEY_FILE) cannot be used: %s (%s); the library "
+			"holds every message and sends none\n",
+			mapistore_mgmt_errstr(rc), mapistore_mgmt_errname(rc));
 }
 
 int main(int argc, char **argv)
@@ -295,7 +306,7 @@ int main(int argc, char **argv)
 				   "tcp://HOST:PORT; numbers in range)");
 	}
 	fprintf(stderr, "mapistore-mgmt-send: endpoint %s\n", config.endpoint);
-	warn_if_refused(config.endpoint);
+	warn_if_refused(&config);
 	for (int i = 0; i < count; i++)
 		if (!run_step(&steps[i], i == 0))
 			status = 1;

@@ -13,10 +13,11 @@ async function start(config: ServeConfig, log: Logger): Promise<RunningNotifier>
   const { SocketDirError } = await import('../../server/ipc-socket-dir.js');
   const { StateDirError } = await import('../../server/state-file.js');
   const { HttpAuthError } = await import('../../server/http-token.js');
+  const { CurveConfigError } = await import('../../server/curve-keys.js');
   try {
     return await startNotifier(config, log);
   } catch (error) {
-    if (error instanceof SocketDirError || error instanceof StateDirError || error instanceof HttpAuthError) throw new CliError(error.message, 2);
+    if (error instanceof SocketDirError || error instanceof StateDirError || error instanceof HttpAuthError || error instanceof CurveConfigError) throw new CliError(error.message, 2);
     if (error instanceof StartupError) throw new CliError(error.message);
     throw error;
   }
