@@ -43,6 +43,7 @@ export function serveOptions(): Option[] {
     option('--http-allowed-hosts <names>', 'comma-separated host names HTTP requests may carry besides localhost and literal addresses (DNS rebinding guard)').default([], 'none').argParser(parseHostNames),
     option('--state-dir <dir>', 'where the table is saved ($STATE_DIRECTORY under systemd, else ${XDG_STATE_HOME:-~/.local/state}/mapistore-mgmt)').default(defaultStateDir()),
     ...NUMBERS.map(([flags, description, defaultValue, parse]) => option(flags, description).default(defaultValue).argParser(parse)),
-    option('--log-level <level>', 'log level of the JSON log on stdout').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    option('--log-level <level>', 'log level of the JSON log on stdout (SIGHUP applies a new one from the config file)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    option('--config <file>', 'a file of MAPISTORE_MGMT_*=value lines (systemd EnvironmentFile syntax) for the settings given by neither flag nor variable; read again on SIGHUP'),
   ];
 }

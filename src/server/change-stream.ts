@@ -1,5 +1,6 @@
 // GET /v1/events: server-sent events, one per change of a triple's registered state.
 import type { ServerResponse } from 'node:http';
+import type { ChangeEvent as TableChange } from '../table/types.js';
 import type { ChangeEvent } from './api-types.js';
 
 /** A client that cannot keep up is dropped rather than buffered without bound. */
@@ -31,7 +32,9 @@ export class ChangeStream {
     response.on('close', () => this.clients.delete(response));
   }
 
-  publish(event: ChangeEvent): void {
+  /** Sends a change of the table to every client. */
+  publish({ at, ...change }: TableChange): void {
+    const event: ChangeEvent = { ...change, time: new Date(at).toISOString() };
     this.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`);
   }
 

@@ -45,4 +45,6 @@ export interface ServeConfig {
   /** A graceful shutdown that takes longer is cut short. */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** The file the settings given by neither flag nor variable come from (read again on SIGHUP). */
+  config?: string;
 }

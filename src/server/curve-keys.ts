@@ -3,8 +3,14 @@
 // `mapistore-mgmt keygen` write them; key material is never logged.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { StartupError } from './startup-error.js';
 
-export class CurveConfigError extends Error {}
+/** Unusable CURVE settings: the configuration must change (exit 2). */
+export class CurveConfigError extends StartupError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
 
 const Z85_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
 const Z85_KEY_LENGTH = 40;

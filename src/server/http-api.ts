@@ -18,7 +18,8 @@ export interface HttpApiDeps {
   version: string;
   endpoint: string;
   startedAt: number;
-  isReady: () => boolean;
+  /** Why the notifier is not ready (GET /readyz): empty when it is. */
+  notReady: () => string[];
   auth: HttpAuthOptions;
   /** Called after a purge removed a source. */
   purged: (key: string) => void;
@@ -92,7 +93,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     version: deps.version,
     uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     endpoint: deps.endpoint,
-    ready: deps.isReady(),
+    ready: deps.notReady().length === 0,
     counters: await metrics.statusCounters(),
     sizes: { sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount },
   }));
@@ -104,14 +105,14 @@ export function createHttpApi(deps: HttpApiDeps) {
 
   app.get('/metrics', async (_request, reply) => {
     reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.exposition();
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const ready = deps.isReady();
-    return reply.code(ready ? 200 : 503).send({ ready });
+    const reasons = deps.notReady();
+    return reply.code(reasons.length === 0 ? 200 : 503).send({ ready: reasons.length === 0, reasons });
   });
 
   return app;

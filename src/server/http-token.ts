@@ -1,11 +1,17 @@
 // The HTTP API's bearer token, read from a file by both `serve` and the query commands.
 import { readFileSync, statSync } from 'node:fs';
+import { StartupError } from './startup-error.js';
 
 /** Shortest token accepted: anything shorter is guessable over many requests. */
 export const MIN_TOKEN_LENGTH = 16;
 const MAX_TOKEN_LENGTH = 4096;
 
-export class HttpAuthError extends Error {}
+/** An unusable token or HTTP exposure: the configuration must change (exit 2). */
+export class HttpAuthError extends StartupError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
 
 /**
  * The token in `path` (surrounding whitespace removed). Refused, with a message saying what to

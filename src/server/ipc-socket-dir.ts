@@ -5,8 +5,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync, type Stats } fr
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-
-export class SocketDirError extends Error {}
+import { StartupError } from './startup-error.js';
 
 export interface SocketDirOptions {
   /** Mode for a directory the notifier creates (default 0750). */
@@ -30,7 +29,7 @@ function resolveGid(group: string): number {
   } catch {
     // Reported below.
   }
-  throw new SocketDirError(`socket group "${group}" does not exist: give an existing group name or a numeric gid.`);
+  throw new StartupError(`socket group "${group}" does not exist: give an existing group name or a numeric gid.`, 2);
 }
 
 function statOrUndefined(path: string): Stats | undefined {
@@ -57,15 +56,15 @@ function socketIsLive(path: string): Promise<boolean> {
 /**
  * Creates the socket's directory (mode and group applied only to a directory created here),
  * refuses a directory owned by another user or a path another notifier is serving, and
- * removes a stale socket file. Any failure is a SocketDirError saying what to change.
+ * removes a stale socket file. Any failure is a StartupError (exit 2) saying what to change.
  */
 export async function prepareIpcSocket(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
   try {
     await prepare(path, options, log);
   } catch (error) {
-    if (error instanceof SocketDirError) throw error;
+    if (error instanceof StartupError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new SocketDirError(`cannot prepare the socket directory ${dirname(path)} (${code}): choose another --endpoint or fix its permissions.`);
+    throw new StartupError(`cannot prepare the socket directory ${dirname(path)} (${code}): choose another --endpoint or fix its permissions.`, 2);
   }
 }
 
@@ -75,17 +74,19 @@ export async function prepareIpcSocket(path: string, options: SocketDirOptions, 
  * socket and receive what backends send).
  */
 function refuseSquatted(dir: string, stats: Stats, uid: number, log: Logger): void {
-  if (!stats.isDirectory()) throw new SocketDirError(`${dir} is not a directory (a symbolic link is not followed): choose another --endpoint.`);
+  if (!stats.isDirectory()) throw new StartupError(`${dir} is not a directory (a symbolic link is not followed): choose another --endpoint.`, 2);
   if (stats.uid !== uid) {
-    throw new SocketDirError(
+    throw new StartupError(
       `the socket directory ${dir} belongs to uid ${stats.uid}, not to this user (uid ${uid}): ` +
         'choose an --endpoint in a directory of your own, or give this one to the notifier user.',
+      2,
     );
   }
   const mode = stats.mode & 0o7777;
   if ((mode & 0o022) !== 0) {
-    throw new SocketDirError(
+    throw new StartupError(
       `the socket directory ${dir} is writable by its group or others (mode ${mode.toString(8)}): anyone who may write it could take the socket; chmod go-w it.`,
+      2,
     );
   }
   if ((mode & 0o005) !== 0) log.warn({ dir, mode: mode.toString(8) }, 'the socket directory is open to other users; restrict it (chmod o-rwx)');
@@ -107,8 +108,8 @@ async function prepare(path: string, options: SocketDirOptions, log: Logger): Pr
 
   const socket = statOrUndefined(path);
   if (socket === undefined) return;
-  if (!socket.isSocket()) throw new SocketDirError(`${path} exists and is not a socket: remove it or choose another --endpoint.`);
-  if (await socketIsLive(path)) throw new SocketDirError(`another process is already serving ${path}: stop it or choose another --endpoint.`);
+  if (!socket.isSocket()) throw new StartupError(`${path} exists and is not a socket: remove it or choose another --endpoint.`, 2);
+  if (await socketIsLive(path)) throw new StartupError(`another process is already serving ${path}: stop it or choose another --endpoint.`, 2);
   unlinkSync(path);
   log.info({ path }, 'removed a stale socket file');
 }

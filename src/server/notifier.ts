@@ -15,8 +15,9 @@ import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
 import { peerAuthOptions, startPeerAuth } from './peer-auth.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import { SenderDrops } from './sender-drops.js';
-import { ensureStateDir, stateFilePath } from './state-file.js';
+import { ensureStateDir, removeInterruptedSaves, stateFilePath } from './state-file.js';
+import { lockStateDir } from './state-lock.js';
+import { StartupError } from './startup-error.js';
 import { restoreTable, TableSaver } from './table-store.js';
 import { VERSION } from './version.js';
 
@@ -30,8 +31,8 @@ export interface RunningNotifier {
   endpoint: string;
   httpUrl: string;
   table: RegistrationTable;
-  /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. */
-  stop(): Promise<void>;
+  /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. Resolves to whether the final save succeeded. */
+  stop(): Promise<{ saved: boolean }>;
   /** Resolves once stopped; rejects if receiving fails (a ZeroMQ error, never bad input). */
   receiving: Promise<void>;
 }
@@ -48,9 +49,6 @@ function tableOptions(config: ServeConfig): TableOptions {
   };
 }
 
-/** The notifier could not start for a reason outside it (an address in use); the message says what to do. */
-export class StartupError extends Error {}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -63,26 +61,42 @@ function boundUrl(address: ReturnType<Server['address']>): string {
 }
 
 export async function startNotifier(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
+  ensureStateDir(config.stateDir);
+  const unlock = lockStateDir(config.stateDir);
+  try {
+    return await serve(config, log, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+/** Why /readyz answers 503: empty when ready. */
+export type NotReadyReason = 'starting' | 'stopping' | 'state-save-failing';
+
+async function serve(config: ServeConfig, log: Logger, unlock: () => void): Promise<RunningNotifier> {
   const startedAt = Date.now();
-  let ready = false;
   const auth = httpAuthOptions(config);
   const peerChecks = peerAuthOptions(config);
-  ensureStateDir(config.stateDir);
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const statePath = stateFilePath(config.stateDir);
-  const table = restoreTable(statePath, tableOptions(config), log);
-  const saver = new TableSaver(statePath, table, config.saveIntervalMs, log);
+  removeInterruptedSaves(statePath);
+  const table = await restoreTable(statePath, tableOptions(config), log);
   const changes = new ChangeStream();
   const metrics = new NotifierMetrics(
     () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
     () => changes.size,
   );
-  const senderDrops = new SenderDrops();
-  for (const source of table.sources()) senderDrops.report(source.key, BigInt(source.droppedReported));
+  const saver = new TableSaver(statePath, table, config.saveIntervalMs, log, metrics.saves);
+  const notReady = (): NotReadyReason[] => {
+    if (phase !== 'running') return [phase];
+    return saver.failing ? ['state-save-failing'] : [];
+  };
 
   // Under ingest nearly every message is a change; build an event only when someone follows.
   table.onChange((event) => {
     if (changes.size === 0) return;
-    changes.publish({ kind: event.type, backend: event.backend, username: event.username, vuser: event.vuser, time: new Date(event.at).toISOString() });
+    changes.publish(event);
   });
 
   const socketPath = ipcPath(config.endpoint);
@@ -107,12 +121,9 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     version: VERSION,
     endpoint,
     startedAt,
-    isReady: () => ready,
+    notReady,
     auth,
-    purged: (key) => {
-      senderDrops.forget(key);
-      saver.markDirty();
-    },
+    purged: () => saver.markDirty(),
   });
   let httpUrl: string;
   try {
@@ -131,7 +142,6 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     table,
     metrics,
     rejectionLog: new RateLimitedLog(log, config.rejectionLogIntervalMs),
-    senderDrops,
     maxFrameBytes: config.maxFrameBytes,
     changed: () => saver.markDirty(),
   });
@@ -140,29 +150,31 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   const stopExpiry = startExpiry(table, config.minLeaseMs, (expired) => {
     metrics.expirations.inc(expired.length);
     for (const source of expired) {
-      senderDrops.forget(source.key);
       log.info({ source: source.key, registrations: source.registrations, lastHeardAt: new Date(source.lastHeardAt).toISOString() }, 'expired a silent source');
     }
     saver.markDirty();
   });
   saver.start();
-  ready = true;
+  phase = 'running';
 
   const backendSetup = `export MAPISTORE_MGMT_ENDPOINT=${endpoint}`;
   log.info({ endpoint, httpUrl, stateDir: config.stateDir, backendSetup }, `mapistore-mgmt notifier ready; point backends at it with: ${backendSetup}`);
 
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<{ saved: boolean }> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      ready = false;
+      phase = 'stopping';
       stopExpiry();
-      saver.stop();
       await receiver.close();
       await peerAuth?.close();
       if (socketPath !== undefined) removeSocketFile(socketPath);
-      if (saver.save()) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
+      const saved = await saver.stop();
+      if (saved) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
+      else log.error({ path: statePath }, 'the final save of the table failed: the state file is older than the table');
       changes.close();
       await app.close();
+      unlock();
+      return { saved };
     })());
 
   return { endpoint, httpUrl, table, stop, receiving };
