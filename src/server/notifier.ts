@@ -35,6 +35,8 @@ export interface RunningNotifier {
   stop(): Promise<{ saved: boolean }>;
   /** Resolves once stopped; rejects if receiving fails (a ZeroMQ error, never bad input). */
   receiving: Promise<void>;
+  /** Reads the CURVE allow-list again, if there is one (SIGHUP). */
+  reloadAllowList(): void;
 }
 
 function tableOptions(config: ServeConfig): TableOptions {
@@ -177,5 +179,5 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
       return { saved };
     })());
 
-  return { endpoint, httpUrl, table, stop, receiving };
+  return { endpoint, httpUrl, table, stop, receiving, reloadAllowList: () => peerAuth?.reloadAllowList() };
 }

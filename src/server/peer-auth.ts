@@ -19,8 +19,8 @@ export interface PeerAuthOptions {
   /** Allowed peer uids and primary gids on ipc; both empty: the directory alone decides. */
   ipcUids: readonly number[];
   ipcGids: readonly number[];
-  /** The server's secret key and the client keys it admits. */
-  curve?: { secretKey: string; allowed: AllowList };
+  /** The server's secret key, and the client keys it admits with the file or directory they came from. */
+  curve?: { secretKey: string; allowed: AllowList; allowPath: string };
   tcp: boolean;
   rejectionLogIntervalMs: number;
 }
@@ -30,6 +30,9 @@ export interface PeerAuth {
   socketOptions: SocketOptions<Pull>;
   /** Counts the handshakes that fail before the handler is asked, from the socket's events. */
   watch(events: Pull['events']): void;
+  /** Reads the CURVE allow-list again (SIGHUP); a list that has become unusable changes nothing
+   * and is logged. New connections are checked against it; open ones stay. */
+  reloadAllowList(): void;
   close(): Promise<void>;
 }
 
@@ -77,7 +80,8 @@ export function peerAuthOptions(config: ServeConfig): PeerAuthOptions {
       throw new CurveConfigError(`--insecure-plain-tcp is for loopback only: ${config.endpoint} is reachable from other hosts; use CURVE.`);
     }
   }
-  const curve = keyFile === undefined || allowPath === undefined ? undefined : { secretKey: readSecretKeyFile(keyFile), allowed: readAllowList(allowPath) };
+  const curve =
+    keyFile === undefined || allowPath === undefined ? undefined : { secretKey: readSecretKeyFile(keyFile), allowed: readAllowList(allowPath), allowPath };
   return { ipcUids: config.ipcAllowUsers, ipcGids: config.ipcAllowGroups, curve, tcp, rejectionLogIntervalMs: config.rejectionLogIntervalMs };
 }
 
@@ -93,7 +97,7 @@ export async function startPeerAuth(options: PeerAuthOptions, registry: Registry
   const { ipcUids, ipcGids, curve } = options;
   const tcpOptions: SocketOptions<Pull> = options.tcp ? { handshakeInterval: TCP_HANDSHAKE_TIMEOUT_MS } : {};
   if (ipcUids.length === 0 && ipcGids.length === 0 && curve === undefined) {
-    return options.tcp ? { socketOptions: tcpOptions, watch: () => undefined, close: async () => undefined } : undefined;
+    return options.tcp ? { socketOptions: tcpOptions, watch: () => undefined, reloadAllowList: () => undefined, close: async () => undefined } : undefined;
   }
   const refusals = new Counter({
     name: 'mapistore_mgmt_peer_refusals_total',
@@ -109,9 +113,10 @@ export async function startPeerAuth(options: PeerAuthOptions, registry: Registry
   const uids = new Set(ipcUids);
   const gids = new Set(ipcGids);
   const checkIpc = uids.size + gids.size > 0;
+  let allowed = curve?.allowed;
   const handler = new ZapHandler(
     (request) => {
-      const byKey = curve === undefined ? undefined : decideCurve(curve.allowed, request);
+      const byKey = allowed === undefined ? undefined : decideCurve(allowed, request);
       if (byKey?.allow === false) return byKey;
       const byUid = checkIpc ? decideIpc(uids, gids, request) : undefined;
       if (byUid?.allow === false) return byUid;
@@ -127,6 +132,15 @@ export async function startPeerAuth(options: PeerAuthOptions, registry: Registry
       zapDomain: ZAP_DOMAIN,
       zapEnforceDomain: true,
       ...(curve === undefined ? {} : { curveServer: true, curveSecretKey: curve.secretKey }),
+    },
+    reloadAllowList() {
+      if (curve === undefined) return;
+      try {
+        allowed = readAllowList(curve.allowPath);
+        log.info({ path: curve.allowPath, keys: allowed.size, labels: [...allowed.values()] }, 'SIGHUP: read the CURVE allow-list again');
+      } catch (error) {
+        log.error({ path: curve.allowPath, reason: (error as Error).message, keys: allowed?.size }, 'SIGHUP: the CURVE allow-list is unusable; the previous one stays');
+      }
     },
     watch(events) {
       watching = (async () => {

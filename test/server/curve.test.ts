@@ -147,3 +147,34 @@ describe('the CURVE allow-list', () => {
     }
   });
 });
+
+describe('the CURVE allow-list on SIGHUP', () => {
+  it('lets in a key added to the list once the client reconnects; a broken list keeps the previous one', async () => {
+    const dir = makeTempDir();
+    const allowed = join(dir, 'allowed');
+    mkdirSync(allowed);
+    const server = await keygen('server', dir);
+    await keygen('backend-1', allowed);
+    const late = await keygen('backend-2', dir);
+    const notifier = await startNotifier({ endpoint: 'tcp://127.0.0.1:0', args: ['--curve-secret-key-file', server.key, '--curve-allow', allowed] });
+    const refused = await runProcess(SEND_TOOL, ['--endpoint', notifier.endpoint, 'register', 'late', 'SOGo', 'late'], { env: curveEnv(server.pub, late.key) });
+    expect(refused.code).toBe(0);
+    await notifier.waitFor('backend-2 refused', async (n) => refusals(await n.metrics(), 'key-not-allowed', 'unlisted') === 1);
+
+    writeFileSync(join(allowed, 'backend-2.pub'), `${late.public}\n`);
+    notifier.process.signal('SIGHUP');
+    await notifier.waitFor('the list read again', (n) => n.logs().find((line) => line.msg === 'SIGHUP: read the CURVE allow-list again'));
+    expect(notifier.logs().find((line) => line.msg === 'SIGHUP: read the CURVE allow-list again')).toMatchObject({ keys: 2, labels: ['backend-1', 'backend-2'] });
+    const sender = spawnSender(['register late SOGo late', 'hold'], { endpoint: notifier.endpoint, env: curveEnv(server.pub, late.key) });
+    await notifier.waitForUsers([{ backend: 'SOGo', username: 'late', vuser: 'late', count: 1 }]);
+    await sender.stop();
+
+    writeFileSync(join(allowed, 'broken.pub'), 'not a key\n');
+    notifier.process.signal('SIGHUP');
+    await notifier.waitFor('the broken list refused', (n) => n.logs().find((line) => line.msg === 'SIGHUP: the CURVE allow-list is unusable; the previous one stays'));
+    const again = spawnSender(['register late SOGo again', 'hold'], { endpoint: notifier.endpoint, env: curveEnv(server.pub, late.key) });
+    await notifier.waitFor('backend-2 still admitted', async (n) => (await n.users()).some((u) => u.vuser === 'again'));
+    await again.stop();
+    await notifier.stop();
+  });
+});

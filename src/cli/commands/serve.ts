@@ -1,5 +1,5 @@
 // `mapistore-mgmt serve`: starts the notifier with the checked options, stops it on SIGTERM or
-// SIGINT, and on SIGHUP reads its config file again.
+// SIGINT, and on SIGHUP reads its config file and CURVE allow-list again.
 import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -123,5 +123,7 @@ export function addServeCommand(program: Command): void {
       throw error;
     });
     exitOnSignals(notifier, config, logger);
+    // Beside the config file (above): the CURVE allow-list is read again too.
+    process.on('SIGHUP', () => notifier.reloadAllowList());
   });
 }
