@@ -5,6 +5,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync, type Stats } fr
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { whyNotOwnDirectory } from './own-dir.js';
 import { StartupError } from './startup-error.js';
 
 export interface SocketDirOptions {
@@ -69,32 +70,19 @@ export async function prepareIpcSocket(path: string, options: SocketDirOptions, 
 }
 
 /**
- * The rule the library applies before it connects (endpoint_check.c), so the two agree: a real
- * directory, this user's, that neither its group nor others may write (they could replace the
- * socket and receive what backends send).
+ * The rule the library applies before it connects (endpoint_check.c), so the two agree: the
+ * directory is this user's and neither its group nor others may write it (they could replace
+ * the socket and receive what backends send).
  */
-function refuseSquatted(dir: string, stats: Stats, uid: number, log: Logger): void {
-  if (!stats.isDirectory()) throw new StartupError(`${dir} is not a directory (a symbolic link is not followed): choose another --endpoint.`, 2);
-  if (stats.uid !== uid) {
-    throw new StartupError(
-      `the socket directory ${dir} belongs to uid ${stats.uid}, not to this user (uid ${uid}): ` +
-        'choose an --endpoint in a directory of your own, or give this one to the notifier user.',
-      2,
-    );
-  }
-  const mode = stats.mode & 0o7777;
-  if ((mode & 0o022) !== 0) {
-    throw new StartupError(
-      `the socket directory ${dir} is writable by its group or others (mode ${mode.toString(8)}): anyone who may write it could take the socket; chmod go-w it.`,
-      2,
-    );
-  }
+function refuseSquatted(dir: string, log: Logger): void {
+  const why = whyNotOwnDirectory(dir);
+  if (why !== undefined) throw new StartupError(`the socket directory ${why}; or choose another --endpoint.`, 2);
+  const mode = lstatSync(dir).mode & 0o777;
   if ((mode & 0o005) !== 0) log.warn({ dir, mode: mode.toString(8) }, 'the socket directory is open to other users; restrict it (chmod o-rwx)');
 }
 
 async function prepare(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
   const dir = dirname(path);
-  const uid = process.getuid?.() ?? 0;
   const gid = options.group === undefined ? undefined : resolveGid(options.group);
   if (statOrUndefined(dir) === undefined) {
     mkdirSync(dir, { recursive: true });
@@ -104,7 +92,7 @@ async function prepare(path: string, options: SocketDirOptions, log: Logger): Pr
     log.info({ dir, mode: options.mode.toString(8), gid }, 'created the socket directory');
   }
   // Checked after any mkdir too: a directory someone else made first is theirs.
-  refuseSquatted(dir, lstatSync(dir), uid, log);
+  refuseSquatted(dir, log);
 
   const socket = statOrUndefined(path);
   if (socket === undefined) return;

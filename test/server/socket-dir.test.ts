@@ -46,7 +46,7 @@ describe('the ipc socket directory', () => {
     }
     const result = await runCli(serveArgs(`ipc://${join(dir, 'notify.sock')}`));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/belongs to uid \d+, not to this user .*choose an --endpoint/);
+    expect(result.stderr).toMatch(/belongs to uid \d+, not to this user .*or choose another --endpoint/);
   });
 
   it('is refused with a message, not a stack trace, when it cannot be made', async () => {
