@@ -94,10 +94,11 @@ export function parseMode(value: string): number {
   return mode;
 }
 
-/** The base URL of a notifier's HTTP API: HOST:PORT or http://HOST:PORT. */
+/** The base URL of a notifier's HTTP API: HOST:PORT, http://HOST:PORT or https://HOST:PORT. */
 export function parseHttpUrl(value: string): string {
-  const hostPort = value.replace(/^http:\/\//, '').replace(/\/+$/, '');
+  const scheme = /^https:\/\//.test(value) ? 'https' : 'http';
+  const hostPort = value.replace(/^https?:\/\//, '').replace(/\/+$/, '');
   const { host, port } = parseHostPort(hostPort);
   if (port === 0) throw new InvalidArgumentError('port 0 only makes sense for serve: give the port the notifier listens on.');
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -41,6 +41,8 @@ export function serveOptions(): Option[] {
     option('--http-token-file <file>', 'file holding the HTTP bearer token (not readable by others); without one, purge is refused and only loopback may listen'),
     option('--http-auth <scope>', 'what the token guards: writes (purge) or all (every route but /healthz and /readyz)').choices(['writes', 'all']).default('writes'),
     option('--http-allowed-hosts <names>', 'comma-separated host names HTTP requests may carry besides localhost and literal addresses (DNS rebinding guard)').default([], 'none').argParser(parseHostNames),
+    option('--http-tls-cert-file <file>', 'serve HTTPS with this certificate (chain), PEM; with --http-tls-key-file'),
+    option('--http-tls-key-file <file>', 'the private key of --http-tls-cert-file, PEM (not readable by others)'),
     option('--state-dir <dir>', 'where the table is saved ($STATE_DIRECTORY under systemd, else ${XDG_STATE_HOME:-~/.local/state}/mapistore-mgmt)').default(defaultStateDir()),
     ...NUMBERS.map(([flags, description, defaultValue, parse]) => option(flags, description).default(defaultValue).argParser(parse)),
     option('--log-level <level>', 'log level of the JSON log on stdout (SIGHUP applies a new one from the config file)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -29,6 +29,9 @@ export interface ServeConfig {
   httpAuth: 'writes' | 'all';
   /** Host names requests may carry besides localhost and literal addresses. */
   httpAllowedHosts: string[];
+  /** Serve HTTPS with this certificate (chain) and private key, PEM files. */
+  httpTlsCertFile?: string;
+  httpTlsKeyFile?: string;
   stateDir: string;
   /** Interval assumed for a source until its first heartbeat announces its own. */
   heartbeatMs: number;

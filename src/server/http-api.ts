@@ -55,6 +55,8 @@ function sourceView(row: SourceRow): SourceView {
 export function createHttpApi(deps: HttpApiDeps) {
   const { table, metrics } = deps;
   const app = Fastify({
+    // null: plain HTTP.
+    https: deps.auth.tls ?? null,
     loggerInstance: deps.log.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     // An unknown query parameter is a mistake to report (400), not a filter to drop silently.

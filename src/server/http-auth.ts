@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ServeConfig } from './config.js';
-import { HttpAuthError, readTokenFile } from './http-token.js';
+import { HttpAuthError, readPemFile, readTokenFile } from './http-token.js';
 
 /** What the token guards: changes only, or every route but the health probes. */
 export type HttpAuthScope = 'writes' | 'all';
@@ -16,6 +16,8 @@ export interface HttpAuthOptions {
   scope: HttpAuthScope;
   /** Host names besides `localhost` and literal addresses that requests may carry. */
   allowedHosts: readonly string[];
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 /** Probes answer without a token: they tell nothing about the table. */
@@ -36,7 +38,14 @@ export function httpAuthOptions(config: ServeConfig): HttpAuthOptions {
     );
   }
   if (token === undefined && config.httpAuth === 'all') throw new HttpAuthError('--http-auth all needs a token: give --http-token-file.');
-  return { token, scope: config.httpAuth, allowedHosts: config.httpAllowedHosts };
+  return { token, scope: config.httpAuth, allowedHosts: config.httpAllowedHosts, tls: readTls(config) };
+}
+
+function readTls(config: ServeConfig): HttpAuthOptions['tls'] {
+  const { httpTlsCertFile: certFile, httpTlsKeyFile: keyFile } = config;
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new HttpAuthError('--http-tls-cert-file and --http-tls-key-file go together.');
+  return { cert: readPemFile(certFile, false), key: readPemFile(keyFile, true) };
 }
 
 function digest(text: string): Buffer {

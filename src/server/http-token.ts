@@ -40,3 +40,19 @@ export function readTokenFile(path: string): string {
   }
   return token;
 }
+
+/** A PEM file for HTTPS; a private key (`secret`) others may read or write is refused. */
+export function readPemFile(path: string, secret: boolean): Buffer {
+  try {
+    const mode = statSync(path).mode;
+    if (secret && (mode & 0o006) !== 0) {
+      throw new HttpAuthError(`the TLS key file ${path} is open to other users (mode ${(mode & 0o777).toString(8)}): chmod o-rw it.`);
+    }
+    const pem = readFileSync(path);
+    if (!pem.includes('-----BEGIN ')) throw new HttpAuthError(`${path} is not a PEM file: give the ${secret ? 'private key' : 'certificate (chain)'} in PEM.`);
+    return pem;
+  } catch (error) {
+    if (error instanceof HttpAuthError) throw error;
+    throw new HttpAuthError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}): give a readable PEM file.`);
+  }
+}

@@ -56,10 +56,10 @@ function describe(error: unknown): string {
 }
 
 /** The URL of the address the server really listens on (a wildcard stays a wildcard). */
-function boundUrl(address: ReturnType<Server['address']>): string {
-  if (address === null || typeof address === 'string') return `http://${address}`;
+function boundUrl(address: ReturnType<Server['address']>, scheme: 'http' | 'https'): string {
+  if (address === null || typeof address === 'string') return `${scheme}://${address}`;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 export async function startNotifier(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
@@ -130,7 +130,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   let httpUrl: string;
   try {
     await app.listen({ host: config.http.host, port: config.http.port });
-    httpUrl = boundUrl(app.server.address());
+    httpUrl = boundUrl(app.server.address(), auth.tls === undefined ? 'http' : 'https');
   } catch (error) {
     await receiver.close();
     await peerAuth?.close();
