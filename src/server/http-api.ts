@@ -62,7 +62,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     // An unknown query parameter is a mistake to report (400), not a filter to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
   });
-  installHttpAuth(app, deps.auth);
+  installHttpAuth(app, deps.auth, metrics.registry);
 
   app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } }>(
     '/v1/users',

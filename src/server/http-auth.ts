@@ -3,6 +3,7 @@
 // with another method answers 405 with Allow. Installed on the app before its routes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
+import { Counter, type Registry } from 'prom-client';
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { ServeConfig } from './config.js';
 import { HttpAuthError, readPemFile, readTokenFile } from './http-token.js';
@@ -70,10 +71,21 @@ function matches(pattern: string, path: string): boolean {
   return want.length === got.length;
 }
 
+/** Why a request was refused, as counted in mapistore_mgmt_http_refusals_total. */
+const REFUSALS = ['forbidden-host', 'no-token-configured', 'unauthorized'] as const;
+
 export function installHttpAuth<Log extends FastifyBaseLogger>(
   app: FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Log>,
   options: HttpAuthOptions,
+  registry: Registry,
 ): void {
+  const refusals = new Counter({
+    name: 'mapistore_mgmt_http_refusals_total',
+    help: 'HTTP requests refused by the Host check or the bearer token, by reason.',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const reason of REFUSALS) refusals.inc({ reason }, 0);
   const hosts = new Set(['localhost', ...options.allowedHosts.map((host) => host.toLowerCase())]);
   const routes: Array<{ url: string; methods: string[] }> = [];
 
@@ -85,6 +97,7 @@ export function installHttpAuth<Log extends FastifyBaseLogger>(
     const hostname = request.hostname.replace(/^\[(.*)\]$/, '$1');
     // A literal address cannot be rebound: rebinding needs a name whose DNS the attacker controls.
     if (isIP(hostname) === 0 && !hosts.has(hostname.toLowerCase())) {
+      refusals.inc({ reason: 'forbidden-host' });
       return reply.code(403).send({
         error: 'forbidden-host',
         message: `Host "${request.host}" is not a name of this notifier: use an address, localhost, or a name given to --http-allowed-hosts`,
@@ -94,9 +107,11 @@ export function installHttpAuth<Log extends FastifyBaseLogger>(
     const reads = READ_METHODS.has(request.method);
     if (reads && (options.scope === 'writes' || OPEN_PATHS.has(request.routeOptions.url ?? ''))) return undefined;
     if (options.token === undefined) {
+      refusals.inc({ reason: 'no-token-configured' });
       return reply.code(403).send({ error: 'no-token-configured', message: 'changes need a token: start serve with --http-token-file' });
     }
     if (!bearerMatches(request.headers.authorization, options.token)) {
+      refusals.inc({ reason: 'unauthorized' });
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer realm="mapistore-mgmt"')

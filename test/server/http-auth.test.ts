@@ -51,6 +51,7 @@ describe('the HTTP API with a token', () => {
     const wrong = await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${token.slice(1)}x` } });
     expect(wrong.status).toBe(401);
     expect((await notifier.sources()).map((s) => s.key)).toEqual([source.key]);
+    expect(await notifier.metrics()).toContain('mapistore_mgmt_http_refusals_total{reason="unauthorized"} 2');
   });
 
   it('serves reads without the token (scope writes)', async () => {
@@ -63,6 +64,7 @@ describe('the HTTP API with a token', () => {
     const rebound = await getWithHost(url, `attacker.example.com:${port}`);
     expect(rebound.status).toBe(403);
     expect(JSON.parse(rebound.body)).toMatchObject({ error: 'forbidden-host' });
+    expect(await notifier.metrics()).toContain('mapistore_mgmt_http_refusals_total{reason="forbidden-host"} 1');
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `Notifier.example.org:${port}`]) {
       expect((await getWithHost(url, host)).status, host).toBe(200);
     }
