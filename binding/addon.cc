@@ -76,11 +76,12 @@ Napi::Value unregister_user(const Napi::CallbackInfo &info) {
 	return user_call(info, mapistore_mgmt_backend_unregister_user);
 }
 
-// (endpoint: string | null, heartbeatMs, queueLimit, lingerMs) -> return code; 0 keeps a value
+// (endpoint: string | null, heartbeatMs, queueLimit, lingerMs, maxTriples) -> return code; 0
+// keeps a value
 Napi::Value configure(const Napi::CallbackInfo &info) {
-	if (info.Length() != 4 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsNumber() ||
-	    !info[2].IsNumber() || !info[3].IsNumber()) {
-		return type_error(info, "endpoint: string | null, heartbeatMs, queueLimit, lingerMs: number");
+	if (info.Length() != 5 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsNumber() ||
+	    !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsNumber()) {
+		return type_error(info, "endpoint: string | null, heartbeatMs, queueLimit, lingerMs, maxTriples: number");
 	}
 	std::string endpoint = info[0].IsString() ? c_string(info[0]) : std::string();
 	mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
@@ -88,6 +89,7 @@ Napi::Value configure(const Napi::CallbackInfo &info) {
 	options.heartbeat_ms = info[1].As<Napi::Number>().Uint32Value();
 	options.queue_limit = info[2].As<Napi::Number>().Uint32Value();
 	options.linger_ms = info[3].As<Napi::Number>().Uint32Value();
+	options.max_triples = info[4].As<Napi::Number>().Uint32Value();
 	return Napi::Number::New(info.Env(), mapistore_mgmt_configure(&options));
 }
 
@@ -111,6 +113,9 @@ Napi::Value stats(const Napi::CallbackInfo &info) {
 	result.Set("epoch", Napi::BigInt::New(env, stats.epoch));
 	result.Set("pid", Napi::Number::New(env, stats.pid));
 	result.Set("lastError", Napi::Number::New(env, stats.last_error));
+	result.Set("descriptorShortages", Napi::BigInt::New(env, stats.descriptor_shortages));
+	result.Set("contextsLost", Napi::BigInt::New(env, stats.contexts_lost));
+	result.Set("triplesRefused", Napi::BigInt::New(env, stats.triples_refused));
 	result.Set("endpointError", Napi::Number::New(env, stats.endpoint_error));
 	return result;
 }

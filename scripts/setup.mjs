@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-// Brings a fresh clone to a runnable state: system packages (installed with apt when run as
-// root), npm dependencies, the native build (library, C tests, addon) and the TypeScript build.
-// Each step is skipped when already done; `npm start` and `npm test` run this first.
+// Brings a checkout to a runnable state: system packages (installed with apt when run as
+// root), npm dependencies, the developer native build (library, tools, C tests, benchmarks,
+// addon, warnings as errors) into build/ and the TypeScript build into dist/. `npm start`,
+// `npm test` and `npm run bench` run this first. Each step asks its own tool whether anything
+// is out of date and is skipped, silently, when nothing is; a run with nothing to do prints
+// one line, and a step that builds shows the build's own output.
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APT_PACKAGES = ['libzmq3-dev', 'libtalloc-dev', 'pkg-config', 'cmake', 'make', 'g++'];
+const APT_PACKAGES = ['libzmq3-dev', 'libtalloc-dev', 'pkg-config', 'cmake', 'ninja-build', 'make', 'g++'];
+const BUILD = join(root, 'build');
+// The developer build's CMake options (BUILD_TESTING and MAPISTORE_MGMT_BENCHMARKS are on by default).
+const DEVELOPER_OPTIONS = { MAPISTORE_MGMT_WERROR: 'ON' };
+const TS_BUILD_INFO = join(root, 'dist', 'tsconfig.build.tsbuildinfo');
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
@@ -27,9 +34,7 @@ function fail(message) {
 function systemPackagesPresent() {
   return (
     succeeds('pkg-config', ['--exists', 'libzmq', 'talloc']) &&
-    succeeds('cmake', ['--version']) &&
-    succeeds('make', ['--version']) &&
-    succeeds('c++', ['--version'])
+    ['cmake', 'ninja', 'make', 'c++'].every((tool) => succeeds(tool, ['--version']))
   );
 }
 
@@ -51,17 +56,58 @@ function isOlder(path, than) {
   return !existsSync(path) || statSync(path).mtimeMs < statSync(than).mtimeMs;
 }
 
+/** npm ci when package-lock.json changed since the last install. Returns whether it ran. */
 function ensureNodeModules() {
-  if (!isOlder(join(root, 'node_modules/.package-lock.json'), join(root, 'package-lock.json'))) return;
+  if (!isOlder(join(root, 'node_modules/.package-lock.json'), join(root, 'package-lock.json'))) return false;
   console.log('setup: npm ci');
   if (!run('npm', ['ci', '--no-audit', '--no-fund'])) fail('npm ci failed');
+  return true;
 }
 
-function build() {
-  if (!run('npx', ['cmake-js', 'compile', '--out', 'build', '--log-level', 'warn'])) fail('native build failed (see above)');
-  if (!run('npx', ['tsc', '-p', 'tsconfig.build.json'])) fail('TypeScript build failed (see above)');
+/** Whether build/ was configured with the developer options (by cmake-js, which the addon needs). */
+function configuredForDevelopment() {
+  const cache = join(BUILD, 'CMakeCache.txt');
+  if (!existsSync(cache) || !existsSync(join(BUILD, 'build.ninja'))) return false;
+  const text = readFileSync(cache, 'utf8');
+  return text.includes('CMAKE_JS_VERSION') &&
+    Object.entries(DEVELOPER_OPTIONS).every(([name, value]) => new RegExp(`^${name}:BOOL=${value}$`, 'm').test(text));
+}
+
+/** Ninja's dry run: cheap, and it also notices a CMakeLists.txt that needs CMake to run again. */
+function nativeUpToDate() {
+  const dryRun = spawnSync('ninja', ['-C', BUILD, '-n'], { cwd: root, encoding: 'utf8' });
+  return dryRun.status === 0 && dryRun.stdout.includes('ninja: no work to do.');
+}
+
+/** Configures (cmake-js, Ninja) when needed and builds when anything is out of date. Returns whether it built. */
+function buildNative() {
+  const configured = configuredForDevelopment();
+  if (configured && nativeUpToDate()) return false;
+  if (!configured) {
+    const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
+    const options = Object.entries(DEVELOPER_OPTIONS).map(([name, value]) => `--CD${name}=${value}`);
+    if (!run(process.execPath, [cmakeJs, 'configure', '--out', 'build', '--generator', 'Ninja', '--log-level', 'warn', ...options])) {
+      fail('configuring the native build failed (see above)');
+    }
+  }
+  if (!run('cmake', ['--build', BUILD])) fail('native build failed (see above)');
+  return true;
+}
+
+/** tsc's build mode skips an up-to-date dist/; its build info file changes only when it builds. */
+function buildTypeScript() {
+  const before = existsSync(TS_BUILD_INFO) ? statSync(TS_BUILD_INFO).mtimeMs : undefined;
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (!run(process.execPath, [tsc, '-b', 'tsconfig.build.json'])) fail('TypeScript build failed (see above)');
+  const built = !existsSync(TS_BUILD_INFO) || statSync(TS_BUILD_INFO).mtimeMs !== before;
+  if (built) console.log('setup: built dist/ (TypeScript)');
+  return built;
 }
 
 ensureSystemPackages();
-ensureNodeModules();
-build();
+const installed = ensureNodeModules();
+const builtNative = buildNative();
+const builtTypeScript = buildTypeScript();
+if (!installed && !builtNative && !builtTypeScript) {
+  console.log('setup: up to date (node_modules, native build in build/, TypeScript in dist/)');
+}

@@ -12,13 +12,25 @@
  * (in mapistore_mgmt_shutdown() or at exit) waits for it, at most linger_ms. No function is a
  * cancellation point: a thread cancelled (pthread_cancel) inside one finishes the call first.
  *
+ * Descriptors: the library's thread holds 6 file descriptors for ZeroMQ (plus one per
+ * connection). libzmq aborts its process when it cannot open one, so the thread first proves
+ * that many are free (opening and closing them) and otherwise waits, never calling libzmq:
+ * a host at its RLIMIT_NOFILE keeps running, counted in descriptor_shortages. Before each use
+ * it checks that its descriptors are still open and the same files; if the host closed them
+ * (closing every descriptor from 3 up, without fork()), it abandons that context unused and
+ * opens a new one, counted in contexts_lost. What cannot be detected: descriptors taken by
+ * another thread between the check and libzmq's open, a descriptor closed while libzmq uses
+ * it, one closed and reopened as the same kind of file, and libzmq's own threads finding
+ * theirs closed (when a timer or a ptrace stop wakes them): each of these can still abort the
+ * process. Do not close descriptors you did not open.
+ *
  * Configuration without code: MAPISTORE_MGMT_ENDPOINT, MAPISTORE_MGMT_HEARTBEAT_MS,
- * MAPISTORE_MGMT_QUEUE_LIMIT and MAPISTORE_MGMT_LINGER_MS are read when the library first
- * needs them. The default endpoint is ipc:///run/mapistore-mgmt/notify.sock for root;
- * ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock for another user, or
- * ipc:///tmp/mapistore-mgmt-UID/notify.sock when XDG_RUNTIME_DIR is unset: the notifier's
- * default too. An ipc endpoint whose directory could be another user's is never connected
- * to (stats.endpoint_error, docs/security.md).
+ * MAPISTORE_MGMT_QUEUE_LIMIT, MAPISTORE_MGMT_LINGER_MS and MAPISTORE_MGMT_MAX_TRIPLES are read
+ * when the library first needs them. The default endpoint is
+ * ipc:///run/mapistore-mgmt/notify.sock for root; ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock
+ * for another user, or ipc:///tmp/mapistore-mgmt-UID/notify.sock when XDG_RUNTIME_DIR is unset:
+ * the notifier's default too. An ipc endpoint whose directory could be another user's is never
+ * connected to (stats.endpoint_error, docs/security.md).
  *
  * Link with: pkg-config --cflags --libs mapistore-mgmt
  */
@@ -115,8 +127,27 @@ struct mapistore_connection_info {
 };
 #endif
 
-/* Longest backend, username or vuser accepted, in bytes of UTF-8 (docs/protocol.md). */
+/*
+ * Limits this library and the notifier agree on (docs/protocol.md, "Limits"): the library
+ * refuses at the call what the notifier's defaults could not take in full.
+ */
+/* Longest backend, username or vuser accepted, in bytes of UTF-8. */
 #define MAPISTORE_MGMT_MAX_STRING 255
+/* Distinct (backend, username, vuser) triples one process holds at most, by default: the
+ * notifier's default --max-registrations-per-source (any number of registrations of each).
+ * A host whose notifier takes more raises both together (max_triples below). */
+#define MAPISTORE_MGMT_MAX_TRIPLES 10000
+/* Heartbeat intervals accepted, in ms: the notifier's default leases (3 intervals, clamped to
+ * 30..300000 ms) give each of them exactly three intervals. */
+#define MAPISTORE_MGMT_HEARTBEAT_MS_MIN 10
+#define MAPISTORE_MGMT_HEARTBEAT_MS_MAX 100000
+
+/*
+ * Return codes of this library beyond OpenChange's enum mapistore_error (whose last is 24);
+ * mapistore_mgmt_errname() and mapistore_mgmt_errstr() know them too.
+ */
+/* The process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct triples. */
+#define MAPISTORE_MGMT_ERR_LIMIT 25
 
 /*
  * Record that conn_info->username holds one more context of `backend` as `vuser`, and tell
@@ -126,7 +157,9 @@ struct mapistore_connection_info {
  * MAPISTORE_ERR_NOT_INITIALIZED when conn_info or conn_info->username is NULL;
  * MAPISTORE_ERR_INVALID_PARAMETER when backend or vuser is NULL, or a string is empty,
  * not valid UTF-8 or longer than MAPISTORE_MGMT_MAX_STRING bytes (nothing is recorded or
- * sent on these errors); MAPISTORE_ERR_NO_MEMORY when memory or the background thread could
+ * sent on these errors); MAPISTORE_MGMT_ERR_LIMIT when the triple is not held yet and the
+ * process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct ones (nothing
+ * recorded or sent: the notifier would refuse it); MAPISTORE_ERR_NO_MEMORY when memory or the background thread could
  * not be had (nothing recorded); MAPISTORE_ERR_MSG_SEND when the send queue is full, or a
  * shutdown is under way, or the process is exiting: the registration is recorded and reaches
  * the notifier with the next heartbeat (if one comes), and the drop is counted.
@@ -139,8 +172,9 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_register_user(
  * Record that conn_info->username released one context of `backend` as `vuser`, and tell
  * the notifier. Call it where the context is freed (its talloc destructor).
  *
- * Returns as mapistore_mgmt_backend_register_user(). An unregister that matches nothing this
- * process holds is still sent (the notifier counts and ignores it). Never blocks.
+ * Returns as mapistore_mgmt_backend_register_user() (never MAPISTORE_MGMT_ERR_LIMIT). An
+ * unregister that matches nothing this process holds is still sent (the notifier counts and
+ * ignores it). Never blocks.
  */
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_unregister_user(
 	struct mapistore_connection_info *conn_info, const char *backend, const char *vuser);
@@ -150,9 +184,12 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_backend_unregister_user(
 struct mapistore_mgmt_options {
 	size_t size;               /* sizeof(struct mapistore_mgmt_options): set by _INIT */
 	const char *endpoint;      /* ZeroMQ endpoint, "ipc://PATH" or "tcp://HOST:PORT" */
-	unsigned int heartbeat_ms; /* heartbeat interval, 10..3600000; default 5000 */
+	unsigned int heartbeat_ms; /* heartbeat interval, MAPISTORE_MGMT_HEARTBEAT_MS_MIN..MAX; 5000 */
 	unsigned int queue_limit;  /* messages waiting to be sent at most, 1..10000000; default 10000 */
 	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, 1..60000; default 200 */
+	/* Added after 1.0.0: a caller built against 1.0.0's header passes its smaller size, which
+	 * leaves the fields below as they are. */
+	unsigned int max_triples; /* distinct triples held at most, 1..10000000; default 10000 */
 	/* CURVE, for a notifier that requires it (tcp): files holding the notifier's public key and
 	 * this process's secret key (Z85, as `mapistore-mgmt keygen` writes; the secret key's file
 	 * must not be readable by others). Both or neither; "" turns CURVE off. A key that cannot be
@@ -160,7 +197,7 @@ struct mapistore_mgmt_options {
 	const char *curve_server_key_file;
 	const char *curve_secret_key_file;
 };
-#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0, NULL, NULL}
+#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0, 0, NULL, NULL}
 
 /*
  * Configure the library. May be called at any time, from any thread, also while other threads
@@ -192,6 +229,11 @@ struct mapistore_mgmt_stats {
 	uint64_t epoch;              /* this source's epoch (0 before the first message) */
 	uint32_t pid;                /* this source's pid */
 	int last_error;              /* last non-success return code, or MAPISTORE_SUCCESS */
+	/* Added after 1.0.0: a caller built against 1.0.0's header passes its smaller size, and
+	 * gets the fields above. */
+	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
+	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
+	uint64_t triples_refused;      /* registers refused with MAPISTORE_MGMT_ERR_LIMIT */
 	int endpoint_error;          /* why messages are held rather than sent: MAPISTORE_SUCCESS,
 				      * MAPISTORE_ERR_NO_DIRECTORY (the ipc socket's directory does
 				      * not exist yet) or MAPISTORE_ERR_DENIED (it could be another
@@ -204,9 +246,15 @@ struct mapistore_mgmt_stats {
 };
 
 /*
- * Copy the counters into *stats; `size` is sizeof(*stats) as the caller was compiled.
- * Returns MAPISTORE_SUCCESS, or MAPISTORE_ERR_INVALID_PARAMETER for a NULL stats or a
- * size this library does not know.
+ * Copy the counters into *stats; `size` is sizeof(*stats) as the caller was compiled (1.0.0's
+ * smaller struct is filled up to last_error). Returns MAPISTORE_SUCCESS, or
+ * MAPISTORE_ERR_INVALID_PARAMETER for a NULL stats or a size this library does not know.
+ *
+ * last_error is the last non-success code a register, unregister or configure call returned,
+ * or MAPISTORE_ERR_CONTEXT_FAILED when the library's thread could not open its ZeroMQ context
+ * and socket for lack of file descriptors (descriptor_shortages counts each try; it tries
+ * again every 100 ms, and the queued messages and held registrations go out once descriptors
+ * are free) or found the host had closed them (contexts_lost; see "Descriptors" above).
  */
 MAPISTORE_MGMT_EXTERN int mapistore_mgmt_get_stats(struct mapistore_mgmt_stats *stats, size_t size);
 

@@ -24,6 +24,8 @@ export interface ConfigureOptions {
   heartbeatMs?: number;
   queueLimit?: number;
   lingerMs?: number;
+  /** Distinct triples held at most (default 10,000, the notifier's default limit). */
+  maxTriples?: number;
 }
 
 /** This process's counters (mapistore_mgmt_get_stats()). */
@@ -37,8 +39,14 @@ export interface MapistoreStats {
   /** The source's random 64-bit epoch (0n before its first message): a BigInt, it needs all 64 bits. */
   epoch: bigint;
   pid: number;
-  /** The last non-success return code, or 0. */
+  /** The last non-success return code (or 12, MAPISTORE_ERR_CONTEXT_FAILED, from the library's thread), or 0. */
   lastError: number;
+  /** Times ZeroMQ could not be opened for lack of file descriptors (the library retries). */
+  descriptorShortages: number;
+  /** Times the host had closed the library's ZeroMQ descriptors (the context was replaced). */
+  contextsLost: number;
+  /** Registers refused because the process held maxTriples distinct triples (MAPISTORE_MGMT_ERR_LIMIT). */
+  triplesRefused: number;
   /** Why messages are held rather than sent, or 0: 7 (MAPISTORE_ERR_NO_DIRECTORY) while the ipc
    * socket's directory does not exist, 21 (MAPISTORE_ERR_DENIED) when it could be another user's
    * or the CURVE secret key's file is open to others, 6, 15 or 18 for unusable CURVE key files. */
@@ -46,7 +54,7 @@ export interface MapistoreStats {
 }
 
 const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
-const CONFIGURE_KEYS = ['endpoint', 'heartbeatMs', 'queueLimit', 'lingerMs'] as const;
+const CONFIGURE_KEYS = ['endpoint', 'heartbeatMs', 'queueLimit', 'lingerMs', 'maxTriples'] as const;
 const NIL_GUID = new Uint8Array(16);
 
 let loaded: NativeAddon | undefined;
@@ -81,7 +89,8 @@ function userCall(call: 'registerUser' | 'unregisterUser', connInfo: ConnectionI
  * notifier. Returns true when the message is queued, false when the send queue was full: the
  * registration is recorded all the same and reaches the notifier with the next heartbeat (like
  * stream.write(), false is back-pressure, not failure). Throws a TypeError for arguments of the
- * wrong type and a MapistoreError when the library refuses (nothing recorded).
+ * wrong type and a MapistoreError when the library refuses (nothing recorded), for instance
+ * MAPISTORE_MGMT_ERR_LIMIT for a new triple beyond the 10,000 distinct ones a process may hold.
  */
 export function registerUser(connInfo: ConnectionInfo, backend: string, vuser: string): boolean {
   return userCall('registerUser', connInfo, backend, vuser);
@@ -96,10 +105,10 @@ export function unregisterUser(connInfo: ConnectionInfo, backend: string, vuser:
 export function configure(options: ConfigureOptions): void {
   const record = checkRecord('options', options, CONFIGURE_KEYS);
   const endpoint = record.endpoint === undefined ? null : checkString('options.endpoint', record.endpoint);
-  const count = (key: 'heartbeatMs' | 'queueLimit' | 'lingerMs'): number =>
+  const count = (key: 'heartbeatMs' | 'queueLimit' | 'lingerMs' | 'maxTriples'): number =>
     record[key] === undefined ? 0 : checkPositiveU32(`options.${key}`, record[key]);
   const native = addon();
-  const code = native.configure(endpoint, count('heartbeatMs'), count('queueLimit'), count('lingerMs'));
+  const code = native.configure(endpoint, count('heartbeatMs'), count('queueLimit'), count('lingerMs'), count('maxTriples'));
   if (code !== native.SUCCESS) throw errorFor(code);
 }
 
@@ -124,6 +133,9 @@ export function stats(): MapistoreStats {
     epoch: native.epoch,
     pid: native.pid,
     lastError: native.lastError,
+    descriptorShortages: Number(native.descriptorShortages),
+    contextsLost: Number(native.contextsLost),
+    triplesRefused: Number(native.triplesRefused),
     endpointError: native.endpointError,
   };
 }

@@ -1,4 +1,5 @@
-// Finds and loads the native addon that `npm run build:native` builds.
+// Finds and loads the native addon: built by the package's install step where it is installed
+// (scripts/install.mjs), by `npm run build:native` (or the set-up) in a checkout.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,10 @@ const ADDON_PATH = fileURLToPath(new URL('../../build/Release/mapistore_mgmt.nod
 /** Loads the addon at `path`: the build's unless a test names another. */
 export function loadAddon(path: string = ADDON_PATH): NativeAddon {
   if (!existsSync(path)) {
-    throw new Error(`mapistore-mgmt: the native addon is not built (no ${path}); run \`npm run build:native\``);
+    throw new Error(
+      `mapistore-mgmt: the native addon is not built (no ${path}); where the package is installed, run ` +
+        '`npm rebuild mapistore-mgmt` (it names any missing system package); in a checkout, run `npm run build:native`',
+    );
   }
   const addon: NativeAddon = createRequire(import.meta.url)(path);
   return addon;

@@ -12,6 +12,9 @@ export interface NativeStats {
   epoch: bigint;
   pid: number;
   lastError: number;
+  descriptorShortages: bigint;
+  contextsLost: bigint;
+  triplesRefused: bigint;
   endpointError: number;
 }
 
@@ -28,7 +31,7 @@ export interface NativeAddon {
   registerUser: NativeUserCall;
   unregisterUser: NativeUserCall;
   /** 0 (or null for the endpoint) keeps the current value. Returns the C return code. */
-  configure(endpoint: string | null, heartbeatMs: number, queueLimit: number, lingerMs: number): number;
+  configure(endpoint: string | null, heartbeatMs: number, queueLimit: number, lingerMs: number, maxTriples: number): number;
   shutdown(): number;
   /** The counters, or the C return code when the library refused. */
   stats(): NativeStats | number;

@@ -1,7 +1,7 @@
 // The options of `mapistore-mgmt serve`: each is a flag or, when the flag is absent, the variable
 // MAPISTORE_MGMT_<FLAG>, checked at parse time. Their values make a ServeConfig.
 import { Option } from 'commander';
-import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir } from '../server/defaults.js';
+import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir, LIBRARY_LIMITS } from '../server/defaults.js';
 import { integerIn, numberIn, parseEndpoint, parseHostNames, parseIdList, parseHostPort, parseMode } from './option-parsers.js';
 
 const HOUR_MS = 3_600_000;
@@ -20,7 +20,7 @@ const NUMBERS: Array<[flags: string, description: string, defaultValue: number, 
   ['--max-lease-ms <ms>', 'longest lease, whatever the interval', DEFAULTS.maxLeaseMs, integerIn(10, 24 * HOUR_MS)],
   ['--max-sources <n>', 'sender processes tracked at most; messages from more are rejected', DEFAULTS.maxSources, integerIn(1, 10_000_000)],
   ['--max-registrations-per-source <n>', 'distinct triples one sender may hold', DEFAULTS.maxRegistrationsPerSource, integerIn(1, 10_000_000)],
-  ['--max-frame-bytes <bytes>', 'largest message accepted; larger ones are rejected as oversized', DEFAULTS.maxFrameBytes, integerIn(2048, 256 * 1024 * 1024)],
+  ['--max-frame-bytes <bytes>', 'largest frame accepted; larger ones are rejected as oversized', DEFAULTS.maxFrameBytes, integerIn(LIBRARY_LIMITS.maxFrameBytes, 256 * 1024 * 1024)],
   ['--save-interval-ms <ms>', 'how often a changed table is written to the state directory', DEFAULTS.saveIntervalMs, integerIn(10, HOUR_MS)],
   ['--rejection-log-interval-ms <ms>', 'at most one log line per rejection reason per interval', DEFAULTS.rejectionLogIntervalMs, integerIn(0, HOUR_MS)],
   ['--shutdown-timeout-ms <ms>', 'a graceful shutdown taking longer is cut short (exit 1)', DEFAULTS.shutdownTimeoutMs, integerIn(100, 10 * 60_000)],

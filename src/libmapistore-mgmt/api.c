@@ -1,4 +1,5 @@
 /* api.c - the public calls: argument checks, then the process lifecycle does the work. */
+#include <stddef.h>
 #include <string.h>
 
 #include <mapistore/mapistore_mgmt.h>
@@ -69,10 +70,16 @@ int mapistore_mgmt_shutdown(void)
 	return mm_process_shutdown();
 }
 
+/* The struct as 1.0.0 had it: the fields up to last_error. */
+#define MM_STATS_SIZE_1_0 offsetof(struct mapistore_mgmt_stats, descriptor_shortages)
+
 int mapistore_mgmt_get_stats(struct mapistore_mgmt_stats *stats, size_t size)
 {
-	if (!stats || size != sizeof(*stats))
+	struct mapistore_mgmt_stats all;
+
+	if (!stats || (size != sizeof(*stats) && size != MM_STATS_SIZE_1_0))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
-	mm_process_stats(stats);
+	mm_process_stats(&all);
+	memcpy(stats, &all, size);
 	return MAPISTORE_SUCCESS;
 }

@@ -1,6 +1,7 @@
 /* config.c - where the library's settings come from, and what values are accepted. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,24 +114,38 @@ void mm_config_from_environment(struct mm_config *config)
 					 MM_QUEUE_LIMIT_MAX, MM_DEFAULT_QUEUE_LIMIT);
 	config->linger_ms =
 		env_number("MAPISTORE_MGMT_LINGER_MS", 0, MM_LINGER_MS_MAX, MM_DEFAULT_LINGER_MS);
+	config->max_triples = env_number("MAPISTORE_MGMT_MAX_TRIPLES", MM_MAX_TRIPLES_MIN,
+					 MM_MAX_TRIPLES_MAX, MAPISTORE_MGMT_MAX_TRIPLES);
 	env_path("MAPISTORE_MGMT_CURVE_SERVER_KEY_FILE", config->curve_server_key_file);
 	env_path("MAPISTORE_MGMT_CURVE_SECRET_KEY_FILE", config->curve_secret_key_file);
 }
 
+/* The struct as version 1.0.0 had it: the fields up to linger_ms. */
+#define MM_OPTIONS_SIZE_1_0 offsetof(struct mapistore_mgmt_options, max_triples)
+
 int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_options *options)
 {
-	if (!options || options->size != sizeof(*options))
+	const char *curve_server_key_file = NULL, *curve_secret_key_file = NULL;
+	unsigned int max_triples = 0;
+
+	if (!options || (options->size != sizeof(*options) && options->size != MM_OPTIONS_SIZE_1_0))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
+	if (options->size == sizeof(*options)) {
+		max_triples = options->max_triples;
+		curve_server_key_file = options->curve_server_key_file;
+		curve_secret_key_file = options->curve_secret_key_file;
+	}
 	if ((options->endpoint && !endpoint_valid(options->endpoint)) ||
 	    (options->heartbeat_ms &&
 	     !in_range(options->heartbeat_ms, MM_HEARTBEAT_MS_MIN, MM_HEARTBEAT_MS_MAX)) ||
 	    (options->queue_limit &&
 	     !in_range(options->queue_limit, MM_QUEUE_LIMIT_MIN, MM_QUEUE_LIMIT_MAX)) ||
 	    options->linger_ms > MM_LINGER_MS_MAX ||
-	    (options->curve_server_key_file &&
-	     strnlen(options->curve_server_key_file, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX) ||
-	    (options->curve_secret_key_file &&
-	     strnlen(options->curve_secret_key_file, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX))
+	    (max_triples && !in_range(max_triples, MM_MAX_TRIPLES_MIN, MM_MAX_TRIPLES_MAX)) ||
+	    (curve_server_key_file &&
+	     strnlen(curve_server_key_file, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX) ||
+	    (curve_secret_key_file &&
+	     strnlen(curve_secret_key_file, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
 	if (options->endpoint)
 		strcpy(config->endpoint, options->endpoint);
@@ -140,9 +155,11 @@ int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_option
 		config->queue_limit = options->queue_limit;
 	if (options->linger_ms)
 		config->linger_ms = options->linger_ms;
-	if (options->curve_server_key_file)
-		set_path(config->curve_server_key_file, options->curve_server_key_file);
-	if (options->curve_secret_key_file)
-		set_path(config->curve_secret_key_file, options->curve_secret_key_file);
+	if (max_triples)
+		config->max_triples = max_triples;
+	if (curve_server_key_file)
+		set_path(config->curve_server_key_file, curve_server_key_file);
+	if (curve_secret_key_file)
+		set_path(config->curve_secret_key_file, curve_secret_key_file);
 	return MAPISTORE_SUCCESS;
 }

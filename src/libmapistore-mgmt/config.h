@@ -1,5 +1,5 @@
-/* config.h - endpoint, heartbeat interval, queue bound and linger: defaults, environment,
- * explicit options, and their checks. */
+/* config.h - endpoint, heartbeat interval, queue bound, linger and triple limit: defaults,
+ * environment, explicit options, and their checks. */
 #ifndef MM_CONFIG_H
 #define MM_CONFIG_H
 
@@ -15,17 +15,20 @@
 #define MM_DEFAULT_LINGER_MS 200u
 
 /* Accepted ranges (environment and mapistore_mgmt_configure() alike). */
-#define MM_HEARTBEAT_MS_MIN 10u
-#define MM_HEARTBEAT_MS_MAX 3600000u
+#define MM_HEARTBEAT_MS_MIN MAPISTORE_MGMT_HEARTBEAT_MS_MIN
+#define MM_HEARTBEAT_MS_MAX MAPISTORE_MGMT_HEARTBEAT_MS_MAX
 #define MM_QUEUE_LIMIT_MIN 1u
 #define MM_QUEUE_LIMIT_MAX 10000000u
 #define MM_LINGER_MS_MAX 60000u
+#define MM_MAX_TRIPLES_MIN 1u
+#define MM_MAX_TRIPLES_MAX 10000000u
 
 struct mm_config {
 	char endpoint[MM_ENDPOINT_MAX];
 	unsigned int heartbeat_ms;
 	unsigned int queue_limit;
 	unsigned int linger_ms;
+	unsigned int max_triples;
 	/* CURVE key files (curve.h); empty: none. */
 	char curve_server_key_file[MM_KEY_PATH_MAX];
 	char curve_secret_key_file[MM_KEY_PATH_MAX];

@@ -1,5 +1,6 @@
-/* errors.c - names and texts of the return codes (enum mapistore_error). One list gives
- * both, as libuv's UV_ERRNO_MAP does: a code's name is its identifier, never retyped. */
+/* errors.c - names and texts of the return codes (enum mapistore_error, then this library's
+ * own). One list gives both, as libuv's UV_ERRNO_MAP does: a code's name is its identifier,
+ * never retyped. */
 #include <mapistore/mapistore_mgmt.h>
 
 #define MM_ERROR_MAP(X)                                                       \
@@ -27,7 +28,8 @@
 	X(MAPISTORE_ERR_DENIED, "Permission denied")                          \
 	X(MAPISTORE_ERR_CONN_REFUSED, "Connection refused")                   \
 	X(MAPISTORE_ERR_NOT_AVAILABLE, "Not available")                       \
-	X(MAPISTORE_ERR_NOT_IMPLEMENTED, "Not implemented")
+	X(MAPISTORE_ERR_NOT_IMPLEMENTED, "Not implemented")                   \
+	X(MAPISTORE_MGMT_ERR_LIMIT, "This process holds the most distinct registrations allowed")
 
 struct code_text {
 	const char *name;
@@ -38,7 +40,7 @@ struct code_text {
 static const struct code_text codes[] = {MM_ERROR_MAP(MM_CODE_TEXT)};
 #undef MM_CODE_TEXT
 
-/* The list covers every code of the enum, with no gap. */
+/* The list covers every code, with no gap. */
 #define MM_COUNT_ONE(code, text) +1
 _Static_assert(sizeof(codes) / sizeof(codes[0]) == 0 MM_ERROR_MAP(MM_COUNT_ONE),
 	       "MM_ERROR_MAP has a gap");

@@ -58,21 +58,24 @@ void mm_process_stats(struct mapistore_mgmt_stats *stats)
 /* Lock held. The sender's waits are cancellation points: a host thread cancelled in one
  * would end holding the lock and hang every later call, so cancellation waits until the
  * shutdown is done. */
-static void shutdown_locked(void)
+static void shutdown_locked(struct mm_state_leftovers *leftovers)
 {
 	int cancel_state;
 
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel_state);
 	mm_sender_stop(&mm_process.sender);
-	mm_state_reset(&mm_process.state);
+	mm_state_reset(&mm_process.state, leftovers);
 	pthread_setcancelstate(cancel_state, NULL);
 }
 
 int mm_process_shutdown(void)
 {
+	struct mm_state_leftovers leftovers;
+
 	mm_state_lock(&mm_process.state);
-	shutdown_locked();
+	shutdown_locked(&leftovers);
 	mm_state_unlock(&mm_process.state);
+	mm_state_free_leftovers(&leftovers);
 	return MAPISTORE_SUCCESS;
 }
 
@@ -112,8 +115,11 @@ __attribute__((constructor)) static void mm_process_load(void)
  * within linger_ms, stop the sender; later calls queue nothing and start no thread. */
 __attribute__((destructor)) static void mm_process_unload(void)
 {
+	struct mm_state_leftovers leftovers;
+
 	mm_state_lock(&mm_process.state);
-	shutdown_locked();
+	shutdown_locked(&leftovers);
 	mm_process.exiting = true;
 	mm_state_unlock(&mm_process.state);
+	mm_state_free_leftovers(&leftovers);
 }

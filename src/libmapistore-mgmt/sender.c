@@ -1,7 +1,7 @@
-/* sender.c - the background thread: owns the ZeroMQ context and PUSH socket, drains the
- * queue in order, queues heartbeats when due, reconnects when the endpoint changes, and
- * flushes then closes within linger_ms when stopped. Its whole life is here: start, wake,
- * the loop, stop, and what a fork() child does with it. */
+/* sender.c - the background thread: owns the link to the notifier (link.c), drains the queue
+ * in order, builds heartbeats when due, reconnects when the endpoint changes, and flushes
+ * then closes within linger_ms when stopped. Its whole life is here: start, wake, the loop,
+ * stop, and what a fork() child does with it. */
 #define _GNU_SOURCE /* SCHED_BATCH */
 #include "sender.h"
 
@@ -9,37 +9,21 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <zmq.h>
+#include <string.h>
 
-#include "curve.h"
-#include "endpoint_check.h"
+#include "link.h"
 
-/* A blocked zmq_send() gives up after this long, so the thread keeps noticing shutdown and
- * configuration changes while the notifier is away; the message stays at the queue's head. */
-#define MM_SEND_TIMEOUT_MS 20
 /* Wait before trying again after an error other than a full socket (or a failed connect). */
 #define MM_RETRY_MS 100
-/* Messages ZeroMQ may hold beyond our own queue (its default); 0 would mean unbounded. */
-#define MM_SEND_HWM 1000
 /* Messages handed to ZeroMQ per turn of the lock: bounds how long the lock is then held. */
 #define MM_BATCH 256
 /* How long a stop waits for the thread beyond its flush deadline: the thread may be in a
  * zmq_send() (bounded by its send timeout) or closing with the remaining linger. */
 #define MM_STOP_MARGIN_MS 100u
-
-/* ZeroMQ contexts inherited from a parent process. libzmq is not fork-safe: a child never
- * uses or closes them, it only keeps them reachable so leak checkers do not report them. */
-struct abandoned_context {
-	void *context;
-	struct abandoned_context *older;
-};
-static struct abandoned_context *abandoned_contexts;
-
-struct link {
-	void *context;
-	void *socket;
-	uint64_t config_generation; /* of the endpoint the socket is connected to */
-};
+/* Room a heartbeat's buffer has beyond its size then, for registrations made meanwhile. */
+#define MM_HEARTBEAT_SLACK 4096u
+/* Turns the thread gives waiting callers between two slices of a heartbeat. */
+#define MM_WAITER_TURNS 100
 
 static void init_conditions(struct mm_sender *sender)
 {
@@ -75,132 +59,46 @@ static void sleep_until(struct mm_sender *sender, uint64_t deadline_ms)
 	sender->sleeping = false;
 }
 
-static int set_int_option(void *socket, int option, int value)
+/* Lock held. Keeps a heartbeat's buffer for the next one, freeing (without the lock) the one
+ * kept before. */
+static void keep_spare(struct mm_sender *sender, struct mm_message *message, size_t room)
 {
-	return zmq_setsockopt(socket, option, &value, sizeof(value));
-}
+	struct mm_message *older = sender->spare;
 
-/* Closes the previous socket (it may go on delivering within its linger) and connects a new
- * one. No lock held. */
-static int open_socket(struct link *link, const struct mm_config *config,
-		       const struct mm_curve_keys *keys)
-{
-	void *socket;
-
-	if (link->socket) {
-		zmq_close(link->socket);
-		link->socket = NULL;
+	sender->spare = message;
+	sender->spare_room = room;
+	if (older) {
+		mm_state_unlock(sender->state);
+		free(older);
+		mm_state_lock(sender->state);
 	}
-	socket = zmq_socket(link->context, ZMQ_PUSH);
-	if (!socket)
-		return -1;
-	if (set_int_option(socket, ZMQ_LINGER, (int)config->linger_ms) != 0 ||
-	    set_int_option(socket, ZMQ_SNDHWM, MM_SEND_HWM) != 0 ||
-	    set_int_option(socket, ZMQ_SNDTIMEO, MM_SEND_TIMEOUT_MS) != 0 ||
-	    (keys->enabled && mm_curve_apply(socket, keys) != 0) ||
-	    zmq_connect(socket, config->endpoint) != 0) {
-		set_int_option(socket, ZMQ_LINGER, 0);
-		zmq_close(socket);
-		return -1;
-	}
-	link->socket = socket;
-	return 0;
-}
-
-/* zmq_ctx_new() and zmq_ctx_term() take process-wide locks (libzmq's crypto library is
- * initialised and closed there, behind a global mutex in some builds): a fork() in the middle
- * of either could leave the child's copy of such a lock taken for ever, and the child's own
- * sender would hang in its first zmq_ctx_new(). Both run under context_lock, which the fork
- * handlers take first, and publish or withdraw the context before releasing it, so a child
- * knows the context it inherits. No lock held. */
-static void *new_context(struct mm_sender *sender)
-{
-	void *context;
-
-	pthread_mutex_lock(&sender->context_lock);
-	context = zmq_ctx_new();
-	mm_state_lock(sender->state);
-	sender->zmq_context = context;
-	mm_state_unlock(sender->state);
-	pthread_mutex_unlock(&sender->context_lock);
-	return context;
-}
-
-static void terminate_context(struct mm_sender *sender, void *context)
-{
-	pthread_mutex_lock(&sender->context_lock);
-	while (zmq_ctx_term(context) != 0 && errno == EINTR)
-		;
-	mm_state_lock(sender->state);
-	if (sender->zmq_context == context)
-		sender->zmq_context = NULL;
-	mm_state_unlock(sender->state);
-	pthread_mutex_unlock(&sender->context_lock);
-}
-
-/* Lock held, released while libzmq works. An endpoint that fails mm_endpoint_check(), or CURVE
- * keys that cannot be used, are not connected to: messages wait in the queue, and the reason
- * is kept for the stats. */
-static int connect_link(struct mm_sender *sender, struct link *link)
-{
-	struct mm_config config = sender->state->config;
-	uint64_t generation = sender->state->config_generation;
-	struct mm_curve_keys keys;
-	int check, rc = -1;
-
-	mm_state_unlock(sender->state);
-	check = mm_endpoint_check(config.endpoint, NULL, 0);
-	if (check == MAPISTORE_SUCCESS)
-		check = mm_curve_load(&config, &keys);
-	if (check == MAPISTORE_SUCCESS && !link->context)
-		link->context = new_context(sender);
-	if (check == MAPISTORE_SUCCESS && link->context)
-		rc = open_socket(link, &config, &keys);
-	mm_curve_forget(&keys);
-	mm_state_lock(sender->state);
-	sender->state->endpoint_error = check;
-	if (rc == 0)
-		link->config_generation = generation;
-	return rc;
-}
-
-/* No lock held. */
-static void close_link(struct mm_sender *sender, struct link *link, int linger_ms)
-{
-	if (link->socket) {
-		set_int_option(link->socket, ZMQ_LINGER, linger_ms);
-		zmq_close(link->socket);
-	}
-	if (link->context)
-		terminate_context(sender, link->context);
 }
 
 /* Lock held. Hands up to MM_BATCH of the oldest messages to ZeroMQ, taking the lock once
  * before and once after; what the socket refused goes back to the queue's head, in order.
  * Returns false when this thread's generation went stale meanwhile (a stop gave up on it). */
-static bool send_batch(struct mm_sender *sender, struct link *link, uint64_t generation,
+static bool send_batch(struct mm_sender *sender, struct mm_link *link, uint64_t generation,
 		       uint64_t *retry_at_ms)
 {
 	struct mm_queue batch = mm_state_take_batch(sender->state, MM_BATCH);
-	struct mm_message *message;
+	struct mm_message *message, *heartbeat;
 	size_t sent = 0;
 	int error = 0;
 
 	mm_state_unlock(sender->state);
-	for (message = batch.head; message; message = message->next, sent++) {
-		if (zmq_send(link->socket, message->bytes, message->len, 0) < 0) {
-			error = errno;
+	for (message = batch.head; message; message = message->next, sent++)
+		if ((error = mm_link_send(link, message)) != 0)
 			break;
-		}
-	}
 	mm_state_lock(sender->state);
 	if (generation != sender->generation) {
 		mm_queue_clear(&batch);
 		return false;
 	}
-	mm_state_batch_done(sender->state, &batch, sent);
+	heartbeat = mm_state_batch_done(sender->state, &batch, sent);
 	if (error != 0 && error != EAGAIN)
 		*retry_at_ms = mm_now_ms() + MM_RETRY_MS;
+	if (heartbeat)
+		keep_spare(sender, heartbeat, sender->heartbeat_room);
 	return true;
 }
 
@@ -215,9 +113,64 @@ static void run_as_batch(void)
 	pthread_setschedparam(pthread_self(), SCHED_BATCH, &param);
 }
 
+/* Lock held. Lets the threads waiting for the lock have it before this one takes it again (a
+ * mutex may well go straight back to the thread that released it); a bounded number of
+ * turns, so that a flood of calls delays a heartbeat but cannot stop it. */
+static void let_waiters_in(struct mm_state *state)
+{
+	mm_state_unlock(state);
+	for (int turns = 0; turns < MM_WAITER_TURNS &&
+			    atomic_load_explicit(&state->waiting, memory_order_relaxed) > 0;
+	     turns++)
+		sched_yield();
+	mm_state_lock(state);
+}
+
+/* Lock held. Starts a heartbeat of `size` bytes now. Its buffer is allocated and its pages
+ * touched without the lock (for a million triples that is tens of megabytes), with room for
+ * the set to grow meanwhile; the last heartbeat's buffer is used again when big enough. (A
+ * fork() child made while the buffer is out of sender->spare inherits it unreachable: a leak
+ * there, never a double free.) */
+static void start_heartbeat(struct mm_sender *sender, uint64_t generation, size_t size)
+{
+	struct mm_state *state = sender->state;
+	struct mm_message *message = sender->spare;
+	size_t room = sender->spare_room;
+
+	sender->spare = NULL;
+	mm_state_unlock(state);
+	if (message && room < size) {
+		free(message);
+		message = NULL;
+	}
+	if (!message) {
+		room = size + size / 8 + MM_HEARTBEAT_SLACK;
+		message = mm_message_new(MM_KIND_HEARTBEAT, room);
+		if (message)
+			memset(message->bytes, 0, room);
+	}
+	mm_state_lock(state);
+	if (!message)
+		return;
+	message->len = room;
+	if (generation == sender->generation && mm_state_begin_heartbeat(state, message)) {
+		sender->heartbeat_room = room;
+		return;
+	}
+	keep_spare(sender, message, room);
+}
+
+/* Lock held. Copies one slice of the heartbeat being built, then lets the host's threads
+ * have the lock: a snapshot of a million triples never holds it for more than a slice. */
+static void build_heartbeat_slice(struct mm_state *state)
+{
+	mm_state_build_heartbeat(state);
+	let_waiters_in(state);
+}
+
 /* Lock held. The thread's loop, until its generation goes stale or a stop has flushed (or
  * reached its flush deadline). */
-static void run(struct mm_sender *sender, uint64_t generation, struct link *link)
+static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *link)
 {
 	struct mm_state *state = sender->state;
 	uint64_t retry_at_ms = 0;
@@ -233,16 +186,26 @@ static void run(struct mm_sender *sender, uint64_t generation, struct link *link
 			sleep_until(sender, retry_at_ms);
 			continue;
 		}
-		if (!link->socket || link->config_generation != state->config_generation) {
-			if (connect_link(sender, link) != 0)
+		if (!mm_link_current(link)) {
+			if (mm_link_intact(link) && mm_link_connect(link) != MM_LINK_OK)
 				retry_at_ms = now_ms + MM_RETRY_MS;
 			continue;
 		}
-		next_heartbeat_ms =
-			sender->phase == MM_SENDER_RUNNING ? mm_state_heartbeat(state, now_ms) : 0;
-		if (state->queue.length == 0)
+		next_heartbeat_ms = 0;
+		if (sender->phase == MM_SENDER_RUNNING) {
+			size_t heartbeat_size;
+
+			next_heartbeat_ms = mm_state_heartbeat_due(state, now_ms, &heartbeat_size);
+			if (heartbeat_size > 0) {
+				start_heartbeat(sender, generation, heartbeat_size);
+				continue;
+			}
+		}
+		if (state->building)
+			build_heartbeat_slice(state);
+		else if (state->queue.length == 0)
 			sleep_until(sender, next_heartbeat_ms);
-		else if (!send_batch(sender, link, generation, &retry_at_ms))
+		else if (mm_link_intact(link) && !send_batch(sender, link, generation, &retry_at_ms))
 			break;
 	}
 }
@@ -259,7 +222,8 @@ static void *sender_main(void *arg)
 	struct thread_start start = *(struct thread_start *)arg;
 	struct mm_sender *sender = start.sender;
 	uint64_t generation = start.generation;
-	struct link link = {0};
+	struct mm_link link = {.state = sender->state, .contexts = &sender->contexts};
+	struct mm_message *spare;
 	bool current;
 	int linger_ms = 0;
 
@@ -267,6 +231,9 @@ static void *sender_main(void *arg)
 	run_as_batch();
 	mm_state_lock(sender->state);
 	run(sender, generation, &link);
+	mm_link_intact(&link);
+	spare = sender->spare;
+	sender->spare = NULL;
 	current = generation == sender->generation;
 	if (current && sender->phase == MM_SENDER_STOPPING) {
 		uint64_t now_ms = mm_now_ms();
@@ -275,7 +242,8 @@ static void *sender_main(void *arg)
 			linger_ms = (int)(sender->flush_deadline_ms - now_ms);
 	}
 	mm_state_unlock(sender->state);
-	close_link(sender, &link, linger_ms);
+	free(spare);
+	mm_link_close(&link, linger_ms);
 	mm_state_lock(sender->state);
 	if (current && generation == sender->generation) {
 		sender->phase = MM_SENDER_DONE;
@@ -371,26 +339,19 @@ void mm_sender_stop(struct mm_sender *sender)
 
 void mm_sender_lock_context(struct mm_sender *sender)
 {
-	pthread_mutex_lock(&sender->context_lock);
+	pthread_mutex_lock(&sender->contexts.lock);
 }
 
 void mm_sender_unlock_context(struct mm_sender *sender)
 {
-	pthread_mutex_unlock(&sender->context_lock);
+	pthread_mutex_unlock(&sender->contexts.lock);
 }
 
 void mm_sender_after_fork_in_child(struct mm_sender *sender)
 {
 	init_conditions(sender);
-	if (sender->zmq_context) {
-		struct abandoned_context *entry = malloc(sizeof(*entry));
-
-		if (entry) {
-			entry->context = sender->zmq_context;
-			entry->older = abandoned_contexts;
-			abandoned_contexts = entry;
-		}
-		sender->zmq_context = NULL;
-	}
+	mm_zmq_contexts_after_fork_in_child(&sender->contexts);
+	free(sender->spare);
+	sender->spare = NULL;
 	forget_thread(sender);
 }

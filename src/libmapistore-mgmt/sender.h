@@ -1,5 +1,4 @@
-/* sender.h - the background thread that owns the ZeroMQ context and PUSH socket, from start
- * to stop. It drains the state's queue and asks the state for heartbeats; the process
+/* sender.h - the background thread that owns the link to the notifier, from start to stop. It drains the state's queue and asks the state for heartbeats; the process
  * lifecycle (process.c) starts, wakes and stops it. Every function is called with the state's
  * lock held, except mm_sender_init() and the context lock pair. */
 #ifndef MM_SENDER_H
@@ -9,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "link.h"
 #include "state.h"
 
 /* NONE -> RUNNING (mm_sender_start) -> STOPPING (mm_sender_stop) -> DONE (the thread, once it
@@ -21,10 +21,8 @@ enum mm_sender_phase {
 };
 
 struct mm_sender {
-	struct mm_state *state; /* whose lock guards every field below but context_lock */
-	/* Held around zmq_ctx_new() and zmq_ctx_term(), and by fork() (taken before the state's
-	 * lock): a child is never forked in the middle of either (see sender.c). */
-	pthread_mutex_t context_lock;
+	struct mm_state *state; /* whose lock guards every field below but contexts.lock */
+	struct mm_zmq_contexts contexts; /* fork() takes its lock before the state's */
 	pthread_cond_t wake;    /* the thread sleeps on it */
 	pthread_cond_t stopped; /* a stop waits on it for DONE, and for another's stop to end */
 	enum mm_sender_phase phase;
@@ -32,11 +30,16 @@ struct mm_sender {
 	uint64_t generation; /* a thread whose generation is stale must leave the state alone */
 	bool sleeping;
 	uint64_t flush_deadline_ms;
-	void *zmq_context; /* the newest live context, published so a fork() child can abandon it */
+	/* The buffer of the last heartbeat sent, kept for the next one: a big one is not mapped,
+	 * touched and unmapped again every interval. Taken out (NULL) while the thread uses it
+	 * without the lock; a fork() child frees what it inherits here. */
+	struct mm_message *spare;
+	size_t spare_room;
+	size_t heartbeat_room; /* of the heartbeat queued last (one at a time) */
 };
 
 #define MM_SENDER_INITIALIZER(state_pointer) \
-	{.state = (state_pointer), .context_lock = PTHREAD_MUTEX_INITIALIZER}
+	{.state = (state_pointer), .contexts = MM_ZMQ_CONTEXTS_INITIALIZER}
 
 /* Once, at load: the condition variables (on the monotonic clock). */
 void mm_sender_init(struct mm_sender *sender);

@@ -36,6 +36,18 @@ struct mm_command {
 size_t mm_wire_header_size(const struct mm_source *source);
 size_t mm_wire_key_size(const struct mm_command *command);
 size_t mm_wire_command_size(const struct mm_source *source, const struct mm_command *command);
+/* The largest frame sent. A longer message (a heartbeat) goes as a ZeroMQ multipart message
+ * whose frames, concatenated, are its bytes: frames of MM_WIRE_FRAME_MAX bytes, the last one
+ * shorter (docs/protocol.md, "Frames"). The notifier accepts frames of at least this size. */
+#define MM_WIRE_FRAME_MAX 65536
+
+/* The length of the frame of a `len`-byte message that starts at `offset` (< len), frames
+ * being at most `frame_max` bytes. */
+static inline size_t mm_wire_frame_len(size_t len, size_t offset, size_t frame_max)
+{
+	return len - offset < frame_max ? len - offset : frame_max;
+}
+
 /* A heartbeat's fixed part after the header: interval, dropped, n. */
 #define MM_WIRE_HEARTBEAT_FIXED (4 + 8 + 4)
 /* A heartbeat entry after its key: guid, repl_id, count. */

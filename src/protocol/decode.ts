@@ -196,10 +196,22 @@ function readMessage(r: Reader): Message {
  * is reported with its reason and a human-readable detail.
  */
 export function decodeFrame(frame: Uint8Array, options: DecodeOptions): DecodeResult {
-  if (frame.length > options.maxFrameBytes) {
-    return { ok: false, reason: 'oversized', detail: `${frame.length} bytes, limit ${options.maxFrameBytes}` };
+  return decodeMessage([frame], options);
+}
+
+/**
+ * Decodes one ZeroMQ message: its frames' bytes, concatenated, are one protocol message (a
+ * large heartbeat comes split across several frames). Each frame is checked against
+ * `maxFrameBytes` first. Never throws.
+ */
+export function decodeMessage(frames: readonly Uint8Array[], options: DecodeOptions): DecodeResult {
+  for (const [index, frame] of frames.entries()) {
+    if (frame.length > options.maxFrameBytes) {
+      const which = frames.length === 1 ? '' : `frame ${index + 1} of ${frames.length}: `;
+      return { ok: false, reason: 'oversized', detail: `${which}${frame.length} bytes, limit ${options.maxFrameBytes}` };
+    }
   }
-  const reader = new Reader(frame);
+  const reader = new Reader(frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames));
   try {
     const message = readMessage(reader);
     if (reader.remaining > 0) {

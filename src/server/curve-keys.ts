@@ -73,7 +73,7 @@ function addKey(keys: Map<string, string>, label: string, text: string, where: s
 
 /**
  * A directory of `LABEL.pub` files (each one public key, as keygen writes them) or a file of
- * `LABEL KEY` lines (`#` starts a comment). An empty list is refused: it would admit nobody.
+ * `LABEL KEY` lines (`#` at the start or after a space begins a comment). An empty list is refused: it would admit nobody.
  */
 export function readAllowList(path: string): AllowList {
   const keys = new Map<string, string>();
@@ -90,7 +90,8 @@ export function readAllowList(path: string): AllowList {
     }
   } else {
     readText(path, 'CURVE allow-list').split('\n').forEach((raw, index) => {
-      const line = raw.replace(/#.*/, '').trim();
+      // `#` is a Z85 character: a comment starts only at the line's start or after a space.
+      const line = raw.replace(/(^|\s)#.*$/, '').trim();
       if (line === '') return;
       const [label = '', key = '', ...rest] = line.split(/\s+/);
       addKey(keys, label, rest.length === 0 ? key : '', `${path} line ${index + 1}`);

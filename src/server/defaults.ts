@@ -23,13 +23,29 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export const DEFAULT_HTTP = '127.0.0.1:7390';
 
+/**
+ * The limits libmapistore-mgmt enforces, as its header defines them (MAPISTORE_MGMT_MAX_TRIPLES,
+ * MAPISTORE_MGMT_HEARTBEAT_MS_MIN/MAX; the frame size in src/libmapistore-mgmt/wire.h): the
+ * notifier's defaults take every process within them in full (docs/protocol.md, "Limits").
+ */
+export const LIBRARY_LIMITS = {
+  maxTriples: 10_000,
+  heartbeatMsMin: 10,
+  heartbeatMsMax: 100_000,
+  /** The largest frame the library sends: a bigger heartbeat goes as a multipart message. */
+  maxFrameBytes: 65_536,
+} as const;
+
+const LEASE_MULTIPLIER = 3;
+
 export const DEFAULTS = {
   heartbeatMs: 5_000,
-  leaseMultiplier: 3,
-  minLeaseMs: 1_000,
-  maxLeaseMs: 300_000,
+  leaseMultiplier: LEASE_MULTIPLIER,
+  // Every interval the library accepts gets exactly its 3 x interval lease: no clamp bites.
+  minLeaseMs: LEASE_MULTIPLIER * LIBRARY_LIMITS.heartbeatMsMin,
+  maxLeaseMs: LEASE_MULTIPLIER * LIBRARY_LIMITS.heartbeatMsMax,
   maxSources: 10_000,
-  maxRegistrationsPerSource: 10_000,
+  maxRegistrationsPerSource: LIBRARY_LIMITS.maxTriples,
   maxFrameBytes: 4 * 1024 * 1024,
   saveIntervalMs: 1_000,
   socketMode: 0o750,

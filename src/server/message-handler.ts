@@ -1,6 +1,6 @@
 // Turns each received ZeroMQ message into a table change, and accounts for it: every frame
 // ends up counted by kind and result, every refusal by reason and in a rate-limited log line.
-import { decodeFrame } from '../protocol/decode.js';
+import { decodeMessage } from '../protocol/decode.js';
 import type { RegistrationTable } from '../table/table.js';
 import type { NotifierMetrics } from './metrics.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
@@ -28,12 +28,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
   };
 
   return (parts) => {
-    const frame = parts[0];
-    if (parts.length !== 1 || frame === undefined) {
-      reject(UNDECODED, 'multipart', `${parts.length} frames in one message; the protocol sends exactly one`);
-      return;
-    }
-    const decoded = decodeFrame(frame, options);
+    const decoded = decodeMessage(parts, options);
     if (!decoded.ok) {
       reject(UNDECODED, decoded.reason, decoded.detail);
       return;
@@ -42,6 +37,10 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
     const result = table.apply(message);
     if (result.outcome === 'rejected') {
       reject(message.kind, result.reason, `${message.kind} seq ${message.seq}`, result.source);
+      if (result.renewed !== undefined) {
+        metrics.gaps.add(result.renewed.gap);
+        deps.changed();
+      }
       return;
     }
     metrics.countMessage(message.kind, result.outcome);

@@ -10,9 +10,6 @@ import { MessageCounts } from './message-counts.js';
 
 const PREFIX = 'mapistore_mgmt_';
 
-/** Reasons the notifier itself adds to the decoder's and the table's. */
-export const SERVER_REJECT_REASONS = ['multipart'] as const;
-
 export class NotifierMetrics {
   readonly registry = new Registry();
   /** Read it through the registry or `statusCounters()`; count with `countMessage()`. */
@@ -48,7 +45,7 @@ export class NotifierMetrics {
       registers,
     });
     // Every reason shows from the start (at 0), so dashboards and alerts need no special case.
-    for (const reason of [...REJECT_REASONS, ...TABLE_REJECT_REASONS, ...SERVER_REJECT_REASONS]) this.rejections.inc({ reason }, 0);
+    for (const reason of [...REJECT_REASONS, ...TABLE_REJECT_REASONS]) this.rejections.inc({ reason }, 0);
     this.repairs = new Counter({ name: `${PREFIX}repairs_total`, help: 'Triples whose count a heartbeat snapshot corrected.', registers });
     this.gaps = new ExactCounter(`${PREFIX}sequence_gaps_total`, 'Messages missed in transport (sum of sequence gaps).');
     this.expirations = new Counter({ name: `${PREFIX}expirations_total`, help: 'Sources dropped because their lease ran out.', registers });

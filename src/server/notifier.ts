@@ -152,7 +152,10 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   const stopExpiry = startExpiry(table, config.minLeaseMs, (expired) => {
     metrics.expirations.inc(expired.length);
     for (const source of expired) {
-      log.info({ source: source.key, registrations: source.registrations, lastHeardAt: new Date(source.lastHeardAt).toISOString() }, 'expired a silent source');
+      log.info(
+        { source: source.key, registrations: source.registrations, intervalMs: source.intervalMs, leaseMs: source.leaseMs, lastHeardAt: new Date(source.lastHeardAt).toISOString() },
+        'expired a silent source',
+      );
     }
     saver.markDirty();
   });

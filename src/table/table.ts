@@ -61,9 +61,7 @@ export class RegistrationTable {
       case 'register': {
         const { backend, username, vuser, replicaGuid, replId } = message.command;
         const triple = tripleKey(backend, username, vuser);
-        if (!(held?.has(triple) ?? false) && (held?.size ?? 0) >= max) {
-          return this.reject('too-many-registrations', key);
-        }
+        if (!(held?.has(triple) ?? false) && (held?.size ?? 0) >= max) return this.refuseOverLimit(key, source, message);
         const { target, accepted } = this.accept(key, source, message);
         this.adjust(target, triple, 1);
         target.replicas.set(triple, replicaGuid, replId);
@@ -84,7 +82,7 @@ export class RegistrationTable {
         for (const entry of message.entries) {
           snapshot.set(tripleKey(entry.backend, entry.username, entry.vuser), entry);
         }
-        if (snapshot.size > max) return this.reject('too-many-registrations', key);
+        if (snapshot.size > max) return this.refuseOverLimit(key, source, message);
         const { target, accepted } = this.accept(key, source, message);
         accepted.repairs = this.replaceSet(target, snapshot);
         return this.finish({ outcome: 'applied', ...accepted });
@@ -311,6 +309,17 @@ export class RegistrationTable {
 
   private intervalOf(source: Source): number {
     return source.announcedIntervalMs ?? this.lease.defaultIntervalMs;
+  }
+
+  /**
+   * Refuses a message that would take its source past maxRegistrationsPerSource. It still
+   * proves a known source alive: its sequence, interval and lease are taken in (its set stays
+   * as it was), so a live process never expires because of a limit.
+   */
+  private refuseOverLimit(key: string, source: Source | undefined, message: Message): ApplyResult {
+    if (source === undefined) return this.reject('too-many-registrations', key);
+    const { accepted } = this.accept(key, source, message);
+    return { outcome: 'rejected', reason: 'too-many-registrations', source: key, renewed: accepted };
   }
 
   private reject(reason: TableRejectReason, source: string): ApplyResult {

@@ -26,7 +26,8 @@ export interface TableOptions {
   now?: () => number;
 }
 
-/** Why the table refuses a well-formed message. A rejected message changes nothing. */
+/** Why the table refuses a well-formed message. A rejected message changes no registration;
+ * only one over the per-source limit from a known source still renews its lease. */
 export const TABLE_REJECT_REASONS = ['too-many-sources', 'too-many-registrations', 'stale-sequence'] as const;
 export type TableRejectReason = (typeof TABLE_REJECT_REASONS)[number];
 
@@ -54,7 +55,14 @@ export interface Accepted {
 export type ApplyResult =
   | ({ outcome: 'applied' } & Accepted)
   | ({ outcome: 'ignored'; reason: IgnoreReason } & Accepted)
-  | { outcome: 'rejected'; reason: TableRejectReason; source: string };
+  | {
+      outcome: 'rejected';
+      reason: TableRejectReason;
+      source: string;
+      /** Set when a known source's message over the per-source limit still renewed its lease
+       * (its sequence and interval were taken in, its set left as it was). */
+      renewed?: Accepted;
+    };
 
 /** One triple with a total count > 0 over all live sources. */
 export interface UserRow {

@@ -151,9 +151,10 @@ describe('configure', () => {
     ['an http URL', { endpoint: 'http://localhost:8080' }],
     ['an ipc path too long for a socket address', { endpoint: `ipc:///tmp/${'x'.repeat(200)}.sock` }],
     ['a heartbeat under the library minimum', { heartbeatMs: 9 }],
-    ['a heartbeat over an hour', { heartbeatMs: 3_600_001 }],
+    ['a heartbeat over the library maximum', { heartbeatMs: 100_001 }],
     ['a queue limit over ten million', { queueLimit: 10_000_001 }],
     ['a linger over a minute', { lingerMs: 60_001 }],
+    ['a triple limit over ten million', { maxTriples: 10_000_001 }],
   ])('refuses %s with MAPISTORE_ERR_INVALID_PARAMETER', (_what, options) => {
     expectRefused(() => configure(options), 'MAPISTORE_ERR_INVALID_PARAMETER');
   });
@@ -161,7 +162,7 @@ describe('configure', () => {
   it('accepts no changes and every option at once', () => {
     expect(() => configure({})).not.toThrow();
     const endpoint = `tcp://127.0.0.1:1`;
-    expect(() => configure({ endpoint, heartbeatMs: 1000, queueLimit: 100, lingerMs: 50 })).not.toThrow();
+    expect(() => configure({ endpoint, heartbeatMs: 1000, queueLimit: 100, lingerMs: 50, maxTriples: 20_000 })).not.toThrow();
     configure({ endpoint: `ipc://${join(makeTempDir('mm-addon-api-'), 'nobody.sock')}` });
   });
 });
@@ -169,7 +170,7 @@ describe('configure', () => {
 describe('stats and shutdown', () => {
   it('count in numbers, the epoch in a BigInt', () => {
     const counters = stats();
-    for (const key of ['messagesSent', 'messagesDropped', 'heartbeatsSent', 'registrationsHeld', 'triplesHeld', 'queueLength', 'pid', 'lastError'] as const) {
+    for (const key of ['messagesSent', 'messagesDropped', 'heartbeatsSent', 'registrationsHeld', 'triplesHeld', 'queueLength', 'pid', 'lastError', 'descriptorShortages', 'contextsLost', 'triplesRefused'] as const) {
       expect(Number.isSafeInteger(counters[key])).toBe(true);
     }
     expect(typeof counters.epoch).toBe('bigint');

@@ -16,10 +16,11 @@ it('is MAPISTORE_ERR_DENIED (21) while the socket directory is writable by other
   const dir = join(makeTempDir('mm-addon-endpoint-'), 'open');
   mkdirSync(dir);
   chmodSync(dir, 0o777);
-  configure({ endpoint: `ipc://${join(dir, 'notify.sock')}`, heartbeatMs: 3_600_000 });
+  configure({ endpoint: `ipc://${join(dir, 'notify.sock')}` });
   expect(registerUser({ username: 'jdoe' }, 'SOGo', 'jdoe')).toBe(true);
   await waitFor('the refusal', () => stats().endpointError === 21);
-  expect(stats()).toMatchObject({ messagesSent: 0, queueLength: 1 });
+  expect(stats().messagesSent).toBe(0);
+  expect(stats().queueLength).toBeGreaterThan(0);
   chmodSync(dir, 0o700);
   await waitFor('the message handed to ZeroMQ', () => stats().messagesSent > 0);
   expect(stats().endpointError).toBe(0);

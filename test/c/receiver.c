@@ -73,9 +73,44 @@ bool receiver_next(struct receiver *receiver, struct frame *frame, int timeout_m
 		return false;
 	CHECK(zmq_msg_init(&message) == 0);
 	CHECK(zmq_msg_recv(&message, receiver->socket, 0) >= 0);
-	CHECK(frame_decode(zmq_msg_data(&message), zmq_msg_size(&message), frame) == 0);
+	receiver->frames = 1;
+	receiver->largest_frame = zmq_msg_size(&message);
+	if (!zmq_msg_more(&message)) {
+		CHECK(frame_decode(zmq_msg_data(&message), zmq_msg_size(&message), frame) == 0);
+	} else {
+		/* A multipart message: its frames, concatenated, are the protocol message. */
+		uint8_t *bytes = NULL;
+		size_t len = 0;
+		bool more;
+
+		do {
+			size_t size = zmq_msg_size(&message);
+
+			bytes = realloc(bytes, len + size);
+			CHECK(bytes != NULL);
+			memcpy(bytes + len, zmq_msg_data(&message), size);
+			len += size;
+			more = zmq_msg_more(&message);
+			if (more) {
+				CHECK(zmq_msg_recv(&message, receiver->socket, 0) >= 0);
+				receiver->frames++;
+				if (zmq_msg_size(&message) > receiver->largest_frame)
+					receiver->largest_frame = zmq_msg_size(&message);
+			}
+		} while (more);
+		CHECK(frame_decode(bytes, len, frame) == 0);
+		free(bytes);
+	}
 	zmq_msg_close(&message);
 	return true;
+}
+
+void receiver_expect_announcement(struct receiver *receiver, struct frame *frame,
+				  unsigned int interval_ms, int timeout_ms)
+{
+	CHECK(receiver_next(receiver, frame, timeout_ms));
+	CHECK(frame->kind == 3 && frame->seq == 1 && frame->entry_count == 0);
+	CHECK(frame->interval_ms == interval_ms && frame->dropped == 0);
 }
 
 void receiver_close(struct receiver *receiver)

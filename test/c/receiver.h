@@ -14,6 +14,9 @@ struct receiver {
 	void *socket;
 	char endpoint[512];
 	char directory[256]; /* ipc only: the temporary directory holding the socket */
+	/* Of the last message received: its ZeroMQ frames, and the largest one's size. */
+	size_t frames;
+	size_t largest_frame;
 };
 
 /* Binds on "ipc" (a socket in a fresh temporary directory) or "tcp" (127.0.0.1, a free port). */
@@ -26,10 +29,14 @@ void receiver_bind(struct receiver *receiver, const char *endpoint);
 void receiver_spare_endpoint(const struct receiver *receiver, const char *name, char *out,
 			     size_t size);
 
-/* Waits up to timeout_ms for a frame and decodes it (a malformed frame fails the test).
- * Returns false on timeout. */
+/* Waits up to timeout_ms for a message and decodes it (a malformed one fails the test); a
+ * multipart message is decoded as its frames concatenated. Returns false on timeout. */
 bool receiver_next(struct receiver *receiver, struct frame *frame, int timeout_ms);
 
+/* Receives a new source's first message and checks it is what the library sends first: an
+ * empty heartbeat, seq 1, announcing `interval_ms`. Fills *frame (the caller frees it). */
+void receiver_expect_announcement(struct receiver *receiver, struct frame *frame,
+				  unsigned int interval_ms, int timeout_ms);
 void receiver_close(struct receiver *receiver);
 
 /* Milliseconds on the monotonic clock. */

@@ -60,13 +60,13 @@ static void check_library_holds(const char *open_parent)
 	CHECK(chown(dir, NOBODY, NOBODY) == 0);
 	snprintf(endpoint, sizeof(endpoint), "ipc://%s/notify.sock", dir);
 	receiver_bind(&squatter, endpoint);
-	configure_library(endpoint, 3600000, 100);
+	configure_library(endpoint, MAPISTORE_MGMT_HEARTBEAT_MS_MAX, 100);
 	CHECK(mapistore_mgmt_backend_register_user(&conn_info, "SOGo", "jdoe") == MAPISTORE_SUCCESS);
 	deadline = now_ms() + WAIT_MS;
 	while ((stats = stats_now()).endpoint_error != MAPISTORE_ERR_DENIED && now_ms() < deadline)
 		sleep_ms(5);
 	CHECK(stats.endpoint_error == MAPISTORE_ERR_DENIED);
-	CHECK(stats.messages_sent == 0 && stats.queue_length == 1);
+	CHECK(stats.messages_sent == 0 && stats.queue_length >= 1);
 	CHECK(!receiver_next(&squatter, &frame, 0));
 
 	CHECK(chown(dir, 0, 0) == 0); /* the directory is root's now: trusted */

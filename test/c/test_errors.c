@@ -12,7 +12,7 @@
 #include "receiver.h"
 
 #define RECEIVE_TIMEOUT_MS 10000
-#define NO_HEARTBEAT_MS 3600000u
+#define NO_HEARTBEAT_MS MAPISTORE_MGMT_HEARTBEAT_MS_MAX
 
 /* --wrap=malloc: the calling thread's Nth allocation from now fails (0: none does). Only
  * the test thread arms it, so the library's background thread is never affected. */
@@ -37,12 +37,14 @@ static const char *const names[] = {
 	"MAPISTORE_ERR_EXIST", "MAPISTORE_ERR_INVALID_DATA", "MAPISTORE_ERR_MSG_SEND",
 	"MAPISTORE_ERR_MSG_RCV", "MAPISTORE_ERR_DENIED", "MAPISTORE_ERR_CONN_REFUSED",
 	"MAPISTORE_ERR_NOT_AVAILABLE", "MAPISTORE_ERR_NOT_IMPLEMENTED",
+	"MAPISTORE_MGMT_ERR_LIMIT",
 };
+#define CODE_COUNT ((int)(sizeof(names) / sizeof(names[0])))
 
 static void check_error_texts(void)
 {
-	CHECK(sizeof(names) / sizeof(names[0]) == 25);
-	for (int code = 0; code < 25; code++) {
+	CHECK(CODE_COUNT == 26 && MAPISTORE_MGMT_ERR_LIMIT == 25);
+	for (int code = 0; code < CODE_COUNT; code++) {
 		const char *text = mapistore_mgmt_errstr(code);
 
 		CHECK(mapistore_mgmt_errname(code) && strcmp(mapistore_mgmt_errname(code), names[code]) == 0);
@@ -50,9 +52,9 @@ static void check_error_texts(void)
 	}
 	CHECK(strcmp(mapistore_mgmt_errstr(MAPISTORE_SUCCESS), "Success") == 0);
 	CHECK(strcmp(mapistore_mgmt_errstr(MAPISTORE_ERR_INVALID_PARAMETER), "Invalid parameter") == 0);
-	CHECK(mapistore_mgmt_errname(-1) == NULL && mapistore_mgmt_errname(25) == NULL);
+	CHECK(mapistore_mgmt_errname(-1) == NULL && mapistore_mgmt_errname(CODE_COUNT) == NULL);
 	CHECK(strcmp(mapistore_mgmt_errstr(-1), "Unknown error") == 0);
-	CHECK(strcmp(mapistore_mgmt_errstr(25), "Unknown error") == 0);
+	CHECK(strcmp(mapistore_mgmt_errstr(CODE_COUNT), "Unknown error") == 0);
 	CHECK(mapistore_mgmt_version() == MAPISTORE_MGMT_VERSION_HEX);
 	CHECK(strcmp(mapistore_mgmt_version_string(), "1.0.0") == 0);
 }
@@ -167,9 +169,9 @@ static void check_bad_configuration(void)
 	options.endpoint = long_ipc;
 	expect_configure_refused(&options);
 	options = (struct mapistore_mgmt_options)MAPISTORE_MGMT_OPTIONS_INIT;
-	options.heartbeat_ms = 5;
+	options.heartbeat_ms = MAPISTORE_MGMT_HEARTBEAT_MS_MIN - 1;
 	expect_configure_refused(&options);
-	options.heartbeat_ms = 3600001;
+	options.heartbeat_ms = MAPISTORE_MGMT_HEARTBEAT_MS_MAX + 1;
 	expect_configure_refused(&options);
 	options = (struct mapistore_mgmt_options)MAPISTORE_MGMT_OPTIONS_INIT;
 	options.queue_limit = 10000001;
@@ -223,7 +225,7 @@ static void check_out_of_memory(struct receiver *receiver)
 
 	/* Nothing was sent: the next good call has the next seq. */
 	CHECK(mapistore_mgmt_backend_register_user(&conn_info, "SOGo", "fresh") == MAPISTORE_SUCCESS);
-	expect_frame(receiver, 1, 4, "SOGo", "mallory", "fresh");
+	expect_frame(receiver, 1, 5, "SOGo", "mallory", "fresh");
 }
 
 /* Fills the queue against an endpoint where nobody listens (ZeroMQ holds its high-water
@@ -259,7 +261,9 @@ static void check_queue_full(struct receiver *receiver)
 		struct frame frame;
 
 		CHECK(receiver_next(&late, &frame, RECEIVE_TIMEOUT_MS));
-		if (frame.kind == 3) {
+		if (frame.kind == 3 && frame.dropped < after.messages_dropped) {
+			CHECK(seen == 0); /* the announcement to the new endpoint, before any drop */
+		} else if (frame.kind == 3) {
 			const struct frame_entry *entry =
 				frame_find_entry(&frame, "SOGo", "flood", "flood");
 
@@ -299,18 +303,22 @@ int main(void)
 	      MAPISTORE_ERR_NO_MEMORY);
 	check_unchanged(&stats, MAPISTORE_ERR_NO_MEMORY);
 
-	/* The first good call is the first frame: seq 1. Strings of 255 bytes are accepted. */
+	/* The first good call starts the source: its announcement is seq 1, the call's frame
+	 * seq 2. Strings of 255 bytes are accepted. */
 	{
 		char longest[MAPISTORE_MGMT_MAX_STRING + 1];
+		struct frame frame;
 
 		memset(longest, 'v', MAPISTORE_MGMT_MAX_STRING);
 		longest[MAPISTORE_MGMT_MAX_STRING] = '\0';
 		CHECK(mapistore_mgmt_backend_register_user(&conn_info, "SOGo", longest) == MAPISTORE_SUCCESS);
-		expect_frame(&receiver, 1, 1, "SOGo", "mallory", longest);
+		receiver_expect_announcement(&receiver, &frame, NO_HEARTBEAT_MS, RECEIVE_TIMEOUT_MS);
+		frame_free(&frame);
+		expect_frame(&receiver, 1, 2, "SOGo", "mallory", longest);
 		CHECK(mapistore_mgmt_backend_unregister_user(&conn_info, "SOGo", longest) == MAPISTORE_SUCCESS);
-		expect_frame(&receiver, 2, 2, "SOGo", "mallory", longest);
+		expect_frame(&receiver, 2, 3, "SOGo", "mallory", longest);
 		CHECK(mapistore_mgmt_backend_register_user(&conn_info, "SOGo", "held") == MAPISTORE_SUCCESS);
-		expect_frame(&receiver, 1, 3, "SOGo", "mallory", "held");
+		expect_frame(&receiver, 1, 4, "SOGo", "mallory", "held");
 	}
 	check_out_of_memory(&receiver);
 	check_queue_full(&receiver);

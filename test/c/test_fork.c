@@ -20,7 +20,7 @@
 
 #define CHILDREN 50
 #define CHILD_INTERVAL_MS 20u
-#define HOST_INTERVAL_MS 3600000u
+#define HOST_INTERVAL_MS MAPISTORE_MGMT_HEARTBEAT_MS_MAX
 #define DEADLINE_MS 60000u
 #define LINGER_MS 10000u
 
@@ -160,13 +160,20 @@ static void check_frame(const struct frame *frame, uint64_t *host_epoch)
 		if (child_sources[i].pid == frame->pid)
 			child = &child_sources[i];
 	if (!child) {
-		/* A child's first frame is its first register. */
-		CHECK(frame->kind == 1 && frame->seq == 1 && child_source_count < CHILDREN);
+		/* A child's first frame announces its interval (an empty snapshot); its first
+		 * register, next, says which child it is. */
+		CHECK(frame->kind == 3 && frame->seq == 1 && frame->entry_count == 0 &&
+		      child_source_count < CHILDREN);
 		child = &child_sources[child_source_count++];
 		child->pid = frame->pid;
+		child->index = -1;
+		return;
+	}
+	if (child->index < 0) {
+		CHECK(frame->kind == 1 && frame->seq == 2);
 		child->index = child_index(frame);
-		for (int i = 0; i < child_source_count - 1; i++)
-			CHECK(child_sources[i].index != child->index);
+		for (int i = 0; i < child_source_count; i++)
+			CHECK(&child_sources[i] == child || child_sources[i].index != child->index);
 	}
 	snprintf(username, sizeof(username), "child-%d", child->index);
 	if (frame->kind == 1 || frame->kind == 2)

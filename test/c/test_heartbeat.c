@@ -1,4 +1,6 @@
-/* Heartbeats: a process holding registrations sends a snapshot about every heartbeat_ms
+/* Heartbeats: a source announces its interval first (an empty snapshot, seq 1), and again
+ * when it registers after a silence of an interval; a process holding registrations sends a
+ * snapshot about every heartbeat_ms
  * (never faster: the k-th cannot arrive before k intervals have passed since the first call,
  * whatever the scheduler does; nor absurdly slower on average), each
  * snapshot carries exactly the set held (counts, last replica guid and id), the interval and
@@ -50,6 +52,9 @@ int main(void)
 	CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "jdoe") == MAPISTORE_SUCCESS);
 	CHECK(mapistore_mgmt_backend_register_user(&alice, "SOGo", "shared") == MAPISTORE_SUCCESS);
 
+	receiver_expect_announcement(&receiver, &frame, INTERVAL_MS, RECEIVE_TIMEOUT_MS);
+	frame_free(&frame);
+	expected_seq++;
 	while (heartbeats < HEARTBEATS_TO_SEE) {
 		CHECK(receiver_next(&receiver, &frame, RECEIVE_TIMEOUT_MS));
 		CHECK_EQ_U64(frame.seq, expected_seq++);
@@ -94,8 +99,12 @@ int main(void)
 	CHECK_EQ_U64(stats.messages_sent, expected_seq - 1);
 	CHECK(stats.heartbeats_sent >= HEARTBEATS_TO_SEE);
 
-	/* Holding again starts them again. */
+	/* Holding again after a silence: the interval is announced again (the notifier may have
+	 * expired the silent source), then heartbeats start again. */
 	CHECK(mapistore_mgmt_backend_register_user(&alice, "SOGo", "shared") == MAPISTORE_SUCCESS);
+	CHECK(receiver_next(&receiver, &frame, RECEIVE_TIMEOUT_MS) && frame.kind == 3);
+	CHECK(frame.entry_count == 0 && frame.interval_ms == INTERVAL_MS && frame.seq == expected_seq);
+	frame_free(&frame);
 	CHECK(receiver_next(&receiver, &frame, RECEIVE_TIMEOUT_MS) && frame.kind == 1);
 	frame_free(&frame);
 	CHECK(receiver_next(&receiver, &frame, RECEIVE_TIMEOUT_MS) && frame.kind == 3);

@@ -1,6 +1,6 @@
-/* Configuration and lifecycle: the environment configures a library nobody configured; a new
- * endpoint applies to the next messages and held registrations follow with the next
- * heartbeat; shutdown says goodbye and forgets everything, and a later call starts a new
+/* Configuration and lifecycle: the environment configures a library nobody configured; a
+ * source announces its interval first; a new endpoint applies to the next messages and held
+ * registrations follow with the next heartbeat; shutdown says goodbye and forgets everything, and a later call starts a new
  * source (new epoch, seq 1); with the notifier away, heartbeats do not pile up in the queue,
  * and shutdown returns promptly with the queue full. */
 #include <errno.h>
@@ -59,8 +59,10 @@ int main(void)
 	errno = EBADF; /* a successful call leaves the caller's errno alone */
 	CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "mail") == MAPISTORE_SUCCESS);
 	CHECK(errno == EBADF);
+	receiver_expect_announcement(&first, &frame, 50, RECEIVE_TIMEOUT_MS);
+	frame_free(&frame);
 	next_command(&first, &frame);
-	CHECK(frame.kind == 1 && frame.seq == 1 && strcmp(frame.vuser, "mail") == 0);
+	CHECK(frame.kind == 1 && frame.seq == 2 && strcmp(frame.vuser, "mail") == 0);
 	epoch = frame.epoch;
 	CHECK(epoch == stats_now().epoch && frame.pid == stats_now().pid);
 	frame_free(&frame);
@@ -69,7 +71,8 @@ int main(void)
 	seq = frame.seq;
 	frame_free(&frame);
 
-	/* A new endpoint: the next message goes there, and the heartbeat carries both. */
+	/* A new endpoint: the next message goes there, and a heartbeat (due at once, to announce
+	 * the source there) carries both. */
 	configure_library(second.endpoint, 0, 0);
 	CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "calendar") == MAPISTORE_SUCCESS);
 	next_command(&second, &frame);
@@ -97,8 +100,11 @@ int main(void)
 	CHECK(stats.queue_length == 0 && stats.heartbeats_sent == 0);
 	CHECK(mapistore_mgmt_shutdown() == MAPISTORE_SUCCESS); /* twice is harmless */
 	CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "tasks") == MAPISTORE_SUCCESS);
+	receiver_expect_announcement(&second, &frame, 50, RECEIVE_TIMEOUT_MS);
+	CHECK(frame.epoch != epoch && frame.epoch != 0);
+	frame_free(&frame);
 	next_command(&second, &frame);
-	CHECK(frame.kind == 1 && frame.seq == 1 && frame.epoch != epoch && frame.epoch != 0);
+	CHECK(frame.kind == 1 && frame.seq == 2 && frame.epoch != epoch && frame.epoch != 0);
 	CHECK(frame.epoch == stats_now().epoch);
 	frame_free(&frame);
 

@@ -233,9 +233,10 @@ int main(int argc, char **argv)
 	CHECK(strstr(run.output, "\nregister jdoe SOGo shared -> MAPISTORE_SUCCESS\nstats {"));
 	CHECK(strstr(run.output, "\"registrations_held\":1,"));
 	CHECK(strstr(run.output, "}\nunregister jdoe SOGo shared -> MAPISTORE_SUCCESS\n"));
-	expect_frame(&receiver, 1, 1, host, pid, epoch);
-	expect_frame(&receiver, 2, 2, host, pid, epoch);
-	expect_frame(&receiver, 4, 3, host, pid, epoch); /* the goodbye, sent at exit */
+	expect_frame(&receiver, 3, 1, host, pid, epoch); /* the source announces its interval */
+	expect_frame(&receiver, 1, 2, host, pid, epoch);
+	expect_frame(&receiver, 2, 3, host, pid, epoch);
+	expect_frame(&receiver, 4, 4, host, pid, epoch); /* the goodbye, sent at exit */
 
 	/* A call the library refuses: status 1, and nothing sent. */
 	{
@@ -282,10 +283,11 @@ int main(int argc, char **argv)
 		read_until(&run, "holding\n");
 		CHECK(sscanf(run.output, "source host=%255s pid=%" SCNu32 " epoch=%" SCNx64 "\n", host,
 			     &pid, &epoch) == 3);
-		expect_frame(&receiver, 1, 1, host, pid, epoch);
+		expect_frame(&receiver, 3, 1, host, pid, epoch);
+		expect_frame(&receiver, 1, 2, host, pid, epoch);
 		CHECK(kill(run.pid, SIGTERM) == 0);
 		CHECK(finish(&run) == 0);
-		expect_frame(&receiver, 4, 2, host, pid, epoch);
+		expect_frame(&receiver, 4, 3, host, pid, epoch);
 	}
 	CHECK(!receiver_next(&receiver, &frame, 200));
 	receiver_close(&receiver);

@@ -79,7 +79,7 @@ describe('mapistore-mgmt errors', () => {
     [['serve', '--endpoint', 'udp://x:1'], /expected ipc:\/\/ABSOLUTE-PATH or tcp:\/\/HOST:PORT/],
     [['serve', '--endpoint', 'ipc://relative.sock'], /needs an absolute path/],
     [['serve', '--heartbeat-ms', 'soon'], /'--heartbeat-ms <ms>' argument 'soon' is invalid\. expected a whole number from 10 to 3600000/],
-    [['serve', '--max-frame-bytes', '10'], /must be from 2048 to/],
+    [['serve', '--max-frame-bytes', '65535'], /must be from 65536 to/],
     [['serve', '--lease-multiplier', '0.5'], /must be from 1 to 100/],
     [['serve', '--socket-mode', 'rwx'], /expected an octal mode such as 0750/],
     [['serve', '--log-level', 'loud'], /Allowed choices are fatal, error/],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame } from '../../src/protocol/decode.js';
+import { decodeFrame, decodeMessage } from '../../src/protocol/decode.js';
 import type { Message } from '../../src/protocol/types.js';
 import { encodeMessage, hexToBytes } from '../support/frames.js';
 import { loadVectors } from '../support/vectors.js';
@@ -21,6 +21,14 @@ describe('decodeFrame', () => {
     expect(frame.length).toBe(72);
     expect(reasonOf(frame, 71)).toBe('oversized');
     expect(reasonOf(frame, 72)).toBe('ok');
+  });
+
+  it('checks each frame of a multipart message against maxFrameBytes, not their sum', () => {
+    const message = encodeMessage(register);
+    const frames = [message.subarray(0, 40), message.subarray(40)];
+    expect(decodeMessage(frames, { maxFrameBytes: 40 })).toStrictEqual({ ok: true, message: register });
+    const result = decodeMessage(frames, { maxFrameBytes: 39 });
+    expect(result).toStrictEqual({ ok: false, reason: 'oversized', detail: 'frame 1 of 2: 40 bytes, limit 39' });
   });
 
   it('checks the size before anything else', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame } from '../../src/protocol/decode.js';
+import { decodeMessage } from '../../src/protocol/decode.js';
 import { REJECT_REASONS } from '../../src/protocol/types.js';
 import { bytesToHex, encodeMessage } from '../support/frames.js';
 import { loadVectors } from '../support/vectors.js';
@@ -14,11 +14,13 @@ describe('golden vectors (test/vectors/protocol-v1.txt)', () => {
     expect(new Set(valid.map((v) => v.message?.kind))).toEqual(new Set(['register', 'unregister', 'heartbeat', 'goodbye']));
     const shown = new Set(invalid.map((v) => v.error));
     expect(REJECT_REASONS.filter((reason) => !shown.has(reason))).toEqual([]);
+    // A message split across frames, valid and invalid.
+    expect(valid.some((v) => v.frames.length > 1) && invalid.some((v) => v.frames.length > 1)).toBe(true);
   });
 
   describe.each(valid)('valid $name', (vector) => {
     it('decodes to exactly its fields', () => {
-      expect(decodeFrame(vector.frame, options)).toStrictEqual({ ok: true, message: vector.message });
+      expect(decodeMessage(vector.frames, options)).toStrictEqual({ ok: true, message: vector.message });
     });
 
     it('is what the test encoder produces', () => {
@@ -28,7 +30,7 @@ describe('golden vectors (test/vectors/protocol-v1.txt)', () => {
 
   describe.each(invalid)('invalid $name', (vector) => {
     it(`is rejected as ${vector.error}`, () => {
-      const result = decodeFrame(vector.frame, { maxFrameBytes: vector.maxFrameBytes ?? options.maxFrameBytes });
+      const result = decodeMessage(vector.frames, { maxFrameBytes: vector.maxFrameBytes ?? options.maxFrameBytes });
       expect(result.ok).toBe(false);
       if (!result.ok) {
         expect(result.reason).toBe(vector.error);

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Push } from 'zeromq';
 import { REJECT_REASONS } from '../../src/protocol/types.js';
 import type { ChangeEvent } from '../../src/server/api-types.js';
-import { SERVER_REJECT_REASONS } from '../../src/server/metrics.js';
 import { TABLE_REJECT_REASONS } from '../../src/table/types.js';
 import { readEvents } from '../../src/cli/sse.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
@@ -109,7 +108,7 @@ describe('the HTTP API', () => {
     );
     expect([status.sizes.sources, status.sizes.users, status.sizes.registrations]).toEqual(['sources', 'users', 'registrations'].map((name) => metric(name)));
     // Every reason is reported from the start, at 0 until it happens.
-    expect(Object.keys(c.rejections).sort()).toEqual([...REJECT_REASONS, ...TABLE_REJECT_REASONS, ...SERVER_REJECT_REASONS].sort());
+    expect(Object.keys(c.rejections).sort()).toEqual([...REJECT_REASONS, ...TABLE_REJECT_REASONS].sort());
   });
 
   it('exposes Prometheus metrics, health and readiness', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startNotifier } from '../support/notifier.js';
 import { Pull } from 'zeromq';
+import { decodeMessage } from '../../src/protocol/decode.js';
 import { cleanup, CLI_ENTRY, runCli, runProcess, SEND_TOOL } from '../support/processes.js';
 import { makeTempDir } from '../support/temp.js';
 
@@ -116,9 +117,17 @@ describe('a squatted socket directory', () => {
     chmodSync(join(squatted, 'notify.sock'), 0o666);
     const trusted = await runProcess('env', ['-i', `XDG_RUNTIME_DIR=${runtime}`, ...asNobody, SEND_TOOL, 'register', 'ann', 'SOGo', 'ann']);
     expect(trusted.stderr).not.toContain('MAPISTORE_ERR_DENIED');
-    const [first] = await squatter.receive();
-    expect(first?.includes('ann')).toBe(true);
-    expect(first?.includes('jdoe')).toBe(false);
+    // Every message up to the second sender's register: none is from the refused one.
+    const refusedPid = Number(/pid=(\d+)/.exec(sender.stdout)?.[1]);
+    const pids = new Set<number>();
+    for (let registered = false; !registered; ) {
+      const decoded = decodeMessage(await squatter.receive(), { maxFrameBytes: 1 << 20 });
+      if (!decoded.ok) throw new Error(`the squatter got a bad frame: ${decoded.reason}`);
+      pids.add(decoded.message.source.pid);
+      registered = decoded.message.kind === 'register' && decoded.message.command.username === 'ann';
+    }
+    expect(refusedPid).toBeGreaterThan(0);
+    expect(pids.has(refusedPid)).toBe(false);
 
     squatter.close();
   });

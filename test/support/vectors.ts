@@ -1,4 +1,5 @@
 /** Reads the golden vectors of test/vectors/protocol-v1.txt (format described in its header). */
+import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { REJECT_REASONS, type Kind, type Message, type RejectReason, type SnapshotEntry, type UserCommand } from '../../src/protocol/types.js';
@@ -6,6 +7,9 @@ import { hexToBytes } from './frames.js';
 
 export interface Vector {
   name: string;
+  /** The ZeroMQ frames of the message, in order (one, unless the vector lists several). */
+  frames: Uint8Array[];
+  /** The message's bytes: its frames concatenated. */
   frame: Uint8Array;
   /** Set for a frame the decoder must reject. */
   error?: RejectReason;
@@ -19,19 +23,21 @@ const VECTORS_FILE = fileURLToPath(new URL('../vectors/protocol-v1.txt', import.
 
 export function loadVectors(path = VECTORS_FILE): Vector[] {
   const vectors: Vector[] = [];
-  let block: { name: string; fields: Map<string, string>; entries: string[] } | undefined;
+  let block: { name: string; fields: Map<string, string>; entries: string[]; frames: string[] } | undefined;
   for (const [index, line] of readFileSync(path, 'utf8').split('\n').entries()) {
     if (line.startsWith('#') || (block === undefined && line.trim() === '')) continue;
     const space = line.indexOf(' ');
     const [word, value] = space === -1 ? [line, ''] : [line.slice(0, space), line.slice(space + 1)];
     if (block === undefined) {
       if (word !== 'vector' || value === '') throw new Error(`line ${index + 1}: expected "vector NAME"`);
-      block = { name: value, fields: new Map(), entries: [] };
+      block = { name: value, fields: new Map(), entries: [], frames: [] };
     } else if (word === 'end') {
-      vectors.push(toVector(block.name, block.fields, block.entries));
+      vectors.push(toVector(block.name, block.fields, block.entries, block.frames));
       block = undefined;
     } else if (word === 'entry') {
       block.entries.push(value);
+    } else if (word === 'frame') {
+      block.frames.push(value);
     } else {
       if (block.fields.has(word)) throw new Error(`line ${index + 1}: ${word} given twice`);
       block.fields.set(word, value);
@@ -41,18 +47,20 @@ export function loadVectors(path = VECTORS_FILE): Vector[] {
   return vectors;
 }
 
-function toVector(name: string, fields: Map<string, string>, entries: string[]): Vector {
+function toVector(name: string, fields: Map<string, string>, entries: string[], frameLines: string[]): Vector {
   const field = (key: string): string => {
     const value = fields.get(key);
     if (value === undefined) throw new Error(`vector ${name}: no ${key}`);
     return value;
   };
-  const frame = hexToBytes(field('hex').trim());
+  if ((frameLines.length > 0) === fields.has('hex')) throw new Error(`vector ${name}: needs either one "hex" or several "frame" lines`);
+  const frames = (frameLines.length > 0 ? frameLines : [field('hex')]).map((hex) => hexToBytes(hex.trim()));
+  const frame = Buffer.concat(frames);
   const error = fields.get('error');
   if (error !== undefined) {
     if (!(REJECT_REASONS as readonly string[]).includes(error)) throw new Error(`vector ${name}: unknown reason ${error}`);
     const limit = fields.get('max_frame_bytes');
-    return { name, frame, error: error as RejectReason, ...(limit === undefined ? {} : { maxFrameBytes: Number(limit) }) };
+    return { name, frames, frame, error: error as RejectReason, ...(limit === undefined ? {} : { maxFrameBytes: Number(limit) }) };
   }
   const kind = field('kind') as Kind;
   const source = { host: field('host'), pid: Number(field('pid')), epoch: field('epoch') };
@@ -67,10 +75,11 @@ function toVector(name: string, fields: Map<string, string>, entries: string[]):
   switch (kind) {
     case 'register':
     case 'unregister':
-      return { name, frame, message: { kind, source, seq, command: command() } };
+      return { name, frames, frame, message: { kind, source, seq, command: command() } };
     case 'heartbeat':
       return {
         name,
+        frames,
         frame,
         message: {
           kind,
@@ -82,7 +91,7 @@ function toVector(name: string, fields: Map<string, string>, entries: string[]):
         },
       };
     case 'goodbye':
-      return { name, frame, message: { kind, source, seq } };
+      return { name, frames, frame, message: { kind, source, seq } };
     default:
       throw new Error(`vector ${name}: unknown kind ${String(kind)}`);
   }

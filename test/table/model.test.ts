@@ -89,10 +89,18 @@ class Model {
     if (!s && m.kind === 'goodbye') return 'ignored unknown-source';
     if (!s && this.sources.size >= LIMITS.maxSources) return 'rejected too-many-sources';
     const size = s?.counts.size ?? 0;
-    if (m.kind === 'register' && !s?.counts.has(tripleId(commandTriple(m))) && size >= LIMITS.maxRegistrationsPerSource) {
+    const overLimit =
+      (m.kind === 'register' && !s?.counts.has(tripleId(commandTriple(m))) && size >= LIMITS.maxRegistrationsPerSource) ||
+      (m.kind === 'heartbeat' && m.entries.length > LIMITS.maxRegistrationsPerSource);
+    if (overLimit) {
+      // A known source stays alive: sequence, interval and lease taken in, set unchanged.
+      if (s) {
+        s.lastSeq = m.seq;
+        if (m.kind === 'heartbeat') s.intervalMs = m.intervalMs;
+        s.expiresAt = now + this.lease(s);
+      }
       return 'rejected too-many-registrations';
     }
-    if (m.kind === 'heartbeat' && m.entries.length > LIMITS.maxRegistrationsPerSource) return 'rejected too-many-registrations';
     if (!s) {
       s = { counts: new Map(), lastSeq: 0n, intervalMs: null, expiresAt: 0 };
       this.sources.set(key, s);
