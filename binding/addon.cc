@@ -3,7 +3,8 @@
 // Every function takes plain values the TypeScript layer (src/addon/) has already validated
 // and returns what the C function returned: a return code, never a thrown C error. Only
 // arguments of the wrong JavaScript type (a caller bypassing the TypeScript layer) throw, as
-// a TypeError. The module keeps no state of its own, so it is context-aware as it stands:
+// a TypeError. Apart from the subscriber handles it returns (subscriber.cc), the module keeps
+// no state of its own, so it is context-aware as it stands:
 // worker threads may load it, and they share the process's one source, as threads do in C.
 #include <napi.h>
 
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "c_string.h"
+#include "subscriber.h"
 
 namespace {
 
@@ -148,6 +150,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
 	exports.Set("version", Napi::Function::New<version>(env, "version"));
 	exports.Set("SUCCESS", Napi::Number::New(env, MAPISTORE_SUCCESS));
 	exports.Set("ERR_MSG_SEND", Napi::Number::New(env, MAPISTORE_ERR_MSG_SEND));
+	add_subscriber_functions(env, exports);
 	return exports;
 }
 

@@ -10,7 +10,8 @@
  * It holds the session for N milliseconds, or until SIGTERM or SIGINT when --hold-ms is not
  * given, then frees the session (three unregisters) and exits (the library says goodbye).
  *
- * The endpoint and the rest come from the environment (MAPISTORE_MGMT_ENDPOINT, ...).
+ * The backend itself is sogo-backend.c. The endpoint and the rest come from the environment
+ * (MAPISTORE_MGMT_ENDPOINT, ...).
  * Build against an installed library: PKG_CONFIG_PATH=<prefix>/lib/pkgconfig make
  */
 #include <errno.h>
@@ -21,65 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <talloc.h>
-
-#include <mapistore/mapistore_mgmt.h>
-
-#define BACKEND_NAME "SOGo"
-
-/* What the backend keeps per context: the connection it was opened for, and the user within
- * the backend (the mailbox owner named in the sogo:// URI). */
-struct sogo_context {
-	struct mapistore_connection_info *conn_info;
-	const char *uri;
-	const char *vuser;
-};
-
-/* Runs when mapistore frees the context: the place for the unregister. Like SOGo, the return
- * value is not acted upon: a lost unregister is repaired by the library's next heartbeat, and
- * a process that dies is expired by the notifier. */
-static int sogo_context_destructor(struct sogo_context *context)
-{
-	int rc = mapistore_mgmt_backend_unregister_user(context->conn_info, BACKEND_NAME,
-							context->vuser);
-
-	printf("closed %s (unregister: %s)\n", context->uri, mapistore_mgmt_errname(rc));
-	return 0;
-}
-
-/* The vuser of "sogo://USER:*@FOLDER/", or NULL. */
-static const char *uri_user(TALLOC_CTX *mem_ctx, const char *uri)
-{
-	const char *start = uri + strlen("sogo://");
-	const char *end;
-
-	if (strncmp(uri, "sogo://", strlen("sogo://")) != 0 || !(end = strchr(start, ':')))
-		return NULL;
-	return talloc_strndup(mem_ctx, start, (size_t)(end - start));
-}
-
-/* The backend's create_context: opens the context, then registers the user. */
-static struct sogo_context *sogo_context_create(TALLOC_CTX *mem_ctx,
-						struct mapistore_connection_info *conn_info,
-						const char *uri)
-{
-	struct sogo_context *context = talloc_zero(mem_ctx, struct sogo_context);
-	int rc;
-
-	if (!context)
-		return NULL;
-	context->conn_info = conn_info;
-	context->uri = talloc_strdup(context, uri);
-	context->vuser = uri_user(context, uri);
-	if (!context->uri || !context->vuser) {
-		talloc_free(context);
-		return NULL;
-	}
-	rc = mapistore_mgmt_backend_register_user(conn_info, BACKEND_NAME, context->vuser);
-	talloc_set_destructor(context, sogo_context_destructor);
-	printf("opened %s (register: %s)\n", uri, mapistore_mgmt_errname(rc));
-	return context;
-}
+#include "sogo-backend.h"
 
 static int usage(void)
 {

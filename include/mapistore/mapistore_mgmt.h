@@ -1,5 +1,6 @@
 /*
- * mapistore_mgmt.h - tell the mapistore-mgmt notifier which users hold contexts.
+ * mapistore_mgmt.h - tell the mapistore-mgmt notifier which users hold contexts, and receive
+ * its new-mail notifications for them (the subscriber, further down).
  *
  * A mapistore backend calls mapistore_mgmt_backend_register_user() when it creates a
  * context and mapistore_mgmt_backend_unregister_user() when the context is freed. The
@@ -267,6 +268,150 @@ MAPISTORE_MGMT_EXTERN const char *mapistore_mgmt_errname(int code);
 /* The library's version as MAPISTORE_MGMT_VERSION_HEX, and as a string "1.0.0". */
 MAPISTORE_MGMT_EXTERN unsigned int mapistore_mgmt_version(void);
 MAPISTORE_MGMT_EXTERN const char *mapistore_mgmt_version_string(void);
+
+/*
+ * New-mail notifications (docs/notifications.md). The notifier publishes one notification per
+ * registered username on a ZeroMQ PUB socket; an OpenChange server process subscribes to the
+ * usernames it serves and reads what arrives. Each subscriber has its own ZeroMQ context and
+ * SUB socket: 6 file descriptors (plus one for the connection) and libzmq's 2 threads.
+ *
+ * Threading: the calls on one subscriber may run concurrently from any threads (a lock in the
+ * subscriber serialises them, and none waits for the notifier), except
+ * mapistore_mgmt_subscriber_destroy(), which no other call on it may overlap or follow.
+ * Creating or destroying a subscriber waits for a library shutdown under way (at most
+ * linger_ms), as fork() does: libzmq's context creation and termination are serialised.
+ * fork(): a child never uses its parent's subscribers (libzmq is not fork-safe). Every call on
+ * one made before the fork returns MAPISTORE_ERR_DENIED in the child, which creates its own;
+ * destroy in the child frees the subscriber's memory and leaves the parent's ZeroMQ objects
+ * alone. Descriptors: as for the library's thread (see "Descriptors" above), the descriptors
+ * libzmq will open are proven free first: at its RLIMIT_NOFILE a host gets
+ * MAPISTORE_ERR_CONTEXT_FAILED, never an abort; a subscriber whose descriptors the host closed
+ * is abandoned (never used again) and every call on it returns MAPISTORE_ERR_CONTEXT_FAILED.
+ *
+ * Limits: a username is 1..MAPISTORE_MGMT_MAX_STRING bytes of UTF-8; at most
+ * MAPISTORE_MGMT_SUBSCRIBER_QUEUE notifications wait in a subscriber (ZeroMQ's receive
+ * high-water mark): beyond that the notifier's PUB socket drops them for this subscriber.
+ * A notifier restarted is reconnected to, and the subscriptions sent again, by ZeroMQ.
+ */
+struct mapistore_mgmt_subscriber;
+
+#define MAPISTORE_MGMT_SUBSCRIBER_QUEUE 1000
+
+/* One notification, as the notifier sent it. Every string is NUL-terminated UTF-8. */
+struct mapistore_mgmt_notification {
+	const char *backend;    /* the backend the user registered with ("SOGo") */
+	const char *username;   /* the registered username: one this subscriber subscribed to */
+	const char *vuser;      /* the user name within the backend */
+	const char *folder;     /* the folder that received the message ("INBOX"), never empty */
+	const char *message_id; /* the message's id in that folder (an IMAP uid), never empty */
+	uint32_t uidvalidity;   /* the folder's IMAP UIDVALIDITY, 0 when unknown */
+	const char *sender;     /* the message's From, "" when unknown */
+	const char *subject;    /* the message's Subject, "" when unknown */
+	void *storage;          /* the one block the strings live in: the library's */
+};
+
+/*
+ * Create a subscriber connected to `endpoint` ("ipc://PATH" or "tcp://HOST:PORT"), or when it
+ * is NULL to $MAPISTORE_MGMT_NEWMAIL_ENDPOINT, or by default to
+ * ipc:///run/mapistore-mgmt/newmail.sock for root, else
+ * ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock (ipc:///tmp/mapistore-mgmt-UID/newmail.sock
+ * when XDG_RUNTIME_DIR is unset), the notifier's default. It receives nothing until
+ * subscribed to a username. The notifier need not be there: ZeroMQ connects when it comes.
+ *
+ * Returns MAPISTORE_SUCCESS with *subscriber set; MAPISTORE_ERR_INVALID_PARAMETER when
+ * subscriber is NULL or the endpoint (argument or variable) is not ipc://PATH or
+ * tcp://HOST:PORT; MAPISTORE_ERR_NO_MEMORY; MAPISTORE_ERR_CONTEXT_FAILED when the file
+ * descriptors ZeroMQ needs are not free, or libzmq refused. *subscriber is NULL on errors.
+ * Never waits for the notifier (see "Threading" above for a shutdown under way).
+ */
+MAPISTORE_MGMT_EXTERN int mapistore_mgmt_subscriber_new(
+	const char *endpoint, struct mapistore_mgmt_subscriber **subscriber);
+
+/*
+ * Receive the notifications for `username` from now on. Subscriptions are counted: each
+ * subscribe needs its own unsubscribe. Returns MAPISTORE_SUCCESS;
+ * MAPISTORE_ERR_INVALID_PARAMETER for a NULL subscriber or a username that is NULL, empty, not
+ * UTF-8 or longer than MAPISTORE_MGMT_MAX_STRING bytes; MAPISTORE_ERR_DENIED in a fork()
+ * child; MAPISTORE_ERR_CONTEXT_FAILED for an abandoned subscriber. Never blocks.
+ */
+MAPISTORE_MGMT_EXTERN int mapistore_mgmt_subscriber_subscribe(
+	struct mapistore_mgmt_subscriber *subscriber, const char *username);
+
+/*
+ * Undo one mapistore_mgmt_subscriber_subscribe() of `username`; after the last one its
+ * notifications stop (those already queued in this subscriber are still returned).
+ * Unsubscribing a username not subscribed does nothing. Returns as
+ * mapistore_mgmt_subscriber_subscribe(). Never blocks.
+ */
+MAPISTORE_MGMT_EXTERN int mapistore_mgmt_subscriber_unsubscribe(
+	struct mapistore_mgmt_subscriber *subscriber, const char *username);
+
+/*
+ * The file descriptor to poll (POLLIN) or add to an event loop, in *fd; the subscriber owns
+ * it: never read, write or close it. It is EDGE-triggered (ZeroMQ's ZMQ_FD): it becomes
+ * readable when notifications arrive while none was waiting, and does not stay readable while
+ * some wait. So: call mapistore_mgmt_subscriber_next() until it returns
+ * MAPISTORE_ERR_NOT_AVAILABLE, and only then wait on the descriptor again; do the same after
+ * creating the subscriber and after each subscribe or unsubscribe (any call on the subscriber
+ * may consume the edge). Waking with nothing to read is normal: next() then returns
+ * MAPISTORE_ERR_NOT_AVAILABLE. Returns MAPISTORE_SUCCESS; MAPISTORE_ERR_INVALID_PARAMETER for
+ * a NULL argument; MAPISTORE_ERR_DENIED in a fork() child; MAPISTORE_ERR_CONTEXT_FAILED for an
+ * abandoned subscriber.
+ */
+MAPISTORE_MGMT_EXTERN int mapistore_mgmt_subscriber_fd(
+	struct mapistore_mgmt_subscriber *subscriber, int *fd);
+
+/*
+ * Take the next notification waiting, without waiting for one. On MAPISTORE_SUCCESS
+ * *notification is filled and owns one block of memory: the caller frees it with
+ * mapistore_mgmt_notification_clear(), from any thread, whenever it likes (it does not depend
+ * on the subscriber, which may be destroyed first). A frame that breaks docs/notifications.md
+ * is counted (mapistore_mgmt_subscriber_get_stats()) and skipped.
+ *
+ * Returns MAPISTORE_SUCCESS; MAPISTORE_ERR_NOT_AVAILABLE when no notification waits (the
+ * descriptor will signal the next one); MAPISTORE_ERR_INVALID_PARAMETER for a NULL argument;
+ * MAPISTORE_ERR_NO_MEMORY (that notification is lost, counted in `dropped`);
+ * MAPISTORE_ERR_DENIED in a fork() child;
+ * MAPISTORE_ERR_CONTEXT_FAILED for an abandoned subscriber; MAPISTORE_ERR_MSG_RCV when libzmq
+ * fails otherwise. *notification is all NULL on errors. Never blocks.
+ */
+MAPISTORE_MGMT_EXTERN int mapistore_mgmt_subscriber_next(
+	struct mapistore_mgmt_subscriber *subscriber,
+	struct mapistore_mgmt_notification *notification);
+
+/* Free what mapistore_mgmt_subscriber_next() put in *notification and set it all to NULL.
+ * NULL, or a notification already cleared, is a no-op. */
+MAPISTORE_MGMT_EXTERN void mapistore_mgmt_notification_clear(
+	struct mapistore_mgmt_notification *notification);
+
+/* A subscriber's counters since it was created. */
+struct mapistore_mgmt_subscriber_stats {
+	uint64_t delivered;   /* notifications returned by mapistore_mgmt_subscriber_next() */
+	uint64_t malformed;   /* frames skipped: not [username NUL, body], or a body refused */
+	uint64_t dropped;     /* well-formed notifications lost for lack of memory */
+	/* Why the last malformed frame was refused: a reason of docs/notifications.md
+	 * ("truncated", ...), or "bad-envelope" (not two frames, or a topic that is not the
+	 * body's username and a NUL); NULL when none was. A static string. */
+	const char *last_malformed;
+};
+
+/*
+ * Copy the subscriber's counters into *stats; `size` is sizeof(*stats) as the caller was
+ * compiled. Returns MAPISTORE_SUCCESS; MAPISTORE_ERR_INVALID_PARAMETER for a NULL argument or
+ * a size this library does not know; MAPISTORE_ERR_DENIED in a fork() child.
+ */
+MAPISTORE_MGMT_EXTERN int mapistore_mgmt_subscriber_get_stats(
+	struct mapistore_mgmt_subscriber *subscriber, struct mapistore_mgmt_subscriber_stats *stats,
+	size_t size);
+
+/*
+ * Close the subscriber (notifications still queued in it are discarded; it waits neither for
+ * the notifier nor for them, only for a shutdown under way as mapistore_mgmt_subscriber_new()) and
+ * set *subscriber to NULL. NULL or *subscriber NULL is a no-op. No other call on the
+ * subscriber may run during or after it. Notifications already returned stay valid.
+ */
+MAPISTORE_MGMT_EXTERN void mapistore_mgmt_subscriber_destroy(
+	struct mapistore_mgmt_subscriber **subscriber);
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,11 @@
 // The public API over the C library: validation, conversion, and return codes as results or
 // errors. docs/node-api.md describes it.
-import { MapistoreError } from './errors.js';
-import { loadAddon } from './load.js';
-import type { NativeAddon } from './native.js';
+import { addon, errorFor } from './native-addon.js';
 import { checkGuid, checkInteger, checkPositiveU32, checkRecord, checkString, checkU16 } from './validate.js';
 
 export { MapistoreError } from './errors.js';
+export { Subscriber } from './subscriber.js';
+export type { Notification, SubscriberStats } from './subscriber.js';
 
 /** The fields of OpenChange's struct mapistore_connection_info the library reads. */
 export interface ConnectionInfo {
@@ -56,19 +56,6 @@ export interface MapistoreStats {
 const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
 const CONFIGURE_KEYS = ['endpoint', 'heartbeatMs', 'queueLimit', 'lingerMs', 'maxTriples'] as const;
 const NIL_GUID = new Uint8Array(16);
-
-let loaded: NativeAddon | undefined;
-
-/** The addon, loaded on first use so that importing the package never needs the native build. */
-function addon(): NativeAddon {
-  loaded ??= loadAddon();
-  return loaded;
-}
-
-function errorFor(code: number): MapistoreError {
-  const native = addon();
-  return new MapistoreError(native.errorText(code), native.errorName(code) ?? `MAPISTORE_UNKNOWN_${code}`, code);
-}
 
 function userCall(call: 'registerUser' | 'unregisterUser', connInfo: ConnectionInfo, backend: string, vuser: string): boolean {
   const info = checkRecord('connInfo', connInfo, CONNECTION_INFO_KEYS);

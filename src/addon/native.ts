@@ -27,6 +27,29 @@ export type NativeUserCall = (
   replId: number,
 ) => number;
 
+/** A subscriber handle: opaque to JavaScript, closed by subscriberClose() or by the GC. */
+export type NativeSubscriber = { readonly __brand: 'NativeSubscriber' };
+
+/** mapistore_mgmt_notification; sender and subject are '' when unknown. */
+export interface NativeNotification {
+  backend: string;
+  username: string;
+  vuser: string;
+  folder: string;
+  messageId: string;
+  uidvalidity: number;
+  sender: string;
+  subject: string;
+}
+
+/** mapistore_mgmt_subscriber_stats, u64 fields as BigInt. */
+export interface NativeSubscriberStats {
+  delivered: bigint;
+  malformed: bigint;
+  dropped: bigint;
+  lastMalformed: string | null;
+}
+
 export interface NativeAddon {
   registerUser: NativeUserCall;
   unregisterUser: NativeUserCall;
@@ -38,6 +61,19 @@ export interface NativeAddon {
   errorName(code: number): string | null;
   errorText(code: number): string;
   version(): string;
+  /** The handle, or the C return code. */
+  subscriberNew(endpoint: string | null): NativeSubscriber | number;
+  subscriberSubscribe(handle: NativeSubscriber, username: string): number;
+  subscriberUnsubscribe(handle: NativeSubscriber, username: string): number;
+  subscriberFd(handle: NativeSubscriber): { fd: number } | number;
+  /** The next notification, or the C return code (ERR_NOT_AVAILABLE: none waits). */
+  subscriberNext(handle: NativeSubscriber): NativeNotification | number;
+  subscriberStats(handle: NativeSubscriber): NativeSubscriberStats | number;
+  /** Starts the handle's watcher: `callback` runs at the descriptor's edge after each subscriberWait(). */
+  subscriberWatch(handle: NativeSubscriber, callback: () => void): number;
+  subscriberWait(handle: NativeSubscriber): number;
+  subscriberClose(handle: NativeSubscriber): void;
   readonly SUCCESS: number;
   readonly ERR_MSG_SEND: number;
+  readonly ERR_NOT_AVAILABLE: number;
 }

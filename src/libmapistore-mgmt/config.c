@@ -31,7 +31,7 @@ static bool tcp_address_valid(const char *address)
 
 /* ipc:// and tcp:// only (inproc cannot cross processes); an ipc path must fit a Unix
  * socket address, or libzmq would refuse it later, far from the caller. */
-static bool endpoint_valid(const char *endpoint)
+bool mm_config_endpoint_valid(const char *endpoint)
 {
 	size_t len = strnlen(endpoint, MM_ENDPOINT_MAX);
 
@@ -66,21 +66,21 @@ static unsigned int env_number(const char *name, unsigned int min, unsigned int 
 /* The notifier's default too (src/server/defaults.ts): root's own directory under /run;
  * another user's $XDG_RUNTIME_DIR, else a directory under /tmp named after the uid (never one
  * shared by users, which the first to make it would own). */
-static void default_endpoint(char *out)
+void mm_config_default_endpoint(char *out, const char *socket_name)
 {
 	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
 	unsigned int uid = (unsigned int)geteuid();
 
 	if (uid == 0) {
-		strcpy(out, "ipc:///run/mapistore-mgmt/notify.sock");
+		snprintf(out, MM_ENDPOINT_MAX, "ipc:///run/mapistore-mgmt/%s", socket_name);
 		return;
 	}
 	if (runtime_dir && *runtime_dir &&
-	    (size_t)snprintf(out, MM_ENDPOINT_MAX, "ipc://%s/mapistore-mgmt/notify.sock",
-			     runtime_dir) < MM_ENDPOINT_MAX &&
-	    endpoint_valid(out))
+	    (size_t)snprintf(out, MM_ENDPOINT_MAX, "ipc://%s/mapistore-mgmt/%s", runtime_dir,
+			     socket_name) < MM_ENDPOINT_MAX &&
+	    mm_config_endpoint_valid(out))
 		return;
-	snprintf(out, MM_ENDPOINT_MAX, "ipc:///tmp/mapistore-mgmt-%u/notify.sock", uid);
+	snprintf(out, MM_ENDPOINT_MAX, "ipc:///tmp/mapistore-mgmt-%u/%s", uid, socket_name);
 }
 
 /* `path` into `out` when it fits (an empty path: none); false when it does not. */
@@ -104,10 +104,10 @@ void mm_config_from_environment(struct mm_config *config)
 {
 	const char *endpoint = getenv("MAPISTORE_MGMT_ENDPOINT");
 
-	if (endpoint && endpoint_valid(endpoint))
+	if (endpoint && mm_config_endpoint_valid(endpoint))
 		strcpy(config->endpoint, endpoint);
 	else
-		default_endpoint(config->endpoint);
+		mm_config_default_endpoint(config->endpoint, MM_NOTIFY_SOCKET);
 	config->heartbeat_ms = env_number("MAPISTORE_MGMT_HEARTBEAT_MS", MM_HEARTBEAT_MS_MIN,
 					  MM_HEARTBEAT_MS_MAX, MM_DEFAULT_HEARTBEAT_MS);
 	config->queue_limit = env_number("MAPISTORE_MGMT_QUEUE_LIMIT", MM_QUEUE_LIMIT_MIN,
@@ -135,7 +135,7 @@ int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_option
 		curve_server_key_file = options->curve_server_key_file;
 		curve_secret_key_file = options->curve_secret_key_file;
 	}
-	if ((options->endpoint && !endpoint_valid(options->endpoint)) ||
+	if ((options->endpoint && !mm_config_endpoint_valid(options->endpoint)) ||
 	    (options->heartbeat_ms &&
 	     !in_range(options->heartbeat_ms, MM_HEARTBEAT_MS_MIN, MM_HEARTBEAT_MS_MAX)) ||
 	    (options->queue_limit &&

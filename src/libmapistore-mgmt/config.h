@@ -34,6 +34,18 @@ struct mm_config {
 	char curve_secret_key_file[MM_KEY_PATH_MAX];
 };
 
+/* The sockets' names in the default directory: the notifier's PULL side, and its PUB side
+ * for new-mail notifications. */
+#define MM_NOTIFY_SOCKET "notify.sock"
+#define MM_NEWMAIL_SOCKET "newmail.sock"
+
+/* True for "ipc://PATH" (PATH fits a Unix socket address) and "tcp://HOST:PORT". */
+bool mm_config_endpoint_valid(const char *endpoint);
+
+/* ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/<socket_name>, or under /tmp when XDG_RUNTIME_DIR is
+ * unset, empty or too long; `out` holds MM_ENDPOINT_MAX bytes. */
+void mm_config_default_endpoint(char *out, const char *socket_name);
+
 /* The built-in defaults overridden by the MAPISTORE_MGMT_* environment variables; a variable
  * that is empty or fails the checks is ignored (a library inside a daemon has nowhere to
  * complain). */

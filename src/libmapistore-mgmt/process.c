@@ -15,6 +15,16 @@ int mm_process_record_error(int code)
 	return code;
 }
 
+void mm_process_lock_zmq_contexts(void)
+{
+	mm_sender_lock_context(&mm_process.sender);
+}
+
+void mm_process_unlock_zmq_contexts(void)
+{
+	mm_sender_unlock_context(&mm_process.sender);
+}
+
 /* During shutdown and after exit nothing is queued: counted as dropped. */
 int mm_process_submit(enum mm_kind kind, const struct mm_command *command)
 {

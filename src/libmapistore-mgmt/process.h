@@ -23,6 +23,10 @@ int mm_process_submit(enum mm_kind kind, const struct mm_command *command);
 int mm_process_configure(const struct mapistore_mgmt_options *options);
 void mm_process_stats(struct mapistore_mgmt_stats *stats);
 int mm_process_shutdown(void);
+/* Held around zmq_ctx_new() and zmq_ctx_term() made outside the sender (the subscribers'):
+ * fork() takes it first, so a child never inherits libzmq's process-wide locks half taken. */
+void mm_process_lock_zmq_contexts(void);
+void mm_process_unlock_zmq_contexts(void);
 /* Records a refused call's code as the last error and returns it. */
 int mm_process_record_error(int code);
 

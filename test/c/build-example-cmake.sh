@@ -24,4 +24,5 @@ cmake -S "$source_dir/examples/sogo-like-backend" -B "$out/build" -G "$generator
 	-DCMAKE_RUNTIME_OUTPUT_DIRECTORY="$out" >/dev/null
 cmake --build "$out/build"
 test -x "$out/sogo-like-backend"
+test -x "$out/sogo-like-server"
 echo "built $out/sogo-like-backend against $prefix with find_package(mapistore-mgmt)"

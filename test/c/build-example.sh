@@ -19,4 +19,5 @@ PKG_CONFIG_PATH=$prefix/lib/pkgconfig make --no-print-directory -B \
 	-C "$source_dir/examples/sogo-like-backend" OUT="$out" \
 	CFLAGS="-O2 -g $flags" LDFLAGS="$flags"
 test -x "$out/sogo-like-backend"
+test -x "$out/sogo-like-server"
 echo "built $out/sogo-like-backend against $prefix"

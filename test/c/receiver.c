@@ -1,7 +1,6 @@
 /* receiver.c - the C tests' stand-in notifier: a real PULL socket and the test decoder. */
 #include "receiver.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <mapistore/mapistore_mgmt.h>
 
 #include "check.h"
+#include "temp_dir.h"
 
 static void create_socket(struct receiver *receiver)
 {
@@ -40,8 +40,7 @@ void receiver_open(struct receiver *receiver, const char *transport)
 
 	create_socket(receiver);
 	if (strcmp(transport, "ipc") == 0) {
-		strcpy(receiver->directory, "/tmp/mm-ctest-XXXXXX");
-		CHECK(mkdtemp(receiver->directory) != NULL);
+		temp_dir_make(receiver->directory, sizeof(receiver->directory));
 		snprintf(receiver->endpoint, sizeof(receiver->endpoint), "ipc://%s/notify.sock",
 			 receiver->directory);
 		CHECK(zmq_bind(receiver->socket, receiver->endpoint) == 0);
@@ -120,22 +119,8 @@ void receiver_close(struct receiver *receiver)
 	zmq_setsockopt(receiver->socket, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_close(receiver->socket);
 	zmq_ctx_term(receiver->context);
-	if (receiver->directory[0]) {
-		DIR *directory = opendir(receiver->directory);
-		struct dirent *entry;
-
-		CHECK(directory != NULL);
-		while ((entry = readdir(directory))) {
-			char path[600];
-
-			if (entry->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", receiver->directory, entry->d_name);
-			unlink(path);
-		}
-		closedir(directory);
-		CHECK(rmdir(receiver->directory) == 0);
-	}
+	if (receiver->directory[0])
+		CHECK(temp_dir_remove(receiver->directory));
 }
 
 uint64_t now_ms(void)

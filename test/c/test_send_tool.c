@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #define RECEIVE_TIMEOUT_MS 10000
 #define DEADLINE_MS 30000u
+#define EXIT_LINGER_MS "20000"
 
 extern char **environ;
 
@@ -211,6 +213,9 @@ int main(int argc, char **argv)
 	tool = argv[1];
 	check_help();
 	check_printed_endpoint();
+	/* The goodbyes sent at exit are awaited below: let a loaded machine take its time to send
+	 * them (exit waits only as long as the flush needs; the default 200 ms is a bet on timing). */
+	CHECK(setenv("MAPISTORE_MGMT_LINGER_MS", EXIT_LINGER_MS, 1) == 0);
 	receiver_open(&receiver, "tcp");
 
 	/* Options as --name=VALUE and as --name VALUE alike. */
