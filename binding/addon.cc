@@ -118,6 +118,7 @@ Napi::Value stats(const Napi::CallbackInfo &info) {
 	result.Set("descriptorShortages", Napi::BigInt::New(env, stats.descriptor_shortages));
 	result.Set("contextsLost", Napi::BigInt::New(env, stats.contexts_lost));
 	result.Set("triplesRefused", Napi::BigInt::New(env, stats.triples_refused));
+	result.Set("endpointError", Napi::Number::New(env, stats.endpoint_error));
 	return result;
 }
 

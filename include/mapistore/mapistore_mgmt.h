@@ -27,9 +27,11 @@
  *
  * Configuration without code: MAPISTORE_MGMT_ENDPOINT, MAPISTORE_MGMT_HEARTBEAT_MS,
  * MAPISTORE_MGMT_QUEUE_LIMIT, MAPISTORE_MGMT_LINGER_MS and MAPISTORE_MGMT_MAX_TRIPLES are read
- * when the library first needs them. The default endpoint is ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock,
- * or ipc:///tmp/mapistore-mgmt/notify.sock when XDG_RUNTIME_DIR is unset: the notifier's
- * default too.
+ * when the library first needs them. The default endpoint is
+ * ipc:///run/mapistore-mgmt/notify.sock for root; ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock
+ * for another user, or ipc:///tmp/mapistore-mgmt-UID/notify.sock when XDG_RUNTIME_DIR is unset:
+ * the notifier's default too. An ipc endpoint whose directory could be another user's is never
+ * connected to (stats.endpoint_error, docs/security.md).
  *
  * Link with: pkg-config --cflags --libs mapistore-mgmt
  */
@@ -189,8 +191,14 @@ struct mapistore_mgmt_options {
 	/* Added after 1.0.0: a caller built against 1.0.0's header passes its smaller size, which
 	 * leaves the fields below as they are. */
 	unsigned int max_triples; /* distinct triples held at most, 1..10000000; default 10000 */
+	/* CURVE, for a notifier that requires it (tcp): files holding the notifier's public key and
+	 * this process's secret key (Z85, as `mapistore-mgmt keygen` writes; the secret key's file
+	 * must not be readable by others). Both or neither; "" turns CURVE off. A key that cannot be
+	 * used never blocks: nothing is sent, stats.endpoint_error says why. */
+	const char *curve_server_key_file;
+	const char *curve_secret_key_file;
 };
-#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0, 0}
+#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0, 0, NULL, NULL}
 
 /*
  * Configure the library. May be called at any time, from any thread, also while other threads
@@ -227,6 +235,15 @@ struct mapistore_mgmt_stats {
 	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
 	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
 	uint64_t triples_refused;      /* registers refused with MAPISTORE_MGMT_ERR_LIMIT */
+	int endpoint_error;          /* why messages are held rather than sent: MAPISTORE_SUCCESS,
+				      * MAPISTORE_ERR_NO_DIRECTORY (the ipc socket's directory does
+				      * not exist yet) or MAPISTORE_ERR_DENIED (it could be another
+				      * user's: it must be owned by root or this user, or sit in a
+				      * directory that is, and be writable by nobody else; or the
+				      * CURVE secret key's file is open to others); for the CURVE
+				      * key files, MAPISTORE_ERR_INVALID_PARAMETER (only one given),
+				      * MAPISTORE_ERR_NOT_FOUND (unreadable) or
+				      * MAPISTORE_ERR_INVALID_DATA (no Z85 key in it) */
 };
 
 /*
@@ -296,7 +313,8 @@ struct mapistore_mgmt_notification {
 /*
  * Create a subscriber connected to `endpoint` ("ipc://PATH" or "tcp://HOST:PORT"), or when it
  * is NULL to $MAPISTORE_MGMT_NEWMAIL_ENDPOINT, or by default to
- * ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock (ipc:///tmp/mapistore-mgmt/newmail.sock
+ * ipc:///run/mapistore-mgmt/newmail.sock for root, else
+ * ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock (ipc:///tmp/mapistore-mgmt-UID/newmail.sock
  * when XDG_RUNTIME_DIR is unset), the notifier's default. It receives nothing until
  * subscribed to a username. The notifier need not be there: ZeroMQ connects when it comes.
  *

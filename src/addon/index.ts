@@ -47,6 +47,10 @@ export interface MapistoreStats {
   contextsLost: number;
   /** Registers refused because the process held maxTriples distinct triples (MAPISTORE_MGMT_ERR_LIMIT). */
   triplesRefused: number;
+  /** Why messages are held rather than sent, or 0: 7 (MAPISTORE_ERR_NO_DIRECTORY) while the ipc
+   * socket's directory does not exist, 21 (MAPISTORE_ERR_DENIED) when it could be another user's
+   * or the CURVE secret key's file is open to others, 6, 15 or 18 for unusable CURVE key files. */
+  endpointError: number;
 }
 
 const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
@@ -119,6 +123,7 @@ export function stats(): MapistoreStats {
     descriptorShortages: Number(native.descriptorShortages),
     contextsLost: Number(native.contextsLost),
     triplesRefused: Number(native.triplesRefused),
+    endpointError: native.endpointError,
   };
 }
 

@@ -15,6 +15,7 @@ export interface NativeStats {
   descriptorShortages: bigint;
   contextsLost: bigint;
   triplesRefused: bigint;
+  endpointError: number;
 }
 
 /** register or unregister: (username, backend, vuser, 16-byte wire GUID, replId) -> code. */

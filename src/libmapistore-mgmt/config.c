@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "decimal.h"
 
@@ -62,16 +63,41 @@ static unsigned int env_number(const char *name, unsigned int min, unsigned int 
 	return value;
 }
 
+/* The notifier's default too (src/server/defaults.ts): root's own directory under /run;
+ * another user's $XDG_RUNTIME_DIR, else a directory under /tmp named after the uid (never one
+ * shared by users, which the first to make it would own). */
 void mm_config_default_endpoint(char *out, const char *socket_name)
 {
 	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+	unsigned int uid = (unsigned int)geteuid();
 
+	if (uid == 0) {
+		snprintf(out, MM_ENDPOINT_MAX, "ipc:///run/mapistore-mgmt/%s", socket_name);
+		return;
+	}
 	if (runtime_dir && *runtime_dir &&
 	    (size_t)snprintf(out, MM_ENDPOINT_MAX, "ipc://%s/mapistore-mgmt/%s", runtime_dir,
 			     socket_name) < MM_ENDPOINT_MAX &&
 	    mm_config_endpoint_valid(out))
 		return;
-	snprintf(out, MM_ENDPOINT_MAX, "ipc:///tmp/mapistore-mgmt/%s", socket_name);
+	snprintf(out, MM_ENDPOINT_MAX, "ipc:///tmp/mapistore-mgmt-%u/%s", uid, socket_name);
+}
+
+/* `path` into `out` when it fits (an empty path: none); false when it does not. */
+static bool set_path(char *out, const char *path)
+{
+	if (strnlen(path, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX)
+		return false;
+	strcpy(out, path);
+	return true;
+}
+
+static void env_path(const char *name, char *out)
+{
+	const char *path = getenv(name);
+
+	if (!path || !set_path(out, path))
+		out[0] = '\0';
 }
 
 void mm_config_from_environment(struct mm_config *config)
@@ -90,6 +116,8 @@ void mm_config_from_environment(struct mm_config *config)
 		env_number("MAPISTORE_MGMT_LINGER_MS", 0, MM_LINGER_MS_MAX, MM_DEFAULT_LINGER_MS);
 	config->max_triples = env_number("MAPISTORE_MGMT_MAX_TRIPLES", MM_MAX_TRIPLES_MIN,
 					 MM_MAX_TRIPLES_MAX, MAPISTORE_MGMT_MAX_TRIPLES);
+	env_path("MAPISTORE_MGMT_CURVE_SERVER_KEY_FILE", config->curve_server_key_file);
+	env_path("MAPISTORE_MGMT_CURVE_SECRET_KEY_FILE", config->curve_secret_key_file);
 }
 
 /* The struct as version 1.0.0 had it: the fields up to linger_ms. */
@@ -97,18 +125,27 @@ void mm_config_from_environment(struct mm_config *config)
 
 int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_options *options)
 {
-	unsigned int max_triples;
+	const char *curve_server_key_file = NULL, *curve_secret_key_file = NULL;
+	unsigned int max_triples = 0;
 
 	if (!options || (options->size != sizeof(*options) && options->size != MM_OPTIONS_SIZE_1_0))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
-	max_triples = options->size == sizeof(*options) ? options->max_triples : 0;
+	if (options->size == sizeof(*options)) {
+		max_triples = options->max_triples;
+		curve_server_key_file = options->curve_server_key_file;
+		curve_secret_key_file = options->curve_secret_key_file;
+	}
 	if ((options->endpoint && !mm_config_endpoint_valid(options->endpoint)) ||
 	    (options->heartbeat_ms &&
 	     !in_range(options->heartbeat_ms, MM_HEARTBEAT_MS_MIN, MM_HEARTBEAT_MS_MAX)) ||
 	    (options->queue_limit &&
 	     !in_range(options->queue_limit, MM_QUEUE_LIMIT_MIN, MM_QUEUE_LIMIT_MAX)) ||
 	    options->linger_ms > MM_LINGER_MS_MAX ||
-	    (max_triples && !in_range(max_triples, MM_MAX_TRIPLES_MIN, MM_MAX_TRIPLES_MAX)))
+	    (max_triples && !in_range(max_triples, MM_MAX_TRIPLES_MIN, MM_MAX_TRIPLES_MAX)) ||
+	    (curve_server_key_file &&
+	     strnlen(curve_server_key_file, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX) ||
+	    (curve_secret_key_file &&
+	     strnlen(curve_secret_key_file, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
 	if (options->endpoint)
 		strcpy(config->endpoint, options->endpoint);
@@ -120,5 +157,9 @@ int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_option
 		config->linger_ms = options->linger_ms;
 	if (max_triples)
 		config->max_triples = max_triples;
+	if (curve_server_key_file)
+		set_path(config->curve_server_key_file, curve_server_key_file);
+	if (curve_secret_key_file)
+		set_path(config->curve_secret_key_file, curve_secret_key_file);
 	return MAPISTORE_SUCCESS;
 }

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <zmq.h>
 
+#include "curve.h"
+#include "endpoint_check.h"
+
 /* A blocked zmq_send() gives up after this long, so the thread keeps noticing shutdown and
  * configuration changes while the notifier is away; the message stays at the queue's head. */
 #define MM_SEND_TIMEOUT_MS 20
@@ -77,12 +80,15 @@ static enum mm_link_result failure(int error)
 	return error == EMFILE || error == ENFILE ? MM_LINK_SHORT : MM_LINK_FAILED;
 }
 
-/* Sets the socket's options and connects it; closes it on failure. No lock held. */
-static int connect_socket(void *socket, const struct mm_config *config)
+/* Sets the socket's options (CURVE's too, when `keys` are enabled) and connects it; closes it
+ * on failure. No lock held. */
+static int connect_socket(void *socket, const struct mm_config *config,
+			  const struct mm_curve_keys *keys)
 {
 	if (set_int_option(socket, ZMQ_LINGER, (int)config->linger_ms) != 0 ||
 	    set_int_option(socket, ZMQ_SNDHWM, MM_SEND_HWM) != 0 ||
 	    set_int_option(socket, ZMQ_SNDTIMEO, MM_SEND_TIMEOUT_MS) != 0 ||
+	    (keys->enabled && mm_curve_apply(socket, keys) != 0) ||
 	    zmq_connect(socket, config->endpoint) != 0) {
 		set_int_option(socket, ZMQ_LINGER, 0);
 		zmq_close(socket);
@@ -93,7 +99,8 @@ static int connect_socket(void *socket, const struct mm_config *config)
 
 /* Each libzmq call that opens descriptors is made only once they have been proven free, and
  * the ones it took are then watched. No lock held. */
-static enum mm_link_result open_link(struct mm_link *link, const struct mm_config *config)
+static enum mm_link_result open_link(struct mm_link *link, const struct mm_config *config,
+				     const struct mm_curve_keys *keys)
 {
 	bool fresh = !link->context;
 	unsigned int socket_first = fresh ? MM_ZMQ_CONTEXT_FDS : 0;
@@ -121,7 +128,7 @@ static enum mm_link_result open_link(struct mm_link *link, const struct mm_confi
 	if (fresh)
 		mm_descriptors_watch(&link->context_fds, &probe, 0, MM_ZMQ_CONTEXT_FDS);
 	mm_descriptors_watch(&link->socket_fds, &probe, socket_first, MM_ZMQ_SOCKET_FDS);
-	if (connect_socket(socket, config) != 0)
+	if (connect_socket(socket, config, keys) != 0)
 		return MM_LINK_FAILED;
 	link->socket = socket;
 	return MM_LINK_OK;
@@ -136,11 +143,21 @@ enum mm_link_result mm_link_connect(struct mm_link *link)
 {
 	struct mm_config config = link->state->config;
 	uint64_t generation = link->state->config_generation;
-	enum mm_link_result result;
+	enum mm_link_result result = MM_LINK_HELD;
+	struct mm_curve_keys keys;
+	int check;
 
 	mm_state_unlock(link->state);
-	result = open_link(link, &config);
+	/* An endpoint that could be another user's, or CURVE keys that cannot be used, are not
+	 * connected to: messages wait in the queue, and the reason is kept for the stats. */
+	check = mm_endpoint_check(config.endpoint, NULL, 0);
+	if (check == MAPISTORE_SUCCESS)
+		check = mm_curve_load(&config, &keys);
+	if (check == MAPISTORE_SUCCESS)
+		result = open_link(link, &config, &keys);
+	mm_curve_forget(&keys);
 	mm_state_lock(link->state);
+	link->state->endpoint_error = check;
 	if (result == MM_LINK_OK)
 		link->config_generation = generation;
 	else if (result == MM_LINK_SHORT)

@@ -45,14 +45,17 @@ enum mm_link_result {
 	MM_LINK_OK,
 	MM_LINK_SHORT,  /* too few free descriptors: libzmq was not asked */
 	MM_LINK_FAILED, /* libzmq refused (an endpoint it cannot reach, for one) */
+	MM_LINK_HELD,   /* not to be trusted (endpoint_check.h, curve.h): libzmq was not asked;
+			 * the reason is the state's endpoint_error */
 };
 
 /* Lock held. True when the socket is connected to the configured endpoint. */
 bool mm_link_current(const struct mm_link *link);
 
-/* Lock held, released while libzmq works. Opens the context if there is none, then a socket
- * connected to the configured endpoint (the previous one is closed, and may go on delivering
- * within its linger). A shortage of descriptors is counted in the state. */
+/* Lock held, released while libzmq works. Checks the endpoint's directory and reads the CURVE
+ * keys, then opens the context if there is none, then a socket connected to the configured
+ * endpoint (the previous one is closed, and may go on delivering within its linger). A
+ * shortage of descriptors is counted in the state; why the link is held, kept in it. */
 enum mm_link_result mm_link_connect(struct mm_link *link);
 
 /* Lock held. True when the link's descriptors are still its own (or it has none). Otherwise

@@ -128,7 +128,9 @@ int mm_state_configure(struct mm_state *state, const struct mapistore_mgmt_optio
 	rc = mm_config_apply(&state->config, options);
 	if (rc != MAPISTORE_SUCCESS)
 		return mm_state_fail(state, rc);
-	if (strcmp(previous.endpoint, state->config.endpoint) != 0) {
+	if (strcmp(previous.endpoint, state->config.endpoint) != 0 ||
+	    strcmp(previous.curve_server_key_file, state->config.curve_server_key_file) != 0 ||
+	    strcmp(previous.curve_secret_key_file, state->config.curve_secret_key_file) != 0) {
 		state->config_generation++;
 		state->announce = true;
 	}
@@ -164,6 +166,7 @@ void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *s
 	stats->descriptor_shortages = state->descriptor_shortages;
 	stats->contexts_lost = state->contexts_lost;
 	stats->triples_refused = state->triples_refused;
+	stats->endpoint_error = state->endpoint_error;
 }
 
 /* Heartbeats go out while the source holds registrations, and after drops until one snapshot

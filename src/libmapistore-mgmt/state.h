@@ -36,6 +36,7 @@ struct mm_state {
 	uint64_t contexts_lost;
 	uint64_t triples_refused;
 	int last_error;
+	int endpoint_error; /* why the sender holds messages instead of connecting (endpoint_check.h) */
 	bool dropped_since_heartbeat; /* the notifier's view may be wrong until a snapshot */
 	uint64_t next_heartbeat_ms;   /* monotonic; 0 when none is scheduled */
 	bool heartbeat_queued;        /* one waits in the queue: a newer one waits for it */

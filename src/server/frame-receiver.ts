@@ -3,7 +3,7 @@
 // loop, so timers (expiry, saves) and HTTP run at least every few milliseconds under any load.
 // What the loop cannot take meanwhile waits in ZeroMQ's queues, bounded by the high-water mark.
 import { performance } from 'node:perf_hooks';
-import { Pull } from 'zeromq';
+import { Pull, type SocketOptions } from 'zeromq';
 
 /** Work done in one slice before the loop lets timers and HTTP requests run. A frame is never
  * split, so a slice can run past this by the handling of one frame (at most --max-frame-bytes). */
@@ -19,6 +19,8 @@ export interface FrameReceiverOptions {
   maxMessageSize: number;
   /** Messages queued per connected sender before that sender's own queue takes the rest (ZMQ_RCVHWM). */
   receiveHighWaterMark: number;
+  /** The ZAP and CURVE options of the socket (peer-auth.ts), if any. */
+  security?: SocketOptions<Pull>;
 }
 
 export class FrameReceiver {
@@ -35,11 +37,17 @@ export class FrameReceiver {
     options: FrameReceiverOptions,
   ) {
     this.socket = new Pull({
+      ...options.security,
       maxMessageSize: options.maxMessageSize,
       receiveHighWaterMark: options.receiveHighWaterMark,
       receiveTimeout: 0,
       linger: 0,
     });
+  }
+
+  /** The socket's events (handshake failures, for peer-auth.ts). */
+  get events(): Pull['events'] {
+    return this.socket.events;
   }
 
   /** Binds and returns the endpoint as bound (tcp port 0 resolved to the port chosen). */

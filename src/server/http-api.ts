@@ -7,6 +7,7 @@ import type { SourceRow } from '../table/types.js';
 import { SourceView, UserEntry, type RegisteredUsers, type SourcesPage, type Status, type UsersPage } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
 import { decodeCursor, encodeCursor, isSourceKey, isTripleKey } from './cursor.js';
+import { installHttpAuth, type HttpAuthOptions } from './http-auth.js';
 import type { NotifierMetrics } from './metrics.js';
 import { queryOnly } from './query-schema.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
@@ -23,6 +24,7 @@ export interface HttpApiDeps {
   notReady: () => string[];
   /** Where refused requests are logged, at most once per interval. */
   refusalLog: RateLimitedLog;
+  auth: HttpAuthOptions;
   /** Called after a purge removed a source. */
   purged: (key: string) => void;
 }
@@ -57,11 +59,14 @@ function sourceView(row: SourceRow): SourceView {
 export function createHttpApi(deps: HttpApiDeps) {
   const { table, metrics } = deps;
   const app = Fastify({
+    // null: plain HTTP.
+    https: deps.auth.tls ?? null,
     loggerInstance: deps.log.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     // An unknown query parameter is a mistake to report (400), not a filter to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
   });
+  installHttpAuth(app, deps.auth, metrics.registry);
 
   app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } & Paging }>(
     '/v1/users',

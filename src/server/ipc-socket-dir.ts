@@ -5,6 +5,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync, type Stats } fr
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { whyNotOwnDirectory } from './own-dir.js';
 import { StartupError } from './startup-error.js';
 
 export interface SocketDirOptions {
@@ -68,30 +69,30 @@ export async function prepareIpcSocket(path: string, options: SocketDirOptions, 
   }
 }
 
+/**
+ * The rule the library applies before it connects (endpoint_check.c), so the two agree: the
+ * directory is this user's and neither its group nor others may write it (they could replace
+ * the socket and receive what backends send).
+ */
+function refuseSquatted(dir: string, log: Logger): void {
+  const why = whyNotOwnDirectory(dir);
+  if (why !== undefined) throw new StartupError(`the socket directory ${why}; or choose another --endpoint.`, 2);
+  const mode = lstatSync(dir).mode & 0o777;
+  if ((mode & 0o005) !== 0) log.warn({ dir, mode: mode.toString(8) }, 'the socket directory is open to other users; restrict it (chmod o-rwx)');
+}
+
 async function prepare(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
   const dir = dirname(path);
-  const uid = process.getuid?.() ?? 0;
   const gid = options.group === undefined ? undefined : resolveGid(options.group);
-  const existing = statOrUndefined(dir);
-  if (existing === undefined) {
+  if (statOrUndefined(dir) === undefined) {
     mkdirSync(dir, { recursive: true });
     // mkdir's mode is filtered by the umask; set the exact one.
     chmodSync(dir, options.mode);
     if (gid !== undefined) chownSync(dir, -1, gid);
     log.info({ dir, mode: options.mode.toString(8), gid }, 'created the socket directory');
-  } else {
-    if (!existing.isDirectory()) throw new StartupError(`${dir} is not a directory: choose another --endpoint.`, 2);
-    if (existing.uid !== uid) {
-      throw new StartupError(
-        `the socket directory ${dir} belongs to uid ${existing.uid}, not to this user (uid ${uid}): ` +
-          'choose an --endpoint in a directory of your own, or give this one to the notifier user.',
-        2,
-      );
-    }
-    if ((existing.mode & 0o007) !== 0) {
-      log.warn({ dir, mode: (existing.mode & 0o777).toString(8) }, 'the socket directory is open to other users; restrict it (chmod o-rwx)');
-    }
   }
+  // Checked after any mkdir too: a directory someone else made first is theirs.
+  refuseSquatted(dir, log);
 
   const socket = statOrUndefined(path);
   if (socket === undefined) return;

@@ -1,5 +1,6 @@
 // The notification process: restores the table, binds the PULL socket, serves HTTP, expires
 // silent sources, saves the table, and shuts down in bounded time.
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { TableOptions } from '../table/types.js';
@@ -8,9 +9,11 @@ import type { ServeConfig } from './config.js';
 import { startExpiry } from './expiry.js';
 import { FrameReceiver } from './frame-receiver.js';
 import { createHttpApi } from './http-api.js';
+import { httpAuthOptions } from './http-auth.js';
 import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
 import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
+import { peerAuthOptions, startPeerAuth } from './peer-auth.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { ensureStateDir, removeInterruptedSaves, stateFilePath } from './state-file.js';
 import { lockStateDir } from './state-lock.js';
@@ -32,6 +35,8 @@ export interface RunningNotifier {
   stop(): Promise<{ saved: boolean }>;
   /** Resolves once stopped; rejects if receiving fails (a ZeroMQ error, never bad input). */
   receiving: Promise<void>;
+  /** Reads the CURVE allow-list again, if there is one (SIGHUP). */
+  reloadAllowList(): void;
 }
 
 function tableOptions(config: ServeConfig): TableOptions {
@@ -54,8 +59,11 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+/** The URL of the address the server really listens on (a wildcard stays a wildcard). */
+function boundUrl(address: ReturnType<Server['address']>, scheme: 'http' | 'https'): string {
+  if (address === null || typeof address === 'string') return `${scheme}://${address}`;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 export async function startNotifier(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
@@ -74,15 +82,13 @@ export type NotReadyReason = 'starting' | 'stopping' | 'state-save-failing';
 
 async function serve(config: ServeConfig, log: Logger, unlock: () => void): Promise<RunningNotifier> {
   const startedAt = Date.now();
+  const auth = httpAuthOptions(config);
+  const peerChecks = peerAuthOptions(config);
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const statePath = stateFilePath(config.stateDir);
   removeInterruptedSaves(statePath);
   const table = await restoreTable(statePath, tableOptions(config), log);
   const changes = new ChangeStream(config.maxEventSubscribers);
-  const receiver = new FrameReceiver(config.endpoint, {
-    maxMessageSize: config.maxFrameBytes * SOCKET_SIZE_FACTOR,
-    receiveHighWaterMark: config.receiveHwm,
-  });
   const metrics = new NotifierMetrics({
     sizes: () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
     heldRegistrations: () => table.heldCount,
@@ -105,10 +111,19 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   if (socketPath !== undefined) {
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
-  const endpoint = await receiver.bind().catch((error: unknown) => {
+  // Bound before the socket, which then asks it about every connection.
+  const peerAuth = await startPeerAuth(peerChecks, metrics.registry, log);
+  const receiver = new FrameReceiver(config.endpoint, {
+    maxMessageSize: config.maxFrameBytes * SOCKET_SIZE_FACTOR,
+    receiveHighWaterMark: config.receiveHwm,
+    security: peerAuth?.socketOptions,
+  });
+  const endpoint = await receiver.bind().catch(async (error: unknown) => {
+    await peerAuth?.close();
     throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
+  peerAuth?.watch(receiver.events);
 
   const rejectionLog = new RateLimitedLog(log, config.rejectionLogIntervalMs);
   const app = createHttpApi({
@@ -121,19 +136,21 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     startedAt,
     notReady,
     refusalLog: rejectionLog,
+    auth,
     purged: () => saver.markDirty(),
   });
   let httpUrl: string;
   try {
-    httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    httpUrl = boundUrl(app.server.address(), auth.tls === undefined ? 'http' : 'https');
   } catch (error) {
     await receiver.close();
+    await peerAuth?.close();
     if (socketPath !== undefined) removeSocketFile(socketPath);
     throw new StartupError(
       `cannot serve HTTP on ${config.http.host}:${config.http.port} (${describe(error)}): stop the process using it or choose another --http.`,
     );
   }
-  if (!isLoopback(config.http.host)) log.warn({ httpUrl }, 'the HTTP API listens beyond loopback: anyone who can reach it can read and purge the table');
 
   const handle = createMessageHandler({
     table,
@@ -171,6 +188,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
       phase = 'stopping';
       stopExpiry();
       await receiver.close();
+      await peerAuth?.close();
       if (socketPath !== undefined) removeSocketFile(socketPath);
       const saved = await saver.stop();
       if (saved) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
@@ -181,5 +199,5 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
       return { saved };
     })());
 
-  return { endpoint, httpUrl, table, stop, receiving };
+  return { endpoint, httpUrl, table, stop, receiving, reloadAllowList: () => peerAuth?.reloadAllowList() };
 }

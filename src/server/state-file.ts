@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { whyNotOwnDirectory } from './own-dir.js';
 import { StartupError } from './startup-error.js';
 
 const STATE_FILE_NAME = 'table.json';
@@ -43,6 +44,9 @@ export function ensureStateDir(dir: string): void {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new StartupError(`cannot use the state directory ${dir} (${code}): choose another --state-dir or fix its permissions.`, 2);
   }
+  // Whoever may write it could swap the state file, or its temporary file, under the notifier.
+  const why = whyNotOwnDirectory(absolute);
+  if (why !== undefined) throw new StartupError(`the state directory ${why}; or choose another --state-dir.`, 2);
 }
 
 /** What a state file holds: a header object whose `items` array is written and read one element at a time. */

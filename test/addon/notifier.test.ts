@@ -89,7 +89,7 @@ it('a Node child exiting with registrations held is removed by its goodbye', asy
   // then finding a goodbye and no expiry, shows the goodbye did it. The goodbye must not be
   // lost: over tcp (ipc can lose an exiting sender's last messages, libzmq #4660), with a
   // linger that lets a loaded machine send it (exit waits only as long as that takes).
-  const tcp = await startNotifier({ endpoint: 'tcp://127.0.0.1:0' });
+  const tcp = await startNotifier({ endpoint: 'tcp://127.0.0.1:0', args: ['--insecure-plain-tcp'] });
   const { proc, pid } = await holdInNode({ endpoint: tcp.endpoint, heartbeatMs: 5_000, lingerMs: 20_000 }, 'frank/SOGo/frank', 'frank/SOGo/frank');
   await tcp.waitForUsers([entry('frank', 2)]);
   const before = await tcp.status();

@@ -8,6 +8,7 @@ import { readEvents } from '../../src/cli/sse.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
 import { cleanup } from '../support/processes.js';
 import { closePushSockets, connectPush, FakeSource } from '../support/push.js';
+import { makeTokenFile } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 
 /** Beta's announced interval: its lease (3 intervals) outlasts this file on any machine, and
@@ -19,9 +20,11 @@ describe('the HTTP API', () => {
   let push: Push;
   let alpha: FakeSource;
   let beta: FakeSource;
+  const { path: tokenFile, token } = makeTokenFile();
+  const authorization = { authorization: `Bearer ${token}` };
 
   beforeAll(async () => {
-    notifier = await startNotifier({ heartbeatMs: 60_000 });
+    notifier = await startNotifier({ heartbeatMs: 60_000, args: ['--http-token-file', tokenFile] });
     push = connectPush(notifier.endpoint);
     alpha = new FakeSource(push, 'alpha.example.org', 100);
     beta = new FakeSource(push, 'beta.example.org', 200, 'fedcba9876543210');
@@ -90,7 +93,7 @@ describe('the HTTP API', () => {
       ['DELETE', `/v1/sources/${beta.key}?force=1`, 'unknown query parameter "force" (this request takes none)'],
     ];
     for (const [method, path, message] of cases) {
-      const response = await fetch(`${notifier.httpUrl}${path}`, { method });
+      const response = await fetch(`${notifier.httpUrl}${path}`, { method, headers: authorization });
       expect(response.status, path).toBe(400);
       expect(((await response.json()) as { message: string }).message, path).toBe(message);
     }
@@ -178,9 +181,9 @@ describe('the HTTP API', () => {
   });
 
   it('purges a source by key (404 for an unknown one)', async () => {
-    const missing = await fetch(`${notifier.httpUrl}/v1/sources/nowhere/1/0000000000000000`, { method: 'DELETE' });
+    const missing = await fetch(`${notifier.httpUrl}/v1/sources/nowhere/1/0000000000000000`, { method: 'DELETE', headers: authorization });
     expect(missing.status).toBe(404);
-    const purged = await fetch(`${notifier.httpUrl}/v1/sources/${beta.key}`, { method: 'DELETE' });
+    const purged = await fetch(`${notifier.httpUrl}/v1/sources/${beta.key}`, { method: 'DELETE', headers: authorization });
     expect(purged.status).toBe(200);
     expect(await purged.json()).toEqual({ purged: beta.key });
     await notifier.waitFor('beta gone', async (n) => (await n.sources()).length === 1);

@@ -253,7 +253,7 @@ describe('limits', () => {
       outcome: 'rejected',
       reason: 'too-many-registrations',
       source: sourceKey(a),
-      renewed: { source: sourceKey(a), newSource: false, gap: 0 },
+      renewed: { source: sourceKey(a), newSource: false, gap: 0n },
     });
     expect(table.users()).toEqual(users);
     // More of a triple already held is fine.
@@ -281,10 +281,10 @@ describe('limits', () => {
       clock.now += 2000; // the lease is 3 x 1000 ms
       seq += 2; // one message lost on the way: the gap is taken in all the same
       const message = i % 2 === 0 ? heartbeat(a, seq, big, 1000) : register(a, seq, command('u2'));
-      expect(table.apply(message)).toMatchObject({ outcome: 'rejected', reason: 'too-many-registrations', renewed: { gap: 1 } });
+      expect(table.apply(message)).toMatchObject({ outcome: 'rejected', reason: 'too-many-registrations', renewed: { gap: 1n } });
       expect(table.expire()).toEqual([]);
     }
-    expect(table.sources()).toMatchObject([{ key: sourceKey(a), intervalMs: 1000, gaps: 10, lastSeq: String(seq) }]);
+    expect(table.sources()).toMatchObject([{ key: sourceKey(a), intervalMs: 1000, gaps: '10', lastSeq: String(seq) }]);
     expect(table.users()).toEqual([{ backend: 'SOGo', username: 'u1', vuser: 'u1', count: 1 }]);
   });
 });

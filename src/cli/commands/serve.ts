@@ -1,5 +1,5 @@
 // `mapistore-mgmt serve`: starts the notifier with the checked options, stops it on SIGTERM or
-// SIGINT, and on SIGHUP reads its config file again.
+// SIGINT, and on SIGHUP reads its config file and CURVE allow-list again.
 import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -112,6 +112,9 @@ export function addServeCommand(program: Command): void {
     if (config.minLeaseMs > config.maxLeaseMs) {
       command.error(`error: --min-lease-ms (${config.minLeaseMs}) is above --max-lease-ms (${config.maxLeaseMs}): raise the maximum or lower the minimum.`, { exitCode: 2 });
     }
+    if (!config.endpoint.startsWith('ipc://') && config.ipcAllowUsers.length + config.ipcAllowGroups.length > 0) {
+      command.error('error: --ipc-allow-users and --ipc-allow-groups need an ipc:// --endpoint (a tcp peer has no uid to check).', { exitCode: 2 });
+    }
     const { createLogger } = await import('../../server/logger.js');
     const logger = createLogger(config.logLevel);
     reloadOnHangup(command, config, logger);
@@ -120,5 +123,7 @@ export function addServeCommand(program: Command): void {
       throw error;
     });
     exitOnSignals(notifier, config, logger);
+    // Beside the config file (above): the CURVE allow-list is read again too.
+    process.on('SIGHUP', () => notifier.reloadAllowList());
   });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { SourceView } from '../../server/api-types.js';
-import { httpOption, jsonOption, limitOption, type ListOptions } from '../common-options.js';
+import { httpOption, tokenFileOption, jsonOption, limitOption, type ListOptions } from '../common-options.js';
 import { formatTable, printJson } from '../format-table.js';
 import { getAllPages } from '../http-client.js';
 
@@ -15,8 +15,9 @@ export function addSourcesCommand(program: Command): void {
     .addOption(limitOption())
     .addOption(jsonOption())
     .addOption(httpOption())
+    .addOption(tokenFileOption())
     .action(async (options: ListOptions) => {
-      const sources = await getAllPages<SourceView>(options.http, '/v1/sources', 'sources', options.limit);
+      const sources = await getAllPages<SourceView>(options, '/v1/sources', 'sources', options.limit);
       if (options.json) return printJson(sources);
       if (sources.length === 0) return void process.stdout.write('no sources\n');
       const now = Date.now();
