@@ -3,12 +3,13 @@
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { TableOptions } from '../table/types.js';
+import { startNewmail } from '../newmail/service.js';
 import { ChangeStream } from './change-stream.js';
 import type { ServeConfig } from './config.js';
 import { startExpiry } from './expiry.js';
 import { FrameReceiver } from './frame-receiver.js';
 import { createHttpApi } from './http-api.js';
-import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
+import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile, SocketDirError } from './ipc-socket-dir.js';
 import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
 import { RateLimitedLog } from './rate-limited-log.js';
@@ -86,6 +87,11 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
+  const newmail = await startNewmail({ config, table, registry: metrics.registry, log }).catch(async (error: unknown) => {
+    await receiver.close();
+    if (socketPath !== undefined) removeSocketFile(socketPath);
+    throw error instanceof SocketDirError ? error : new StartupError(describe(error));
+  });
 
   const app = createHttpApi({
     table,
@@ -101,11 +107,13 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
       saver.markDirty();
     },
   });
+  newmail.register(app);
   let httpUrl: string;
   try {
     httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
   } catch (error) {
     await receiver.close();
+    await newmail.close();
     if (socketPath !== undefined) removeSocketFile(socketPath);
     throw new StartupError(
       `cannot serve HTTP on ${config.http.host}:${config.http.port} (${describe(error)}): stop the process using it or choose another --http.`,
@@ -135,7 +143,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   ready = true;
 
   const backendSetup = `export MAPISTORE_MGMT_ENDPOINT=${endpoint}`;
-  log.info({ endpoint, httpUrl, stateDir: config.stateDir, backendSetup }, `mapistore-mgmt notifier ready; point backends at it with: ${backendSetup}`);
+  log.info({ endpoint, httpUrl, newmailEndpoint: newmail.endpoint, stateDir: config.stateDir, backendSetup }, `mapistore-mgmt notifier ready; point backends at it with: ${backendSetup}`);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -144,6 +152,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
       stopExpiry();
       saver.stop();
       await receiver.close();
+      await newmail.close();
       if (socketPath !== undefined) removeSocketFile(socketPath);
       if (saver.save()) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
       changes.close();
