@@ -80,3 +80,17 @@ export interface ChangeEvent {
   vuser: string;
   time: string;
 }
+
+/** A new-mail notification on the change stream (`event: newmail`), one per notified username. */
+export interface NewmailStreamEvent {
+  kind: 'newmail';
+  backend: string;
+  username: string;
+  vuser: string;
+  folder: string;
+  messageId: string;
+  uidValidity: number;
+  sender?: string;
+  subject?: string;
+  time: string;
+}

@@ -1,6 +1,7 @@
-// GET /v1/events: server-sent events, one per change of a triple's registered state.
+// GET /v1/events: server-sent events, one per change of a triple's registered state and one per
+// new-mail notification; a client may follow one username only.
 import type { ServerResponse } from 'node:http';
-import type { ChangeEvent } from './api-types.js';
+import type { ChangeEvent, NewmailStreamEvent } from './api-types.js';
 
 /** A client that cannot keep up is dropped rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -8,7 +9,8 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 const KEEPALIVE_MS = 15_000;
 
 export class ChangeStream {
-  private readonly clients = new Set<ServerResponse>();
+  /** Each client, with the only username it follows (undefined: all). */
+  private readonly clients = new Map<ServerResponse, string | undefined>();
   private readonly keepalive: NodeJS.Timeout;
 
   constructor() {
@@ -20,30 +22,32 @@ export class ChangeStream {
   }
 
   /** Takes over a raw response: sends the SSE headers and keeps it until the client leaves. */
-  subscribe(response: ServerResponse): void {
+  subscribe(response: ServerResponse, username?: string): void {
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
     response.write(': mapistore-mgmt change stream\n\n');
-    this.clients.add(response);
+    this.clients.set(response, username);
     response.on('close', () => this.clients.delete(response));
   }
 
-  publish(event: ChangeEvent): void {
-    this.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`);
+  publish(event: ChangeEvent | NewmailStreamEvent): void {
+    this.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`, event.username);
   }
 
   /** Ends every stream (on shutdown, so the HTTP server can close). */
   close(): void {
     clearInterval(this.keepalive);
-    for (const client of this.clients) client.end();
+    for (const client of this.clients.keys()) client.end();
     this.clients.clear();
   }
 
-  private write(text: string): void {
-    for (const client of this.clients) {
+  /** Writes to every client, or only to those following `username` or everyone. */
+  private write(text: string, username?: string): void {
+    for (const [client, follows] of this.clients) {
+      if (username !== undefined && follows !== undefined && follows !== username) continue;
       if (client.writableLength > MAX_BUFFERED_BYTES) client.destroy();
       else client.write(text);
     }

@@ -94,9 +94,9 @@ export function createHttpApi(deps: HttpApiDeps) {
     sizes: { sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount },
   }));
 
-  app.get('/v1/events', noQuery, (_request, reply) => {
+  app.get<{ Querystring: { username?: string } }>('/v1/events', queryOnly(['username']), (request, reply) => {
     reply.hijack();
-    deps.changes.subscribe(reply.raw);
+    deps.changes.subscribe(reply.raw, request.query.username);
   });
 
   app.get('/metrics', async (_request, reply) => {

@@ -87,7 +87,15 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
-  const newmail = await startNewmail({ config, table, registry: metrics.registry, log }).catch(async (error: unknown) => {
+  const newmail = await startNewmail({
+    config,
+    table,
+    registry: metrics.registry,
+    log,
+    published: (notification) => {
+      if (changes.size > 0) changes.publish({ kind: 'newmail', ...notification, time: new Date().toISOString() });
+    },
+  }).catch(async (error: unknown) => {
     await receiver.close();
     if (socketPath !== undefined) removeSocketFile(socketPath);
     throw error instanceof SocketDirError ? error : new StartupError(describe(error));

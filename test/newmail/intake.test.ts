@@ -1,6 +1,8 @@
 // POST /v1/newmail end to end: a real notifier, a real C sender holding registrations, and a
 // zeromq.js subscriber decoding what the PUB socket carries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEvents } from '../../src/cli/sse.js';
+import type { NewmailStreamEvent } from '../../src/server/api-types.js';
 import { NotificationSubscriber, metricValue, postNewmail, waitForSubscriptions } from '../support/newmail.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
 import { cleanup, spawnSender, type TestProcess } from '../support/processes.js';
@@ -109,6 +111,33 @@ describe('POST /v1/newmail', () => {
     const response = await postNewmail(notifier, '<mail/>', { 'content-type': 'application/xml' });
     expect(response.status).toBe(415);
     expect(((await response.json()) as { error: string }).error).toBe('unsupported-media-type');
+  });
+
+  it('carries each notification on the change stream, which a client may filter by username', async () => {
+    const abort = new AbortController();
+    const follow = async (path: string) => {
+      const response = await fetch(`${notifier.httpUrl}${path}`, { signal: abort.signal });
+      const events: NewmailStreamEvent[] = [];
+      const reading = (async () => {
+        for await (const { event, data } of readEvents(response.body!)) if (event === 'newmail') events.push(JSON.parse(data) as NewmailStreamEvent);
+      })().catch(() => undefined); // ended by the abort
+      return { events, reading };
+    };
+    const all = await follow('/v1/events');
+    const bob = await follow('/v1/events?username=bob');
+    await notifier.waitFor('two stream clients', async (n) => (await n.metrics()).includes('mapistore_mgmt_event_subscribers 2'));
+    await postNewmail(notifier, [jdoeMail, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: '7' }]);
+    await notifier.waitFor('three newmail events', () => all.events.length === 3);
+    expect(all.events.map((e) => e.username).sort()).toEqual(['alice', 'bob', 'jdoe']);
+    expect(all.events.find((e) => e.username === 'jdoe')).toMatchObject({ kind: 'newmail', backend: 'SOGo', vuser: 'jdoe', folder: 'INBOX', messageId: '4711', uidValidity: 1700000000, subject: 'Lunch?' });
+    await postNewmail(notifier, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: '8' });
+    await notifier.waitFor("bob's second event", () => bob.events.length === 2);
+    expect(bob.events.map((e) => [e.username, e.vuser, e.messageId])).toEqual([
+      ['bob', 'sales', '7'],
+      ['bob', 'sales', '8'],
+    ]);
+    abort.abort();
+    await Promise.all([all.reading, bob.reading]);
   });
 
   it('after the backend unregisters, the next event reaches nobody', async () => {

@@ -61,7 +61,7 @@ describe('the HTTP API', () => {
       ['GET', '/v1/registered-users?backend=SOGo&vuser=', 'query parameter "vuser" is empty: give a value'],
       ['GET', '/v1/sources?verbose=1', 'unknown query parameter "verbose" (this request takes none)'],
       ['GET', '/v1/status?x', 'unknown query parameter "x" (this request takes none)'],
-      ['GET', '/v1/events?since=3', 'unknown query parameter "since" (this request takes none)'],
+      ['GET', '/v1/events?since=3', 'unknown query parameter "since" (known: username)'],
       ['DELETE', `/v1/sources/${beta.key}?force=1`, 'unknown query parameter "force" (this request takes none)'],
     ];
     for (const [method, path, message] of cases) {
