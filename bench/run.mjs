@@ -19,6 +19,7 @@ import * as ingest from './sections/ingest.mjs';
 import * as memory from './sections/memory.mjs';
 import * as queries from './sections/queries.mjs';
 import * as recovery from './sections/recovery.mjs';
+import * as stateSaves from './sections/state-saves.mjs';
 
 const SECTIONS = [
   ['1 cost of a call', callCost],
@@ -27,6 +28,7 @@ const SECTIONS = [
   ['4 memory', memory],
   ['5 queries under load', queries],
   ['6 recovery', recovery],
+  ['7 state saves', stateSaves],
 ];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });

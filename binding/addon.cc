@@ -111,6 +111,7 @@ Napi::Value stats(const Napi::CallbackInfo &info) {
 	result.Set("epoch", Napi::BigInt::New(env, stats.epoch));
 	result.Set("pid", Napi::Number::New(env, stats.pid));
 	result.Set("lastError", Napi::Number::New(env, stats.last_error));
+	result.Set("endpointError", Napi::Number::New(env, stats.endpoint_error));
 	return result;
 }
 

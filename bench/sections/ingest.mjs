@@ -1,9 +1,13 @@
 // Section 3: ingest. Several C processes register through the library as fast as they can;
 // the same traffic goes to the real notifier, to a bare zeromq.js PULL loop (the ceiling for
-// a Node receiver) and to a bare libzmq PULL loop. Rates are measured at the receiver, over the
-// burst: from its first message to its last before a silence (the senders' goodbyes come later).
+// a Node receiver) and to a bare libzmq PULL loop, and once more to the notifier with CURVE on
+// (the same ipc socket, keys from `mapistore-mgmt keygen`). Rates are measured at the receiver,
+// over the burst: from its first message to its last before a silence (the senders' goodbyes
+// come later).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, program } from '../lib/paths.mjs';
+import { CLI, makeTempDir, program } from '../lib/paths.mjs';
 import { Child } from '../lib/processes.mjs';
 import { messagesRejected, messagesTakenIn, Notifier } from '../lib/notifier.mjs';
 import { sleep } from '../lib/wait.mjs';
@@ -14,9 +18,9 @@ const BURST_GAP_MS = 200;
 const POLL_MS = 100;
 const BARE_JS = join(import.meta.dirname, '..', 'js', 'pull-count.mjs');
 
-/** Starts `senders` flood processes at once and returns their summed results. */
-async function flood(endpoint, senders, calls) {
-  const children = Array.from({ length: senders }, () => new Child(program('bench-flood'), [endpoint, String(calls)], { label: 'bench-flood' }));
+/** Starts `senders` flood processes at once (with `env`) and returns their summed results. */
+async function flood(endpoint, senders, calls, env = {}) {
+  const children = Array.from({ length: senders }, () => new Child(program('bench-flood'), [endpoint, String(calls)], { label: 'bench-flood', env }));
   const results = await Promise.all(children.map((child) => child.finish()));
   const sum = (key) => results.reduce((total, r) => total + r[key], 0);
   return { calls: sum('calls'), refused: sum('refused'), sent: sum('sent') };
@@ -36,8 +40,8 @@ async function bare(label, command, args, endpoint, senders, calls) {
  * The rate is that of the burst, as the bare receivers measure it: up to the first silence of
  * BURST_GAP_MS.
  */
-async function notifier(senders, calls) {
-  const server = new Notifier();
+async function notifier(senders, calls, { args = [], env = {} } = {}) {
+  const server = new Notifier({ args });
   await server.start();
   const base = messagesTakenIn(await server.status());
   let first;
@@ -57,7 +61,7 @@ async function notifier(senders, calls) {
       await sleep(POLL_MS);
     }
   })();
-  const sent = await flood(server.endpoint, senders, calls);
+  const sent = await flood(server.endpoint, senders, calls, env);
   polling = false;
   await poll;
   const status = await server.status();
@@ -74,6 +78,19 @@ function describe(r, verb, senders) {
   return `${r.calls} calls, ${r.refused} refused by the library (queue full), ${sent} sent (goodbyes included), ${r.received} ${verb}, ${lost} lost (${((100 * lost) / sent).toFixed(2)}%)`;
 }
 
+/** A server keypair and one client keypair (allowed), and what notifier and senders are given. */
+function curveSetup() {
+  const dir = makeTempDir('mm-bench-keys-');
+  const allowed = join(dir, 'allowed');
+  execFileSync(process.execPath, [CLI, 'keygen', join(dir, 'server')]);
+  mkdirSync(allowed);
+  execFileSync(process.execPath, [CLI, 'keygen', join(allowed, 'bench')]);
+  return {
+    args: ['--curve-secret-key-file', join(dir, 'server.key'), '--curve-allow', allowed],
+    env: { MAPISTORE_MGMT_CURVE_SERVER_KEY_FILE: join(dir, 'server.pub'), MAPISTORE_MGMT_CURVE_SECRET_KEY_FILE: join(allowed, 'bench.key') },
+  };
+}
+
 export async function run({ quick, log }) {
   const senders = quick ? 2 : 4;
   const calls = quick ? 20_000 : 200_000;
@@ -84,12 +101,22 @@ export async function run({ quick, log }) {
   const js = await bare('pull-count.mjs', process.execPath, [BARE_JS], endpoint(), senders, calls);
   log(`  notifier`);
   const real = await notifier(senders, calls);
+  log(`  notifier with CURVE`);
+  const curve = await notifier(senders, calls, curveSetup());
   const vs = [
     { label: 'bare zeromq.js PULL', value: js.rate },
     { label: 'bare libzmq PULL', value: c.rate },
   ];
   return [
     { section: SECTION, measure: `notifier applies (${senders} senders)`, value: real.rate, unit: 'msg/s', vs, note: `${describe(real, 'taken in', senders)}, ${real.rejected} rejected` },
+    {
+      section: SECTION,
+      measure: `notifier applies, CURVE on (${senders} senders)`,
+      value: curve.rate,
+      unit: 'msg/s',
+      vs: [{ label: 'the same without CURVE', value: real.rate }],
+      note: `${describe(curve, 'taken in', senders)}, ${curve.rejected} rejected`,
+    },
     { section: SECTION, measure: 'bare zeromq.js PULL loop', value: js.rate, unit: 'msg/s', note: describe(js, 'received', senders) },
     { section: SECTION, measure: 'bare libzmq PULL loop', value: c.rate, unit: 'msg/s', note: describe(c, 'received', senders) },
   ];

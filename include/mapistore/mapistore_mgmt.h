@@ -14,9 +14,11 @@
  *
  * Configuration without code: MAPISTORE_MGMT_ENDPOINT, MAPISTORE_MGMT_HEARTBEAT_MS,
  * MAPISTORE_MGMT_QUEUE_LIMIT and MAPISTORE_MGMT_LINGER_MS are read when the library first
- * needs them. The default endpoint is ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock,
- * or ipc:///tmp/mapistore-mgmt/notify.sock when XDG_RUNTIME_DIR is unset: the notifier's
- * default too.
+ * needs them. The default endpoint is ipc:///run/mapistore-mgmt/notify.sock for root;
+ * ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock for another user, or
+ * ipc:///tmp/mapistore-mgmt-UID/notify.sock when XDG_RUNTIME_DIR is unset: the notifier's
+ * default too. An ipc endpoint whose directory could be another user's is never connected
+ * to (stats.endpoint_error, docs/security.md).
  *
  * Link with: pkg-config --cflags --libs mapistore-mgmt
  */
@@ -151,8 +153,14 @@ struct mapistore_mgmt_options {
 	unsigned int heartbeat_ms; /* heartbeat interval, 10..3600000; default 5000 */
 	unsigned int queue_limit;  /* messages waiting to be sent at most, 1..10000000; default 10000 */
 	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, 1..60000; default 200 */
+	/* CURVE, for a notifier that requires it (tcp): files holding the notifier's public key and
+	 * this process's secret key (Z85, as `mapistore-mgmt keygen` writes; the secret key's file
+	 * must not be readable by others). Both or neither; "" turns CURVE off. A key that cannot be
+	 * used never blocks: nothing is sent, stats.endpoint_error says why. */
+	const char *curve_server_key_file;
+	const char *curve_secret_key_file;
 };
-#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0}
+#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0, NULL, NULL}
 
 /*
  * Configure the library. May be called at any time, from any thread, also while other threads
@@ -184,6 +192,15 @@ struct mapistore_mgmt_stats {
 	uint64_t epoch;              /* this source's epoch (0 before the first message) */
 	uint32_t pid;                /* this source's pid */
 	int last_error;              /* last non-success return code, or MAPISTORE_SUCCESS */
+	int endpoint_error;          /* why messages are held rather than sent: MAPISTORE_SUCCESS,
+				      * MAPISTORE_ERR_NO_DIRECTORY (the ipc socket's directory does
+				      * not exist yet) or MAPISTORE_ERR_DENIED (it could be another
+				      * user's: it must be owned by root or this user, or sit in a
+				      * directory that is, and be writable by nobody else; or the
+				      * CURVE secret key's file is open to others); for the CURVE
+				      * key files, MAPISTORE_ERR_INVALID_PARAMETER (only one given),
+				      * MAPISTORE_ERR_NOT_FOUND (unreadable) or
+				      * MAPISTORE_ERR_INVALID_DATA (no Z85 key in it) */
 };
 
 /*

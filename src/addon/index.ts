@@ -39,6 +39,10 @@ export interface MapistoreStats {
   pid: number;
   /** The last non-success return code, or 0. */
   lastError: number;
+  /** Why messages are held rather than sent, or 0: 7 (MAPISTORE_ERR_NO_DIRECTORY) while the ipc
+   * socket's directory does not exist, 21 (MAPISTORE_ERR_DENIED) when it could be another user's
+   * or the CURVE secret key's file is open to others, 6, 15 or 18 for unusable CURVE key files. */
+  endpointError: number;
 }
 
 const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
@@ -120,6 +124,7 @@ export function stats(): MapistoreStats {
     epoch: native.epoch,
     pid: native.pid,
     lastError: native.lastError,
+    endpointError: native.endpointError,
   };
 }
 

@@ -12,6 +12,7 @@ export interface NativeStats {
   epoch: bigint;
   pid: number;
   lastError: number;
+  endpointError: number;
 }
 
 /** register or unregister: (username, backend, vuser, 16-byte wire GUID, replId) -> code. */

@@ -3,8 +3,13 @@ import { Option } from 'commander';
 import { DEFAULT_HTTP } from '../server/defaults.js';
 import { parseHttpUrl } from './option-parsers.js';
 
-export interface QueryOptions {
+/** Where the notifier's HTTP API is, and the file holding its token if it needs one. */
+export interface NotifierTarget {
   http: string;
+  httpTokenFile?: string;
+}
+
+export interface QueryOptions extends NotifierTarget {
   json?: boolean;
 }
 
@@ -13,6 +18,11 @@ export function httpOption(): Option {
     .env('MAPISTORE_MGMT_HTTP')
     .default(parseHttpUrl(DEFAULT_HTTP), DEFAULT_HTTP)
     .argParser(parseHttpUrl);
+}
+
+/** The token file; without it the token may come from MAPISTORE_MGMT_HTTP_TOKEN itself. */
+export function tokenFileOption(): Option {
+  return new Option('--http-token-file <file>', "file holding the notifier's HTTP token (else $MAPISTORE_MGMT_HTTP_TOKEN)").env('MAPISTORE_MGMT_HTTP_TOKEN_FILE');
 }
 
 export function jsonOption(): Option {

@@ -1,4 +1,6 @@
 // Talks to a running notifier's HTTP API for the query commands.
+import { HttpAuthError, readTokenFile } from '../server/http-token.js';
+import type { NotifierTarget } from './common-options.js';
 
 /** A failure to report to the user as is; exit status 1 unless told (2: fix the invocation). */
 export class CliError extends Error {
@@ -16,21 +18,37 @@ function unreachable(baseUrl: string): CliError {
   );
 }
 
+/** The Authorization header for `target`: its token file, else $MAPISTORE_MGMT_HTTP_TOKEN, else none. */
+function authorization(target: NotifierTarget): Record<string, string> {
+  let token = process.env.MAPISTORE_MGMT_HTTP_TOKEN?.trim() || undefined;
+  if (target.httpTokenFile !== undefined) {
+    try {
+      token = readTokenFile(target.httpTokenFile);
+    } catch (error) {
+      if (error instanceof HttpAuthError) throw new CliError(error.message, 2);
+      throw error;
+    }
+  }
+  return token === undefined ? {} : { authorization: `Bearer ${token}` };
+}
+
 /** Sends a request and returns the response, turning connection failures into a CliError. */
-export async function send(baseUrl: string, method: string, path: string, timeoutMs = 10_000): Promise<Response> {
+export async function send(target: NotifierTarget, method: string, path: string, timeoutMs = 10_000): Promise<Response> {
+  const headers = authorization(target);
   try {
-    return await fetch(`${baseUrl}${path}`, { method, signal: AbortSignal.timeout(timeoutMs) });
+    return await fetch(`${target.http}${path}`, { method, headers, signal: AbortSignal.timeout(timeoutMs) });
   } catch {
-    throw unreachable(baseUrl);
+    throw unreachable(target.http);
   }
 }
 
 /** Like `send` without a timeout, for the change stream. */
-export async function openStream(baseUrl: string, path: string): Promise<Response> {
+export async function openStream(target: NotifierTarget, path: string): Promise<Response> {
+  const headers = { ...authorization(target), accept: 'text/event-stream' };
   try {
-    return await fetch(`${baseUrl}${path}`, { headers: { accept: 'text/event-stream' } });
+    return await fetch(`${target.http}${path}`, { headers });
   } catch {
-    throw unreachable(baseUrl);
+    throw unreachable(target.http);
   }
 }
 
@@ -47,12 +65,12 @@ export async function describeFailure(response: Response): Promise<string> {
 }
 
 /** GETs a JSON document; a non-2xx or non-JSON answer becomes a CliError. */
-export async function getJson<T>(baseUrl: string, path: string): Promise<T> {
-  const response = await send(baseUrl, 'GET', path);
+export async function getJson<T>(target: NotifierTarget, path: string): Promise<T> {
+  const response = await send(target, 'GET', path);
   if (!response.ok) throw new CliError(`the notifier refused the query: ${await describeFailure(response)}`);
   try {
     return (await response.json()) as T;
   } catch {
-    throw new CliError(`${baseUrl} answered, but not with JSON: is it a mapistore-mgmt notifier? (set --http or MAPISTORE_MGMT_HTTP)`);
+    throw new CliError(`${target.http} answered, but not with JSON: is it a mapistore-mgmt notifier? (set --http or MAPISTORE_MGMT_HTTP)`);
   }
 }

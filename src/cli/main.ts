@@ -2,6 +2,7 @@
 // mapistore-mgmt: runs the notification process (`serve`) and queries it.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../server/version.js';
+import { addKeygenCommand } from './commands/keygen.js';
 import { addPurgeCommand } from './commands/purge.js';
 import { addRegisteredUsersCommand } from './commands/registered-users.js';
 import { addServeCommand } from './commands/serve.js';
@@ -24,6 +25,7 @@ addSourcesCommand(program);
 addStatusCommand(program);
 addPurgeCommand(program);
 addWatchCommand(program);
+addKeygenCommand(program);
 
 try {
   await program.parseAsync();

@@ -1,5 +1,6 @@
 // commander argument parsers: each turns a flag or environment value into a typed value, or
 // throws InvalidArgumentError saying what a valid value looks like.
+import { execFileSync } from 'node:child_process';
 import { InvalidArgumentError } from 'commander';
 import { templateProblem } from '../newmail/ox-mapping.js';
 import type { HostPort } from '../server/config.js';
@@ -40,6 +41,35 @@ export function parseHostPort(value: string): HostPort {
   return { host, port };
 }
 
+/** Comma-separated DNS names, for example `notifier.example.org,notifier`. */
+export function parseHostNames(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const bad = names.find((name) => !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(name));
+  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a host name: give names such as notifier.example.org, separated by commas.`);
+  return names;
+}
+
+/** Comma-separated user (`passwd`) or group (`group`) names or numeric ids, as ids; names are
+ * looked up through NSS (getent), so LDAP/SSSD accounts resolve like local ones. */
+export function parseIdList(database: 'passwd' | 'group'): (value: string) => number[] {
+  const what = database === 'passwd' ? 'user' : 'group';
+  return (value) =>
+    value
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '')
+      .map((name) => {
+        if (/^\d+$/.test(name)) return Number(name);
+        try {
+          const id = Number(execFileSync('getent', [database, name], { encoding: 'utf8' }).split(':')[2]);
+          if (Number.isInteger(id)) return id;
+        } catch {
+          // Reported below.
+        }
+        throw new InvalidArgumentError(`${what} "${name}" does not exist: give existing ${what} names or numeric ids, separated by commas.`);
+      });
+}
+
 /** A ZeroMQ endpoint the notifier can bind: `ipc://ABSOLUTE-PATH` or `tcp://HOST:PORT` (port 0: any free port). */
 export function parseEndpoint(value: string): string {
   if (value.startsWith('ipc://')) {
@@ -56,18 +86,22 @@ export function parseEndpoint(value: string): string {
   throw new InvalidArgumentError('expected ipc://ABSOLUTE-PATH or tcp://HOST:PORT.');
 }
 
-/** A permission mode in octal, for example 0750. */
+/** A socket directory's mode in octal, for example 0750: never writable by group or others
+ * (the library would refuse such a directory, docs/security.md). */
 export function parseMode(value: string): number {
   if (!/^0?[0-7]{3}$/.test(value.trim())) throw new InvalidArgumentError('expected an octal mode such as 0750.');
-  return parseInt(value, 8);
+  const mode = parseInt(value, 8);
+  if ((mode & 0o022) !== 0) throw new InvalidArgumentError('the socket directory must not be writable by its group or others: use a mode such as 0750.');
+  return mode;
 }
 
-/** The base URL of a notifier's HTTP API: HOST:PORT or http://HOST:PORT. */
+/** The base URL of a notifier's HTTP API: HOST:PORT, http://HOST:PORT or https://HOST:PORT. */
 export function parseHttpUrl(value: string): string {
-  const hostPort = value.replace(/^http:\/\//, '').replace(/\/+$/, '');
+  const scheme = /^https:\/\//.test(value) ? 'https' : 'http';
+  const hostPort = value.replace(/^https?:\/\//, '').replace(/\/+$/, '');
   const { host, port } = parseHostPort(hostPort);
   if (port === 0) throw new InvalidArgumentError('port 0 only makes sense for serve: give the port the notifier listens on.');
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** A comma-separated list of names (backends), none empty. */

@@ -3,7 +3,7 @@
 import { Option } from 'commander';
 import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir } from '../server/defaults.js';
 import { NEWMAIL_DEFAULTS } from '../newmail/config.js';
-import { integerIn, numberIn, parseEndpoint, parseHostPort, parseIpcEndpoint, parseMode, parseName, parseNames, parseVuserTemplate } from './option-parsers.js';
+import { integerIn, numberIn, parseEndpoint, parseHostNames, parseIdList, parseHostPort, parseIpcEndpoint, parseMode, parseName, parseNames, parseVuserTemplate } from './option-parsers.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -33,13 +33,24 @@ export function serveOptions(): Option[] {
     option('--endpoint <endpoint>', 'ZeroMQ endpoint to bind: ipc://ABSOLUTE-PATH or tcp://HOST:PORT').default(defaultEndpoint()).argParser(parseEndpoint),
     option('--socket-mode <octal>', 'mode of the ipc socket directory when the notifier creates it').default(DEFAULTS.socketMode, '0750').argParser(parseMode),
     option('--socket-group <group>', 'group (name or gid) of the ipc socket directory when the notifier creates it'),
+    option('--ipc-allow-users <users>', 'only these users (names or uids, comma-separated) may connect over ipc, checked by the kernel\'s peer credentials').default([], 'anyone the directory lets in').argParser(parseIdList('passwd')),
+    option('--ipc-allow-groups <groups>', 'only peers whose primary group is one of these (names or gids) may connect over ipc, besides --ipc-allow-users').default([], 'anyone the directory lets in').argParser(parseIdList('group')),
+    option('--curve-secret-key-file <file>', "the notifier's CURVE secret key (from `mapistore-mgmt keygen`; not readable by others): encrypts and authenticates the socket, required on tcp"),
+    option('--curve-allow <path>', 'client public keys admitted with CURVE: a directory of LABEL.pub files, or a file of "LABEL KEY" lines'),
+    option('--insecure-plain-tcp', 'allow a tcp endpoint without CURVE, on a loopback address only (anyone on the host can then send)').default(false),
     option('--http <host:port>', 'HTTP API address; port 0 picks a free port (the log says which)').default(parseHostPort(DEFAULT_HTTP), DEFAULT_HTTP).argParser(parseHostPort),
+    option('--http-token-file <file>', 'file holding the HTTP bearer token (not readable by others); without one, purge is refused and only loopback may listen'),
+    option('--http-auth <scope>', 'what the token guards: writes (purge) or all (every route but /healthz and /readyz)').choices(['writes', 'all']).default('writes'),
+    option('--http-allowed-hosts <names>', 'comma-separated host names HTTP requests may carry besides localhost and literal addresses (DNS rebinding guard)').default([], 'none').argParser(parseHostNames),
+    option('--http-tls-cert-file <file>', 'serve HTTPS with this certificate (chain), PEM; with --http-tls-key-file'),
+    option('--http-tls-key-file <file>', 'the private key of --http-tls-cert-file, PEM (not readable by others)'),
     option('--publish <endpoint>', 'ZeroMQ PUB endpoint for new-mail notifications, ipc://ABSOLUTE-PATH (default: newmail.sock beside the --endpoint socket)').argParser(parseIpcEndpoint),
     option('--newmail-backends <names>', 'comma-separated backends POST /v1/newmail accepts (besides --ox-backend)').default(parseNames(NEWMAIL_DEFAULTS.backends), NEWMAIL_DEFAULTS.backends).argParser(parseNames),
     option('--ox-backend <name>', "the backend of the users Dovecot's OX driver names").default(NEWMAIL_DEFAULTS.oxBackend).argParser(parseName),
     option('--ox-vuser <template>', "the vuser of an OX driver's user: %u the user, %n its part before @, %d its domain").default(NEWMAIL_DEFAULTS.oxVuser).argParser(parseVuserTemplate),
     option('--state-dir <dir>', 'where the table is saved ($STATE_DIRECTORY under systemd, else ${XDG_STATE_HOME:-~/.local/state}/mapistore-mgmt)').default(defaultStateDir()),
     ...NUMBERS.map(([flags, description, defaultValue, parse]) => option(flags, description).default(defaultValue).argParser(parse)),
-    option('--log-level <level>', 'log level of the JSON log on stdout').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    option('--log-level <level>', 'log level of the JSON log on stdout (SIGHUP applies a new one from the config file)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    option('--config <file>', 'a file of MAPISTORE_MGMT_*=value lines (systemd EnvironmentFile syntax) for the settings given by neither flag nor variable; read again on SIGHUP'),
   ];
 }

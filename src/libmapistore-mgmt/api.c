@@ -1,9 +1,9 @@
-/* api.c - the public calls: argument checks, then the process state does the work. */
+/* api.c - the public calls: argument checks, then the process lifecycle does the work. */
 #include <string.h>
 
 #include <mapistore/mapistore_mgmt.h>
 
-#include "state.h"
+#include "process.h"
 #include "utf8.h"
 
 /* A string the wire accepts: 1..MAPISTORE_MGMT_MAX_STRING bytes of well-formed UTF-8. */
@@ -37,14 +37,14 @@ static int user_command(enum mm_kind kind, struct mapistore_connection_info *con
 	struct mm_command command;
 
 	if (!conn_info || !conn_info->username)
-		return mm_state_record_error(MAPISTORE_ERR_NOT_INITIALIZED);
+		return mm_process_record_error(MAPISTORE_ERR_NOT_INITIALIZED);
 	if (!backend || !vuser || !take_text(backend, &command.backend) ||
 	    !take_text(conn_info->username, &command.username) ||
 	    !take_text(vuser, &command.vuser))
-		return mm_state_record_error(MAPISTORE_ERR_INVALID_PARAMETER);
+		return mm_process_record_error(MAPISTORE_ERR_INVALID_PARAMETER);
 	put_guid(command.replica_guid, &conn_info->replica_guid);
 	command.repl_id = conn_info->repl_id;
-	return mm_state_submit(kind, &command);
+	return mm_process_submit(kind, &command);
 }
 
 int mapistore_mgmt_backend_register_user(struct mapistore_connection_info *conn_info,
@@ -61,18 +61,18 @@ int mapistore_mgmt_backend_unregister_user(struct mapistore_connection_info *con
 
 int mapistore_mgmt_configure(const struct mapistore_mgmt_options *options)
 {
-	return mm_state_configure(options);
+	return mm_process_configure(options);
 }
 
 int mapistore_mgmt_shutdown(void)
 {
-	return mm_state_shutdown();
+	return mm_process_shutdown();
 }
 
 int mapistore_mgmt_get_stats(struct mapistore_mgmt_stats *stats, size_t size)
 {
 	if (!stats || size != sizeof(*stats))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
-	mm_state_stats(stats);
+	mm_process_stats(stats);
 	return MAPISTORE_SUCCESS;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "decimal.h"
 
@@ -61,16 +62,41 @@ static unsigned int env_number(const char *name, unsigned int min, unsigned int 
 	return value;
 }
 
+/* The notifier's default too (src/server/defaults.ts): root's own directory under /run;
+ * another user's $XDG_RUNTIME_DIR, else a directory under /tmp named after the uid (never one
+ * shared by users, which the first to make it would own). */
 static void default_endpoint(char *out)
 {
 	const char *runtime_dir = getenv("XDG_RUNTIME_DIR");
+	unsigned int uid = (unsigned int)geteuid();
 
+	if (uid == 0) {
+		strcpy(out, "ipc:///run/mapistore-mgmt/notify.sock");
+		return;
+	}
 	if (runtime_dir && *runtime_dir &&
 	    (size_t)snprintf(out, MM_ENDPOINT_MAX, "ipc://%s/mapistore-mgmt/notify.sock",
 			     runtime_dir) < MM_ENDPOINT_MAX &&
 	    endpoint_valid(out))
 		return;
-	strcpy(out, "ipc:///tmp/mapistore-mgmt/notify.sock");
+	snprintf(out, MM_ENDPOINT_MAX, "ipc:///tmp/mapistore-mgmt-%u/notify.sock", uid);
+}
+
+/* `path` into `out` when it fits (an empty path: none); false when it does not. */
+static bool set_path(char *out, const char *path)
+{
+	if (strnlen(path, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX)
+		return false;
+	strcpy(out, path);
+	return true;
+}
+
+static void env_path(const char *name, char *out)
+{
+	const char *path = getenv(name);
+
+	if (!path || !set_path(out, path))
+		out[0] = '\0';
 }
 
 void mm_config_from_environment(struct mm_config *config)
@@ -87,6 +113,8 @@ void mm_config_from_environment(struct mm_config *config)
 					 MM_QUEUE_LIMIT_MAX, MM_DEFAULT_QUEUE_LIMIT);
 	config->linger_ms =
 		env_number("MAPISTORE_MGMT_LINGER_MS", 0, MM_LINGER_MS_MAX, MM_DEFAULT_LINGER_MS);
+	env_path("MAPISTORE_MGMT_CURVE_SERVER_KEY_FILE", config->curve_server_key_file);
+	env_path("MAPISTORE_MGMT_CURVE_SECRET_KEY_FILE", config->curve_secret_key_file);
 }
 
 int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_options *options)
@@ -98,7 +126,11 @@ int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_option
 	     !in_range(options->heartbeat_ms, MM_HEARTBEAT_MS_MIN, MM_HEARTBEAT_MS_MAX)) ||
 	    (options->queue_limit &&
 	     !in_range(options->queue_limit, MM_QUEUE_LIMIT_MIN, MM_QUEUE_LIMIT_MAX)) ||
-	    options->linger_ms > MM_LINGER_MS_MAX)
+	    options->linger_ms > MM_LINGER_MS_MAX ||
+	    (options->curve_server_key_file &&
+	     strnlen(options->curve_server_key_file, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX) ||
+	    (options->curve_secret_key_file &&
+	     strnlen(options->curve_secret_key_file, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
 	if (options->endpoint)
 		strcpy(config->endpoint, options->endpoint);
@@ -108,5 +140,9 @@ int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_option
 		config->queue_limit = options->queue_limit;
 	if (options->linger_ms)
 		config->linger_ms = options->linger_ms;
+	if (options->curve_server_key_file)
+		set_path(config->curve_server_key_file, options->curve_server_key_file);
+	if (options->curve_secret_key_file)
+		set_path(config->curve_secret_key_file, options->curve_secret_key_file);
 	return MAPISTORE_SUCCESS;
 }

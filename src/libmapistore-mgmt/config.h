@@ -8,6 +8,7 @@
 #include <mapistore/mapistore_mgmt.h>
 
 #define MM_ENDPOINT_MAX 1024
+#define MM_KEY_PATH_MAX 4096
 
 #define MM_DEFAULT_HEARTBEAT_MS 5000u
 #define MM_DEFAULT_QUEUE_LIMIT 10000u
@@ -25,6 +26,9 @@ struct mm_config {
 	unsigned int heartbeat_ms;
 	unsigned int queue_limit;
 	unsigned int linger_ms;
+	/* CURVE key files (curve.h); empty: none. */
+	char curve_server_key_file[MM_KEY_PATH_MAX];
+	char curve_secret_key_file[MM_KEY_PATH_MAX];
 };
 
 /* The built-in defaults overridden by the MAPISTORE_MGMT_* environment variables; a variable

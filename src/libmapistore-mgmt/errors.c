@@ -1,38 +1,48 @@
-/* errors.c - names and texts of the return codes (enum mapistore_error). */
+/* errors.c - names and texts of the return codes (enum mapistore_error). One list gives
+ * both, as libuv's UV_ERRNO_MAP does: a code's name is its identifier, never retyped. */
 #include <mapistore/mapistore_mgmt.h>
+
+#define MM_ERROR_MAP(X)                                                       \
+	X(MAPISTORE_SUCCESS, "Success")                                       \
+	X(MAPISTORE_ERROR, "Non-specific error")                              \
+	X(MAPISTORE_ERR_NO_MEMORY, "No memory available")                     \
+	X(MAPISTORE_ERR_ALREADY_INITIALIZED, "Already initialized")           \
+	X(MAPISTORE_ERR_NOT_INITIALIZED, "Not initialized")                   \
+	X(MAPISTORE_ERR_CORRUPTED, "Corrupted")                               \
+	X(MAPISTORE_ERR_INVALID_PARAMETER, "Invalid parameter")               \
+	X(MAPISTORE_ERR_NO_DIRECTORY, "No such file or directory")            \
+	X(MAPISTORE_ERR_DATABASE_INIT, "Database initialization failed")      \
+	X(MAPISTORE_ERR_DATABASE_OPS, "Database operation failed")            \
+	X(MAPISTORE_ERR_BACKEND_REGISTER, "Backend registration failed")      \
+	X(MAPISTORE_ERR_BACKEND_INIT, "Backend initialization failed")        \
+	X(MAPISTORE_ERR_CONTEXT_FAILED, "Context creation failed")            \
+	X(MAPISTORE_ERR_INVALID_NAMESPACE, "Invalid namespace")               \
+	X(MAPISTORE_ERR_INVALID_URI, "Invalid URI")                           \
+	X(MAPISTORE_ERR_NOT_FOUND, "Not found")                               \
+	X(MAPISTORE_ERR_REF_COUNT, "Reference count still above 0")           \
+	X(MAPISTORE_ERR_EXIST, "Already exists")                              \
+	X(MAPISTORE_ERR_INVALID_DATA, "Invalid data")                         \
+	X(MAPISTORE_ERR_MSG_SEND, "Message could not be queued")              \
+	X(MAPISTORE_ERR_MSG_RCV, "Message could not be received")             \
+	X(MAPISTORE_ERR_DENIED, "Permission denied")                          \
+	X(MAPISTORE_ERR_CONN_REFUSED, "Connection refused")                   \
+	X(MAPISTORE_ERR_NOT_AVAILABLE, "Not available")                       \
+	X(MAPISTORE_ERR_NOT_IMPLEMENTED, "Not implemented")
 
 struct code_text {
 	const char *name;
 	const char *text;
 };
 
-static const struct code_text codes[] = {
-	[MAPISTORE_SUCCESS] = {"MAPISTORE_SUCCESS", "Success"},
-	[MAPISTORE_ERROR] = {"MAPISTORE_ERROR", "Non-specific error"},
-	[MAPISTORE_ERR_NO_MEMORY] = {"MAPISTORE_ERR_NO_MEMORY", "No memory available"},
-	[MAPISTORE_ERR_ALREADY_INITIALIZED] = {"MAPISTORE_ERR_ALREADY_INITIALIZED", "Already initialized"},
-	[MAPISTORE_ERR_NOT_INITIALIZED] = {"MAPISTORE_ERR_NOT_INITIALIZED", "Not initialized"},
-	[MAPISTORE_ERR_CORRUPTED] = {"MAPISTORE_ERR_CORRUPTED", "Corrupted"},
-	[MAPISTORE_ERR_INVALID_PARAMETER] = {"MAPISTORE_ERR_INVALID_PARAMETER", "Invalid parameter"},
-	[MAPISTORE_ERR_NO_DIRECTORY] = {"MAPISTORE_ERR_NO_DIRECTORY", "No such file or directory"},
-	[MAPISTORE_ERR_DATABASE_INIT] = {"MAPISTORE_ERR_DATABASE_INIT", "Database initialization failed"},
-	[MAPISTORE_ERR_DATABASE_OPS] = {"MAPISTORE_ERR_DATABASE_OPS", "Database operation failed"},
-	[MAPISTORE_ERR_BACKEND_REGISTER] = {"MAPISTORE_ERR_BACKEND_REGISTER", "Backend registration failed"},
-	[MAPISTORE_ERR_BACKEND_INIT] = {"MAPISTORE_ERR_BACKEND_INIT", "Backend initialization failed"},
-	[MAPISTORE_ERR_CONTEXT_FAILED] = {"MAPISTORE_ERR_CONTEXT_FAILED", "Context creation failed"},
-	[MAPISTORE_ERR_INVALID_NAMESPACE] = {"MAPISTORE_ERR_INVALID_NAMESPACE", "Invalid namespace"},
-	[MAPISTORE_ERR_INVALID_URI] = {"MAPISTORE_ERR_INVALID_URI", "Invalid URI"},
-	[MAPISTORE_ERR_NOT_FOUND] = {"MAPISTORE_ERR_NOT_FOUND", "Not found"},
-	[MAPISTORE_ERR_REF_COUNT] = {"MAPISTORE_ERR_REF_COUNT", "Reference count still above 0"},
-	[MAPISTORE_ERR_EXIST] = {"MAPISTORE_ERR_EXIST", "Already exists"},
-	[MAPISTORE_ERR_INVALID_DATA] = {"MAPISTORE_ERR_INVALID_DATA", "Invalid data"},
-	[MAPISTORE_ERR_MSG_SEND] = {"MAPISTORE_ERR_MSG_SEND", "Message could not be queued"},
-	[MAPISTORE_ERR_MSG_RCV] = {"MAPISTORE_ERR_MSG_RCV", "Message could not be received"},
-	[MAPISTORE_ERR_DENIED] = {"MAPISTORE_ERR_DENIED", "Permission denied"},
-	[MAPISTORE_ERR_CONN_REFUSED] = {"MAPISTORE_ERR_CONN_REFUSED", "Connection refused"},
-	[MAPISTORE_ERR_NOT_AVAILABLE] = {"MAPISTORE_ERR_NOT_AVAILABLE", "Not available"},
-	[MAPISTORE_ERR_NOT_IMPLEMENTED] = {"MAPISTORE_ERR_NOT_IMPLEMENTED", "Not implemented"},
-};
+#define MM_CODE_TEXT(code, text) [code] = {#code, text},
+static const struct code_text codes[] = {MM_ERROR_MAP(MM_CODE_TEXT)};
+#undef MM_CODE_TEXT
+
+/* The list covers every code of the enum, with no gap. */
+#define MM_COUNT_ONE(code, text) +1
+_Static_assert(sizeof(codes) / sizeof(codes[0]) == 0 MM_ERROR_MAP(MM_COUNT_ONE),
+	       "MM_ERROR_MAP has a gap");
+#undef MM_COUNT_ONE
 
 static const struct code_text *lookup(int code)
 {

@@ -1,9 +1,68 @@
-/* sender.h - the background thread that owns the ZeroMQ context and PUSH socket. */
+/* sender.h - the background thread that owns the ZeroMQ context and PUSH socket, from start
+ * to stop. It drains the state's queue and asks the state for heartbeats; the process
+ * lifecycle (process.c) starts, wakes and stops it. Every function is called with the state's
+ * lock held, except mm_sender_init() and the context lock pair. */
 #ifndef MM_SENDER_H
 #define MM_SENDER_H
 
-/* Starts the thread if there is none (lock held), with every signal blocked in it.
- * Returns 0, or -1 when no thread could be created. */
-int mm_sender_start(void);
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "state.h"
+
+/* NONE -> RUNNING (mm_sender_start) -> STOPPING (mm_sender_stop) -> DONE (the thread, once it
+ * has closed its socket and context) -> NONE (mm_sender_stop, or a fork() child). */
+enum mm_sender_phase {
+	MM_SENDER_NONE,     /* no thread: started by the first queued message */
+	MM_SENDER_RUNNING,
+	MM_SENDER_STOPPING, /* asked to flush until flush_deadline_ms and stop */
+	MM_SENDER_DONE,     /* it closed its socket and context and is returning */
+};
+
+struct mm_sender {
+	struct mm_state *state; /* whose lock guards every field below but context_lock */
+	/* Held around zmq_ctx_new() and zmq_ctx_term(), and by fork() (taken before the state's
+	 * lock): a child is never forked in the middle of either (see sender.c). */
+	pthread_mutex_t context_lock;
+	pthread_cond_t wake;    /* the thread sleeps on it */
+	pthread_cond_t stopped; /* a stop waits on it for DONE, and for another's stop to end */
+	enum mm_sender_phase phase;
+	pthread_t thread;
+	uint64_t generation; /* a thread whose generation is stale must leave the state alone */
+	bool sleeping;
+	uint64_t flush_deadline_ms;
+	void *zmq_context; /* the newest live context, published so a fork() child can abandon it */
+};
+
+#define MM_SENDER_INITIALIZER(state_pointer) \
+	{.state = (state_pointer), .context_lock = PTHREAD_MUTEX_INITIALIZER}
+
+/* Once, at load: the condition variables (on the monotonic clock). */
+void mm_sender_init(struct mm_sender *sender);
+
+/* True while messages may be queued for it: no thread yet, or one running (not stopping). */
+bool mm_sender_accepts(const struct mm_sender *sender);
+
+/* Starts the thread if there is none, with every signal blocked in it. Returns 0, or -1 when
+ * no thread could be created. */
+int mm_sender_start(struct mm_sender *sender);
+
+/* Wakes the thread if it sleeps (something was queued or the configuration changed). */
+void mm_sender_wake(struct mm_sender *sender);
+
+/* Waits for another thread's stop to end; then, if a thread runs, queues a goodbye, lets it
+ * flush for at most linger_ms and waits a short margin for it to close (one that does not
+ * finish in time is detached and finishes alone). The sender is then NONE. Waits on
+ * condition variables: the caller keeps cancellation disabled. */
+void mm_sender_stop(struct mm_sender *sender);
+
+/* fork(): the parent holds the context lock across it (taken before the state's lock). */
+void mm_sender_lock_context(struct mm_sender *sender);
+void mm_sender_unlock_context(struct mm_sender *sender);
+
+/* In a fork() child: no thread exists here; its context is abandoned, never used or closed
+ * (libzmq is not fork-safe). */
+void mm_sender_after_fork_in_child(struct mm_sender *sender);
 
 #endif

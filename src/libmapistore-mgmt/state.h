@@ -1,7 +1,8 @@
-/* state.h - everything the process holds, behind one mutex: configuration, source identity,
- * registration set, send queue, sequence numbers, counters, and the background sender's
- * lifecycle. Callers (api.c) and the sender (sender.c) take the lock only for short, bounded
- * work; neither ever calls libzmq while holding it. */
+/* state.h - the state under the lock: configuration, source identity, registration set, send
+ * queue, sequence numbers, heartbeat schedule and counters. Every function below except
+ * mm_state_init() is called with the lock held and does short, bounded work: none calls libzmq
+ * or waits. The process lifecycle (process.c) and the sender thread (sender.c) use it; it
+ * uses only the containers and the wire encoder beneath it. */
 #ifndef MM_STATE_H
 #define MM_STATE_H
 
@@ -15,23 +16,9 @@
 #include "registry.h"
 #include "source.h"
 
-enum mm_sender_state {
-	MM_SENDER_NONE,     /* no thread: started by the first queued message */
-	MM_SENDER_RUNNING,
-	MM_SENDER_STOPPING, /* shutdown asked it to flush until flush_deadline_ms and stop */
-	MM_SENDER_DONE,     /* it closed its socket and context and is returning */
-};
-
 struct mm_state {
 	pthread_mutex_t lock;
-	/* Held by the sender around zmq_ctx_new() and zmq_ctx_term(), and by fork() (taken
-	 * before `lock`): a child is never forked in the middle of either (see sender.c). */
-	pthread_mutex_t context_lock;
-	pthread_cond_t wake;    /* the sender sleeps on it */
-	pthread_cond_t stopped; /* shutdown waits on it for MM_SENDER_DONE, and for another's end */
-
 	bool configured; /* config read from the environment (lazily) */
-	bool exiting;    /* the destructor ran: nothing is queued any more */
 	struct mm_config config;
 	uint64_t config_generation; /* bumped when the endpoint changes: the sender reconnects */
 
@@ -44,28 +31,22 @@ struct mm_state {
 	uint64_t messages_dropped;
 	uint64_t heartbeats_sent;
 	int last_error;
+	int endpoint_error; /* why the sender holds messages instead of connecting (endpoint_check.h) */
 	bool dropped_since_heartbeat; /* the notifier's view may be wrong until a snapshot */
 	uint64_t next_heartbeat_ms;   /* monotonic; 0 when none is scheduled */
 	bool heartbeat_queued;        /* one waits in the queue: a newer one waits for it */
-
-	enum mm_sender_state sender;
-	pthread_t thread;
-	uint64_t sender_generation; /* a sender whose generation is stale must leave the state alone */
-	bool sender_sleeping;
-	uint64_t flush_deadline_ms;
-	void *zmq_context; /* the newest live context, published so a fork() child can abandon it */
 };
 
-extern struct mm_state mm_state;
+#define MM_STATE_INITIALIZER {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1}
 
-static inline void mm_lock(void)
+static inline void mm_state_lock(struct mm_state *state)
 {
-	pthread_mutex_lock(&mm_state.lock);
+	pthread_mutex_lock(&state->lock);
 }
 
-static inline void mm_unlock(void)
+static inline void mm_state_unlock(struct mm_state *state)
 {
-	pthread_mutex_unlock(&mm_state.lock);
+	pthread_mutex_unlock(&state->lock);
 }
 
 /* Milliseconds on the monotonic clock, and the matching absolute time for timed waits. */
@@ -84,15 +65,52 @@ static inline struct timespec mm_timespec_at(uint64_t ms)
 	return at;
 }
 
-/* Public calls (without the lock held). */
-int mm_state_submit(enum mm_kind kind, const struct mm_command *command);
-int mm_state_configure(const struct mapistore_mgmt_options *options);
-void mm_state_stats(struct mapistore_mgmt_stats *stats);
-int mm_state_shutdown(void);
-int mm_state_record_error(int code);
+/* Once, at load (no lock needed): this process's identity. */
+void mm_state_init(struct mm_state *state);
 
-/* For the sender, with the lock held. */
-uint64_t mm_state_heartbeat(uint64_t now_ms);
-void mm_state_count_sent(const struct mm_message *message);
+/* Reads the configuration from the environment the first time it is needed. */
+void mm_state_ensure_configured(struct mm_state *state);
+
+/* Messages waiting, in the queue and in the sender's hands. */
+size_t mm_state_queue_length(const struct mm_state *state);
+bool mm_state_queue_full(const struct mm_state *state);
+
+/* Records `code` as the last error and returns it. */
+int mm_state_fail(struct mm_state *state, int code);
+
+/* Records the command in the registration set and, when `queue_it`, queues its message;
+ * otherwise counts a drop (MAPISTORE_ERR_MSG_SEND). Returns a MAPISTORE_* code, recorded as
+ * the last error when it is not success. */
+int mm_state_submit(struct mm_state *state, enum mm_kind kind, const struct mm_command *command,
+		    bool queue_it);
+
+/* Applies options (mm_config_apply); a new endpoint bumps config_generation, a new interval
+ * reschedules the heartbeat. Returns a MAPISTORE_* code, recorded when it is an error. */
+int mm_state_configure(struct mm_state *state, const struct mapistore_mgmt_options *options);
+
+void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *stats);
+
+/* Queues a heartbeat when one is due and wanted; returns when the next is due (0: none). */
+uint64_t mm_state_heartbeat(struct mm_state *state, uint64_t now_ms);
+
+/* The goodbye, when the source has sent anything and the queue has a place left. */
+void mm_state_queue_goodbye(struct mm_state *state);
+
+/* Moves up to `max` of the oldest messages into state->in_flight and returns them: they stay
+ * reachable from the state (a fork() child frees them) while the sender works unlocked. */
+struct mm_queue mm_state_take_batch(struct mm_state *state, size_t max);
+
+/* The sender handed the first `sent` messages of `batch` to ZeroMQ: counts and frees them,
+ * and puts the rest back at the queue's head, in order. */
+void mm_state_batch_done(struct mm_state *state, struct mm_queue *batch, size_t sent);
+
+/* A new source: no registrations, nothing queued, seq from 1, counters at 0, and an epoch
+ * drawn with the next message. The configuration stays. A batch still in flight belongs to
+ * the sender that took it. */
+void mm_state_reset(struct mm_state *state);
+
+/* In a fork() child: a new source with the child's pid; the batch in flight is freed (its
+ * sender thread does not exist here). */
+void mm_state_after_fork_in_child(struct mm_state *state);
 
 #endif

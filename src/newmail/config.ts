@@ -18,6 +18,6 @@ export const NEWMAIL_DEFAULTS = { backends: 'SOGo', oxBackend: 'SOGo', oxVuser: 
 
 /** `ipc://DIR/newmail.sock` in the directory of the PULL socket (`endpoint`, or the default one for tcp). */
 export function defaultPublishEndpoint(endpoint: string): string {
-  const pullPath = ipcPath(endpoint) ?? ipcPath(defaultEndpoint()) ?? '/tmp/mapistore-mgmt/notify.sock';
+  const pullPath = ipcPath(endpoint) ?? defaultEndpoint().slice('ipc://'.length);
   return `ipc://${dirname(pullPath)}/newmail.sock`;
 }

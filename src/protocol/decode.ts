@@ -19,8 +19,6 @@ export type DecodeResult =
 
 const VERSION = 1;
 const KIND_BY_CODE: readonly (Kind | undefined)[] = [undefined, 'register', 'unregister', 'heartbeat', 'goodbye'];
-/** The smallest heartbeat entry: three 1-byte strings, guid, repl_id, count. */
-const MIN_ENTRY_BYTES = 3 * 2 + 16 + 2 + 4;
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
@@ -114,18 +112,22 @@ class Reader {
     // One pass over the bytes: plain ASCII (the usual case) is well-formed UTF-8 already,
     // which spares the native call and the subarray it needs on these short strings.
     const b = this.bytes;
-    let nul = false;
+    let nul = end;
     let ascii = true;
     for (let i = at; i < end; i++) {
       const byte = b[i] as number;
-      if (byte === 0) nul = true;
-      else if (byte > 0x7f) ascii = false;
+      if (byte === 0) {
+        nul = i;
+        break;
+      }
+      if (byte > 0x7f) ascii = false;
     }
-    if (nul) this.fail('nul-in-string', field, 'holds a NUL byte');
+    // The earlier fault wins: bytes before the first NUL that are not UTF-8, else the NUL.
     // isUtf8 (simdutf) rejects all the spec calls ill-formed: overlongs, surrogates,
     // > U+10FFFF, cut sequences. With toString it beats a fatal TextDecoder on the short
     // strings frames carry, and it keeps a leading U+FEFF, which TextDecoder drops by default.
-    if (!ascii && !isUtf8(b.subarray(at, end))) this.fail('invalid-utf8', field, 'is not well-formed UTF-8');
+    if (!ascii && !isUtf8(b.subarray(at, nul))) this.fail('invalid-utf8', field, 'is not well-formed UTF-8');
+    if (nul < end) this.fail('nul-in-string', field, 'holds a NUL byte');
     return this.buffer.toString('utf8', at, end);
   }
 }
@@ -142,10 +144,8 @@ function readCommand(r: Reader): UserCommand {
 
 function readEntries(r: Reader): SnapshotEntry[] {
   const n = r.u32('entry count');
-  // Refuse an overstated count before allocating anything for it.
-  if (n * MIN_ENTRY_BYTES > r.remaining) {
-    r.fail('truncated', 'entry count', `promises ${n} entries, only ${r.remaining} bytes follow`);
-  }
+  // An overstated count is found where the frame runs out (each entry takes bytes, so the loop
+  // is bounded by the frame), so that a fault in an earlier entry is the one reported.
   const entries: SnapshotEntry[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {

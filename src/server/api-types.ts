@@ -1,4 +1,5 @@
 // JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests.
+import type { ChangeEvent as TableChange } from '../table/types.js';
 
 /** One registered triple: the sum of the counts every live source holds for it. */
 export interface UserEntry {
@@ -37,8 +38,8 @@ export interface SourceView {
   expiresAt: string;
   /** Messages the sender reported it could not queue (running total, decimal text). */
   droppedReported: string;
-  /** Messages missed in transport from this source. */
-  gaps: number;
+  /** Messages missed in transport from this source (exact, decimal text). */
+  gaps: string;
   /** Loaded from the state file and not yet confirmed by a heartbeat. */
   restored: boolean;
 }
@@ -48,10 +49,12 @@ export interface StatusCounters {
   messages: Record<string, Record<string, number>>;
   rejections: Record<string, number>;
   repairs: number;
-  gaps: number;
+  /** Exact, decimal text (a sum of u64 jumps). */
+  gaps: string;
   expirations: number;
   unmatchedUnregisters: number;
-  senderDrops: number;
+  /** Exact, decimal text (a sum of u64 increases). */
+  senderDrops: string;
 }
 
 export interface StatusSizes {
@@ -72,14 +75,8 @@ export interface Status {
   sizes: StatusSizes;
 }
 
-/** A change-stream event (GET /v1/events, SSE `event:` is the kind). */
-export interface ChangeEvent {
-  kind: 'registered' | 'unregistered';
-  backend: string;
-  username: string;
-  vuser: string;
-  time: string;
-}
+/** A change-stream event (GET /v1/events, SSE `event:` is the kind): the table's change, with its time as ISO text. */
+export type ChangeEvent = Omit<TableChange, 'at'> & { time: string };
 
 /** A new-mail notification on the change stream (`event: newmail`), one per notified username. */
 export interface NewmailStreamEvent {

@@ -1,6 +1,7 @@
 // GET /v1/events: server-sent events, one per change of a triple's registered state and one per
 // new-mail notification; a client may follow one username only.
 import type { ServerResponse } from 'node:http';
+import type { ChangeEvent as TableChange } from '../table/types.js';
 import type { ChangeEvent, NewmailStreamEvent } from './api-types.js';
 
 /** A client that cannot keep up is dropped rather than buffered without bound. */
@@ -33,7 +34,14 @@ export class ChangeStream {
     response.on('close', () => this.clients.delete(response));
   }
 
-  publish(event: ChangeEvent | NewmailStreamEvent): void {
+  /** Sends a change of the table to the clients following its username or everyone. */
+  publish({ at, ...change }: TableChange): void {
+    const event: ChangeEvent = { ...change, time: new Date(at).toISOString() };
+    this.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`, event.username);
+  }
+
+  /** Sends a new-mail notification to the clients following its username or everyone. */
+  publishNewmail(event: NewmailStreamEvent): void {
     this.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`, event.username);
   }
 

@@ -14,8 +14,25 @@ export interface ServeConfig extends NewmailConfig {
   /** Mode and group of an ipc socket directory the notifier creates. */
   socketMode: number;
   socketGroup?: string;
+  /** ipc peers allowed by uid or primary gid (ZAP); both empty: the directory alone decides. */
+  ipcAllowUsers: number[];
+  ipcAllowGroups: number[];
+  /** The notifier's CURVE secret key file, and the client public keys it admits (file or directory). */
+  curveSecretKeyFile?: string;
+  curveAllow?: string;
+  /** A tcp endpoint without CURVE, allowed on loopback only. */
+  insecurePlainTcp: boolean;
   /** Where the HTTP API listens. */
   http: HostPort;
+  /** File holding the HTTP bearer token. */
+  httpTokenFile?: string;
+  /** What the token guards: `writes` (purge) or `all` (every route but the health probes). */
+  httpAuth: 'writes' | 'all';
+  /** Host names requests may carry besides localhost and literal addresses. */
+  httpAllowedHosts: string[];
+  /** Serve HTTPS with this certificate (chain) and private key, PEM files. */
+  httpTlsCertFile?: string;
+  httpTlsKeyFile?: string;
   stateDir: string;
   /** Interval assumed for a source until its first heartbeat announces its own. */
   heartbeatMs: number;
@@ -32,4 +49,6 @@ export interface ServeConfig extends NewmailConfig {
   /** A graceful shutdown that takes longer is cut short. */
   shutdownTimeoutMs: number;
   logLevel: string;
+  /** The file the settings given by neither flag nor variable come from (read again on SIGHUP). */
+  config?: string;
 }

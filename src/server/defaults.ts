@@ -2,10 +2,15 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** `ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/notify.sock`, else under /tmp: the library's default too. */
-export function defaultEndpoint(env: NodeJS.ProcessEnv = process.env): string {
-  const runtimeDir = env.XDG_RUNTIME_DIR || '/tmp';
-  return `ipc://${join(runtimeDir, 'mapistore-mgmt', 'notify.sock')}`;
+/**
+ * The library's default too (config.c): root's own `/run/mapistore-mgmt`; another user's
+ * `$XDG_RUNTIME_DIR/mapistore-mgmt`, else `/tmp/mapistore-mgmt-UID` (never a directory shared by
+ * users, which the first to make it would own).
+ */
+export function defaultEndpoint(env: NodeJS.ProcessEnv = process.env, uid: number = process.geteuid?.() ?? 0): string {
+  if (uid === 0) return 'ipc:///run/mapistore-mgmt/notify.sock';
+  if (env.XDG_RUNTIME_DIR) return `ipc://${join(env.XDG_RUNTIME_DIR, 'mapistore-mgmt', 'notify.sock')}`;
+  return `ipc:///tmp/mapistore-mgmt-${uid}/notify.sock`;
 }
 
 /** systemd's `$STATE_DIRECTORY`, else `${XDG_STATE_HOME:-~/.local/state}/mapistore-mgmt`. */

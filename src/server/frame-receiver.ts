@@ -1,6 +1,6 @@
 // The PULL socket and its receive loop. Frames are handed over one by one; after each bounded
 // batch the loop yields to the event loop, so HTTP queries stay fast while messages stream in.
-import { Pull } from 'zeromq';
+import { Pull, type SocketOptions } from 'zeromq';
 
 /** Frames handled before the loop lets timers and HTTP requests run. */
 const BATCH = 256;
@@ -12,12 +12,19 @@ export class FrameReceiver {
   private stopping = false;
   private loop: Promise<void> | undefined;
 
-  /** `maxMessageSize`: libzmq drops the connection of a peer that sends a larger message. */
+  /** `maxMessageSize`: libzmq drops the connection of a peer that sends a larger message.
+   * `security`: the ZAP and CURVE options of the socket (peer-auth.ts), if any. */
   constructor(
     readonly endpoint: string,
     maxMessageSize: number,
+    security: SocketOptions<Pull> = {},
   ) {
-    this.socket = new Pull({ maxMessageSize, linger: 0 });
+    this.socket = new Pull({ ...security, maxMessageSize, linger: 0 });
+  }
+
+  /** The socket's events (handshake failures, for peer-auth.ts). */
+  get events(): Pull['events'] {
+    return this.socket.events;
   }
 
   /** Binds and returns the endpoint as bound (tcp port 0 resolved to the port chosen). */

@@ -6,6 +6,7 @@ import type { RegistrationTable } from '../table/table.js';
 import type { SourceRow } from '../table/types.js';
 import type { RegisteredUsers, SourceView, Status, UserEntry } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
+import { installHttpAuth, type HttpAuthOptions } from './http-auth.js';
 import type { NotifierMetrics } from './metrics.js';
 import { queryOnly } from './query-schema.js';
 
@@ -17,7 +18,9 @@ export interface HttpApiDeps {
   version: string;
   endpoint: string;
   startedAt: number;
-  isReady: () => boolean;
+  /** Why the notifier is not ready (GET /readyz): empty when it is. */
+  notReady: () => string[];
+  auth: HttpAuthOptions;
   /** Called after a purge removed a source. */
   purged: (key: string) => void;
 }
@@ -52,11 +55,14 @@ function sourceView(row: SourceRow): SourceView {
 export function createHttpApi(deps: HttpApiDeps) {
   const { table, metrics } = deps;
   const app = Fastify({
+    // null: plain HTTP.
+    https: deps.auth.tls ?? null,
     loggerInstance: deps.log.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     // An unknown query parameter is a mistake to report (400), not a filter to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
   });
+  installHttpAuth(app, deps.auth, metrics.registry);
 
   app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } }>(
     '/v1/users',
@@ -89,7 +95,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     version: deps.version,
     uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000),
     endpoint: deps.endpoint,
-    ready: deps.isReady(),
+    ready: deps.notReady().length === 0,
     counters: await metrics.statusCounters(),
     sizes: { sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount },
   }));
@@ -101,14 +107,14 @@ export function createHttpApi(deps: HttpApiDeps) {
 
   app.get('/metrics', async (_request, reply) => {
     reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.exposition();
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
-    const ready = deps.isReady();
-    return reply.code(ready ? 200 : 503).send({ ready });
+    const reasons = deps.notReady();
+    return reply.code(reasons.length === 0 ? 200 : 503).send({ ready: reasons.length === 0, reasons });
   });
 
   return app;

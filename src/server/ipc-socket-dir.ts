@@ -5,8 +5,8 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, unlinkSync, type Stats } fr
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-
-export class SocketDirError extends Error {}
+import { whyNotOwnDirectory } from './own-dir.js';
+import { StartupError } from './startup-error.js';
 
 export interface SocketDirOptions {
   /** Mode for a directory the notifier creates (default 0750). */
@@ -30,7 +30,7 @@ function resolveGid(group: string): number {
   } catch {
     // Reported below.
   }
-  throw new SocketDirError(`socket group "${group}" does not exist: give an existing group name or a numeric gid.`);
+  throw new StartupError(`socket group "${group}" does not exist: give an existing group name or a numeric gid.`, 2);
 }
 
 function statOrUndefined(path: string): Stats | undefined {
@@ -57,46 +57,47 @@ function socketIsLive(path: string): Promise<boolean> {
 /**
  * Creates the socket's directory (mode and group applied only to a directory created here),
  * refuses a directory owned by another user or a path another notifier is serving, and
- * removes a stale socket file. Any failure is a SocketDirError saying what to change.
+ * removes a stale socket file. Any failure is a StartupError (exit 2) saying what to change.
  */
 export async function prepareIpcSocket(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
   try {
     await prepare(path, options, log);
   } catch (error) {
-    if (error instanceof SocketDirError) throw error;
+    if (error instanceof StartupError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new SocketDirError(`cannot prepare the socket directory ${dirname(path)} (${code}): choose another --endpoint or fix its permissions.`);
+    throw new StartupError(`cannot prepare the socket directory ${dirname(path)} (${code}): choose another --endpoint or fix its permissions.`, 2);
   }
+}
+
+/**
+ * The rule the library applies before it connects (endpoint_check.c), so the two agree: the
+ * directory is this user's and neither its group nor others may write it (they could replace
+ * the socket and receive what backends send).
+ */
+function refuseSquatted(dir: string, log: Logger): void {
+  const why = whyNotOwnDirectory(dir);
+  if (why !== undefined) throw new StartupError(`the socket directory ${why}; or choose another --endpoint.`, 2);
+  const mode = lstatSync(dir).mode & 0o777;
+  if ((mode & 0o005) !== 0) log.warn({ dir, mode: mode.toString(8) }, 'the socket directory is open to other users; restrict it (chmod o-rwx)');
 }
 
 async function prepare(path: string, options: SocketDirOptions, log: Logger): Promise<void> {
   const dir = dirname(path);
-  const uid = process.getuid?.() ?? 0;
   const gid = options.group === undefined ? undefined : resolveGid(options.group);
-  const existing = statOrUndefined(dir);
-  if (existing === undefined) {
+  if (statOrUndefined(dir) === undefined) {
     mkdirSync(dir, { recursive: true });
     // mkdir's mode is filtered by the umask; set the exact one.
     chmodSync(dir, options.mode);
     if (gid !== undefined) chownSync(dir, -1, gid);
     log.info({ dir, mode: options.mode.toString(8), gid }, 'created the socket directory');
-  } else {
-    if (!existing.isDirectory()) throw new SocketDirError(`${dir} is not a directory: choose another --endpoint.`);
-    if (existing.uid !== uid) {
-      throw new SocketDirError(
-        `the socket directory ${dir} belongs to uid ${existing.uid}, not to this user (uid ${uid}): ` +
-          'choose an --endpoint in a directory of your own, or give this one to the notifier user.',
-      );
-    }
-    if ((existing.mode & 0o007) !== 0) {
-      log.warn({ dir, mode: (existing.mode & 0o777).toString(8) }, 'the socket directory is open to other users; restrict it (chmod o-rwx)');
-    }
   }
+  // Checked after any mkdir too: a directory someone else made first is theirs.
+  refuseSquatted(dir, log);
 
   const socket = statOrUndefined(path);
   if (socket === undefined) return;
-  if (!socket.isSocket()) throw new SocketDirError(`${path} exists and is not a socket: remove it or choose another --endpoint.`);
-  if (await socketIsLive(path)) throw new SocketDirError(`another process is already serving ${path}: stop it or choose another --endpoint.`);
+  if (!socket.isSocket()) throw new StartupError(`${path} exists and is not a socket: remove it or choose another --endpoint.`, 2);
+  if (await socketIsLive(path)) throw new StartupError(`another process is already serving ${path}: stop it or choose another --endpoint.`, 2);
   unlinkSync(path);
   log.info({ path }, 'removed a stale socket file');
 }

@@ -13,6 +13,8 @@ const EXIT_DRAIN_MS = 1_000;
 
 export interface NotifierLogger {
   log: Logger;
+  /** Sets the level of the log and of every child logger made from it. */
+  setLevel(level: string): void;
   /** Waits (at most a second) for buffered lines to be written: call just before exit. */
   drain(): Promise<void>;
 }
@@ -45,6 +47,19 @@ export function createLogger(level: string): NotifierLogger {
     stdout.isFIFO() || stdout.isSocket()
       ? pipeDestination()
       : { stream: pino.destination({ dest: 1, sync: true }), drain: async () => undefined };
-  const log = pino({ name: 'mapistore-mgmt', level, timestamp: pino.stdTimeFunctions.isoTime }, stream);
-  return { log, drain };
+  // A child keeps its own level: remember each, so that a new level reaches them all.
+  const children = new Set<WeakRef<Logger>>();
+  const log = pino(
+    { name: 'mapistore-mgmt', level, timestamp: pino.stdTimeFunctions.isoTime, onChild: (child) => children.add(new WeakRef(child)) },
+    stream,
+  );
+  const setLevel = (next: string) => {
+    log.level = next;
+    for (const ref of children) {
+      const child = ref.deref();
+      if (child === undefined) children.delete(ref);
+      else child.level = next;
+    }
+  };
+  return { log, drain, setLevel };
 }

@@ -4,13 +4,11 @@ import { decodeFrame } from '../protocol/decode.js';
 import type { RegistrationTable } from '../table/table.js';
 import type { NotifierMetrics } from './metrics.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
-import type { SenderDrops } from './sender-drops.js';
 
 export interface MessageHandlerDeps {
   table: RegistrationTable;
   metrics: NotifierMetrics;
   rejectionLog: RateLimitedLog;
-  senderDrops: SenderDrops;
   maxFrameBytes: number;
   /** Called after anything that changed the table. */
   changed: () => void;
@@ -20,7 +18,7 @@ export interface MessageHandlerDeps {
 const UNDECODED = 'invalid';
 
 export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]) => void {
-  const { table, metrics, rejectionLog, senderDrops } = deps;
+  const { table, metrics, rejectionLog } = deps;
   const options = { maxFrameBytes: deps.maxFrameBytes };
 
   const reject = (kind: string, reason: string, detail: string, source?: string): void => {
@@ -47,14 +45,10 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
       return;
     }
     metrics.countMessage(message.kind, result.outcome);
-    if (result.gap > 0) metrics.gaps.inc(result.gap);
+    metrics.gaps.add(result.gap);
+    metrics.senderDrops.add(result.droppedGrowth);
     if (result.repairs > 0) metrics.repairs.inc(result.repairs);
     if (result.outcome === 'ignored' && result.reason === 'unmatched-unregister') metrics.unmatchedUnregisters.inc();
-    if (message.kind === 'heartbeat') {
-      const grew = senderDrops.report(result.source, message.dropped);
-      if (grew > 0) metrics.senderDrops.inc(grew);
-    }
-    if (message.kind === 'goodbye') senderDrops.forget(result.source);
     deps.changed();
   };
 }

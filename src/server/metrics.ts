@@ -1,9 +1,11 @@
-// The notifier's counters and gauges (prom-client). They are the single record of what the
-// notifier saw: GET /metrics exposes them and GET /v1/status summarises them.
+// The notifier's counters and gauges (prom-client, plus exact counters for totals of u64 values).
+// They are the single record of what the notifier saw: GET /metrics exposes them and
+// GET /v1/status summarises them.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { REJECT_REASONS } from '../protocol/types.js';
 import { TABLE_REJECT_REASONS } from '../table/types.js';
 import type { StatusCounters, StatusSizes } from './api-types.js';
+import { ExactCounter } from './exact-counter.js';
 import { MessageCounts } from './message-counts.js';
 
 const PREFIX = 'mapistore_mgmt_';
@@ -18,10 +20,13 @@ export class NotifierMetrics {
   private readonly messageCounts = new MessageCounts();
   readonly rejections: Counter<'reason'>;
   readonly repairs: Counter;
-  readonly gaps: Counter;
+  readonly gaps: ExactCounter;
   readonly expirations: Counter;
   readonly unmatchedUnregisters: Counter;
-  readonly senderDrops: Counter;
+  readonly senderDrops: ExactCounter;
+  private readonly saveFailures: Counter;
+  private readonly lastSave: Gauge;
+  private readonly lastSaveDuration: Gauge;
 
   constructor(sizes: () => StatusSizes, eventSubscribers: () => number) {
     const registers = [this.registry];
@@ -45,16 +50,30 @@ export class NotifierMetrics {
     // Every reason shows from the start (at 0), so dashboards and alerts need no special case.
     for (const reason of [...REJECT_REASONS, ...TABLE_REJECT_REASONS, ...SERVER_REJECT_REASONS]) this.rejections.inc({ reason }, 0);
     this.repairs = new Counter({ name: `${PREFIX}repairs_total`, help: 'Triples whose count a heartbeat snapshot corrected.', registers });
-    this.gaps = new Counter({ name: `${PREFIX}sequence_gaps_total`, help: 'Messages missed in transport (sum of sequence gaps).', registers });
+    this.gaps = new ExactCounter(`${PREFIX}sequence_gaps_total`, 'Messages missed in transport (sum of sequence gaps).');
     this.expirations = new Counter({ name: `${PREFIX}expirations_total`, help: 'Sources dropped because their lease ran out.', registers });
     this.unmatchedUnregisters = new Counter({
       name: `${PREFIX}unmatched_unregisters_total`,
       help: 'Unregisters with nothing to match, ignored.',
       registers,
     });
-    this.senderDrops = new Counter({
-      name: `${PREFIX}sender_dropped_total`,
-      help: 'Messages senders reported they could not queue (from heartbeats).',
+    this.senderDrops = new ExactCounter(
+      `${PREFIX}sender_dropped_total`,
+      'Messages senders reported they could not queue (from heartbeats; a lower total than one already reported adds nothing).',
+    );
+    this.saveFailures = new Counter({
+      name: `${PREFIX}state_save_failures_total`,
+      help: 'Saves of the table to the state directory that failed (each is retried at the next interval).',
+      registers,
+    });
+    this.lastSave = new Gauge({
+      name: `${PREFIX}state_last_save_timestamp_seconds`,
+      help: 'When the table was last saved successfully (Unix time; 0 before the first save).',
+      registers,
+    });
+    this.lastSaveDuration = new Gauge({
+      name: `${PREFIX}state_last_save_duration_seconds`,
+      help: 'How long the last successful save took, from start to the durable rename (the event loop runs meanwhile).',
       registers,
     });
     const gauge = (name: string, help: string, read: (s: StatusSizes) => number) =>
@@ -79,6 +98,21 @@ export class NotifierMetrics {
     });
   }
 
+  /** Where the table saver reports each save. */
+  readonly saves = {
+    saved: (durationSeconds: number): void => {
+      this.lastSave.set(Date.now() / 1000);
+      this.lastSaveDuration.set(durationSeconds);
+    },
+    failed: (): void => this.saveFailures.inc(),
+  };
+
+  /** The Prometheus text of GET /metrics. */
+  async exposition(): Promise<string> {
+    const text = await this.registry.metrics();
+    return `${text}${text.endsWith('\n') ? '' : '\n'}${this.gaps.exposition()}${this.senderDrops.exposition()}`;
+  }
+
   /** Counts one received frame: `kind` as decoded (or 'invalid'), `result` as applied, ignored or rejected. */
   countMessage(kind: string, result: string): void {
     this.messageCounts.add(kind, result);
@@ -98,10 +132,10 @@ export class NotifierMetrics {
       messages,
       rejections,
       repairs: await total(this.repairs),
-      gaps: await total(this.gaps),
+      gaps: this.gaps.value.toString(),
       expirations: await total(this.expirations),
       unmatchedUnregisters: await total(this.unmatchedUnregisters),
-      senderDrops: await total(this.senderDrops),
+      senderDrops: this.senderDrops.value.toString(),
     };
   }
 }

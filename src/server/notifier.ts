@@ -1,5 +1,6 @@
 // The notification process: restores the table, binds the PULL socket, serves HTTP, expires
 // silent sources, saves the table, and shuts down in bounded time.
+import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { TableOptions } from '../table/types.js';
@@ -9,12 +10,15 @@ import type { ServeConfig } from './config.js';
 import { startExpiry } from './expiry.js';
 import { FrameReceiver } from './frame-receiver.js';
 import { createHttpApi } from './http-api.js';
-import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile, SocketDirError } from './ipc-socket-dir.js';
+import { httpAuthOptions } from './http-auth.js';
+import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
 import { createMessageHandler } from './message-handler.js';
 import { NotifierMetrics } from './metrics.js';
+import { peerAuthOptions, startPeerAuth } from './peer-auth.js';
 import { RateLimitedLog } from './rate-limited-log.js';
-import { SenderDrops } from './sender-drops.js';
-import { ensureStateDir, stateFilePath } from './state-file.js';
+import { ensureStateDir, removeInterruptedSaves, stateFilePath } from './state-file.js';
+import { lockStateDir } from './state-lock.js';
+import { StartupError } from './startup-error.js';
 import { restoreTable, TableSaver } from './table-store.js';
 import { VERSION } from './version.js';
 
@@ -28,10 +32,12 @@ export interface RunningNotifier {
   endpoint: string;
   httpUrl: string;
   table: RegistrationTable;
-  /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. */
-  stop(): Promise<void>;
+  /** Stops reading, saves the table, closes the socket and HTTP. Idempotent. Resolves to whether the final save succeeded. */
+  stop(): Promise<{ saved: boolean }>;
   /** Resolves once stopped; rejects if receiving fails (a ZeroMQ error, never bad input). */
   receiving: Promise<void>;
+  /** Reads the CURVE allow-list again, if there is one (SIGHUP). */
+  reloadAllowList(): void;
 }
 
 function tableOptions(config: ServeConfig): TableOptions {
@@ -46,59 +52,82 @@ function tableOptions(config: ServeConfig): TableOptions {
   };
 }
 
-/** The notifier could not start for a reason outside it (an address in use); the message says what to do. */
-export class StartupError extends Error {}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+/** The URL of the address the server really listens on (a wildcard stays a wildcard). */
+function boundUrl(address: ReturnType<Server['address']>, scheme: 'http' | 'https'): string {
+  if (address === null || typeof address === 'string') return `${scheme}://${address}`;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 export async function startNotifier(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
-  const startedAt = Date.now();
-  let ready = false;
   ensureStateDir(config.stateDir);
+  const unlock = lockStateDir(config.stateDir);
+  try {
+    return await serve(config, log, unlock);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+/** Why /readyz answers 503: empty when ready. */
+export type NotReadyReason = 'starting' | 'stopping' | 'state-save-failing';
+
+async function serve(config: ServeConfig, log: Logger, unlock: () => void): Promise<RunningNotifier> {
+  const startedAt = Date.now();
+  const auth = httpAuthOptions(config);
+  const peerChecks = peerAuthOptions(config);
+  let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const statePath = stateFilePath(config.stateDir);
-  const table = restoreTable(statePath, tableOptions(config), log);
-  const saver = new TableSaver(statePath, table, config.saveIntervalMs, log);
+  removeInterruptedSaves(statePath);
+  const table = await restoreTable(statePath, tableOptions(config), log);
   const changes = new ChangeStream();
   const metrics = new NotifierMetrics(
     () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
     () => changes.size,
   );
-  const senderDrops = new SenderDrops();
-  for (const source of table.sources()) senderDrops.report(source.key, BigInt(source.droppedReported));
+  const saver = new TableSaver(statePath, table, config.saveIntervalMs, log, metrics.saves);
+  const notReady = (): NotReadyReason[] => {
+    if (phase !== 'running') return [phase];
+    return saver.failing ? ['state-save-failing'] : [];
+  };
 
   // Under ingest nearly every message is a change; build an event only when someone follows.
   table.onChange((event) => {
     if (changes.size === 0) return;
-    changes.publish({ kind: event.type, backend: event.backend, username: event.username, vuser: event.vuser, time: new Date(event.at).toISOString() });
+    changes.publish(event);
   });
 
   const socketPath = ipcPath(config.endpoint);
   if (socketPath !== undefined) {
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
-  const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR);
-  const endpoint = await receiver.bind().catch((error: unknown) => {
+  // Bound before the socket, which then asks it about every connection.
+  const peerAuth = await startPeerAuth(peerChecks, metrics.registry, log);
+  const receiver = new FrameReceiver(config.endpoint, config.maxFrameBytes * SOCKET_SIZE_FACTOR, peerAuth?.socketOptions);
+  const endpoint = await receiver.bind().catch(async (error: unknown) => {
+    await peerAuth?.close();
     throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
+  peerAuth?.watch(receiver.events);
   const newmail = await startNewmail({
     config,
     table,
     registry: metrics.registry,
     log,
     published: (notification) => {
-      if (changes.size > 0) changes.publish({ kind: 'newmail', ...notification, time: new Date().toISOString() });
+      if (changes.size > 0) changes.publishNewmail({ kind: 'newmail', ...notification, time: new Date().toISOString() });
     },
   }).catch(async (error: unknown) => {
     await receiver.close();
+    await peerAuth?.close();
     if (socketPath !== undefined) removeSocketFile(socketPath);
-    throw error instanceof SocketDirError ? error : new StartupError(describe(error));
+    throw error instanceof StartupError ? error : new StartupError(describe(error));
   });
 
   const app = createHttpApi({
@@ -109,31 +138,29 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
     version: VERSION,
     endpoint,
     startedAt,
-    isReady: () => ready,
-    purged: (key) => {
-      senderDrops.forget(key);
-      saver.markDirty();
-    },
+    notReady,
+    auth,
+    purged: () => saver.markDirty(),
   });
   newmail.register(app);
   let httpUrl: string;
   try {
-    httpUrl = await app.listen({ host: config.http.host, port: config.http.port });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    httpUrl = boundUrl(app.server.address(), auth.tls === undefined ? 'http' : 'https');
   } catch (error) {
     await receiver.close();
     await newmail.close();
+    await peerAuth?.close();
     if (socketPath !== undefined) removeSocketFile(socketPath);
     throw new StartupError(
       `cannot serve HTTP on ${config.http.host}:${config.http.port} (${describe(error)}): stop the process using it or choose another --http.`,
     );
   }
-  if (!isLoopback(config.http.host)) log.warn({ httpUrl }, 'the HTTP API listens beyond loopback: anyone who can reach it can read and purge the table');
 
   const handle = createMessageHandler({
     table,
     metrics,
     rejectionLog: new RateLimitedLog(log, config.rejectionLogIntervalMs),
-    senderDrops,
     maxFrameBytes: config.maxFrameBytes,
     changed: () => saver.markDirty(),
   });
@@ -142,30 +169,33 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
   const stopExpiry = startExpiry(table, config.minLeaseMs, (expired) => {
     metrics.expirations.inc(expired.length);
     for (const source of expired) {
-      senderDrops.forget(source.key);
       log.info({ source: source.key, registrations: source.registrations, lastHeardAt: new Date(source.lastHeardAt).toISOString() }, 'expired a silent source');
     }
     saver.markDirty();
   });
   saver.start();
-  ready = true;
+  phase = 'running';
 
   const backendSetup = `export MAPISTORE_MGMT_ENDPOINT=${endpoint}`;
   log.info({ endpoint, httpUrl, newmailEndpoint: newmail.endpoint, stateDir: config.stateDir, backendSetup }, `mapistore-mgmt notifier ready; point backends at it with: ${backendSetup}`);
 
-  let stopping: Promise<void> | undefined;
+  let stopping: Promise<{ saved: boolean }> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      ready = false;
+      phase = 'stopping';
       stopExpiry();
-      saver.stop();
       await receiver.close();
       await newmail.close();
+      await peerAuth?.close();
       if (socketPath !== undefined) removeSocketFile(socketPath);
-      if (saver.save()) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
+      const saved = await saver.stop();
+      if (saved) log.info({ path: statePath, sources: table.sourceCount }, 'saved the table');
+      else log.error({ path: statePath }, 'the final save of the table failed: the state file is older than the table');
       changes.close();
       await app.close();
+      unlock();
+      return { saved };
     })());
 
-  return { endpoint, httpUrl, table, stop, receiving };
+  return { endpoint, httpUrl, table, stop, receiving, reloadAllowList: () => peerAuth?.reloadAllowList() };
 }

@@ -1,63 +1,175 @@
-// The notifier's embedded state store: one JSON file, replaced atomically (write a temp file,
-// fsync, rename, fsync the directory), so a crash leaves either the old or the new table.
-import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// The notifier's embedded state store: one JSON file, replaced atomically (write a fresh temp
+// file, fsync, rename, fsync the directory), so a crash leaves either the old or the new table.
+// The document is written one item per line, so that neither writing nor reading it ever holds
+// the whole table as one string: a save yields to the event loop between batches of lines, and
+// a restore parses one line at a time.
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { whyNotOwnDirectory } from './own-dir.js';
+import { StartupError } from './startup-error.js';
 
 export const STATE_FILE_NAME = 'table.json';
+
+/** A save writes lines for at most this long before it lets the event loop run. */
+const SAVE_SLICE_MS = 4;
+/** ...and hands the file this many bytes at most at once. */
+const SAVE_BATCH_BYTES = 1 << 20;
 
 export function stateFilePath(stateDir: string): string {
   return join(stateDir, STATE_FILE_NAME);
 }
 
-/** A state directory the notifier cannot use; the message says what to fix. */
-export class StateDirError extends Error {}
-
-/** Creates the state directory (0700) if needed and checks it is writable, at start rather than at the first save. */
+/**
+ * Creates the state directory (0700) if needed, one level at a time, and checks it is writable,
+ * at start rather than at the first save. (Node's recursive mkdir loops forever on a path under
+ * /proc, where mkdir answers ENOENT under an existing parent.)
+ */
 export function ensureStateDir(dir: string): void {
+  const absolute = resolve(dir);
+  const parts = absolute.split(sep).filter((part) => part !== '');
+  let path = '';
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    accessSync(dir, constants.W_OK | constants.X_OK);
+    for (const part of parts) {
+      path += sep + part;
+      try {
+        mkdirSync(path, { mode: 0o700 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+    accessSync(absolute, constants.W_OK | constants.X_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new StateDirError(`cannot use the state directory ${dir} (${code}): choose another --state-dir or fix its permissions.`);
+    throw new StartupError(`cannot use the state directory ${dir} (${code}): choose another --state-dir or fix its permissions.`, 2);
   }
+  // Whoever may write it could swap the state file, or its temporary file, under the notifier.
+  const why = whyNotOwnDirectory(absolute);
+  if (why !== undefined) throw new StartupError(`the state directory ${why}; or choose another --state-dir.`, 2);
 }
 
-/** Reads the state file; undefined when there is none. Throws on unreadable or non-JSON content. */
-export function readStateFile(path: string): unknown {
-  let text: string;
+/** What a state file holds: a header object whose `items` array is written and read one element at a time. */
+export interface StateReader {
+  header(value: unknown): void;
+  item(value: unknown): void;
+}
+
+/**
+ * Reads the state file written by `writeStateFile`, handing the header and then each item to
+ * `reader`. Returns false when there is no file. Throws on unreadable, truncated or non-JSON content.
+ * A file holding the whole document on one line (as earlier versions wrote it) reads the same.
+ */
+export async function readStateFile(path: string, itemsKey: string, reader: StateReader): Promise<boolean> {
+  let file;
   try {
-    text = readFileSync(path, 'utf8');
+    file = await open(path, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
-  return JSON.parse(text) as unknown;
+  try {
+    let state: 'header' | 'items' | 'end' = 'header';
+    for await (const line of file.readLines({ encoding: 'utf8' })) {
+      if (state === 'header') {
+        if (line.endsWith('[')) {
+          reader.header(JSON.parse(`${line}]}`));
+          state = 'items';
+        } else {
+          readWhole(JSON.parse(line), itemsKey, reader);
+          state = 'end';
+        }
+      } else if (state === 'items') {
+        if (line === ']}') state = 'end';
+        else reader.item(JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line));
+      } else if (line !== '') {
+        throw new SyntaxError(`${path}: text after the end of the document`);
+      }
+    }
+    if (state !== 'end') throw new SyntaxError(`${path}: the document ends early`);
+    return true;
+  } finally {
+    await file.close();
+  }
 }
 
-/** Atomically replaces the state file with `state` as JSON; a failed write leaves no temp file behind. */
-export function writeStateFile(path: string, state: unknown): void {
-  const text = JSON.stringify(state);
-  const temp = `${path}.${process.pid}.tmp`;
+function readWhole(document: unknown, itemsKey: string, reader: StateReader): void {
+  const items = (document as Record<string, unknown> | null)?.[itemsKey];
+  if (!Array.isArray(items)) throw new SyntaxError(`the state document has no "${itemsKey}" array`);
+  reader.header({ ...(document as object), [itemsKey]: [] });
+  for (const item of items) reader.item(item);
+}
+
+// O_EXCL: the temp file is always a new file, never an existing one or a planted symlink.
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/**
+ * Atomically replaces the file at `path` with `{...header, [itemsKey]: [...items]}` as JSON, one
+ * item per line. Each item is its JSON text in pieces (no newline in them); pieces are taken
+ * from the iterators as the write reaches them, and the event loop runs between batches. A
+ * failed write leaves no temp file behind and the old file in place.
+ */
+export async function writeStateFile(path: string, header: object, itemsKey: string, items: Iterable<Iterable<string>>): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    const fd = openSync(temp, 'w', 0o600);
+    const file = await open(temp, CREATE_NEW, 0o600);
     try {
-      writeFileSync(fd, text);
-      fsyncSync(fd);
+      await writeLines(file, documentLines(header, itemsKey, items));
+      await file.sync();
     } finally {
-      closeSync(fd);
+      await file.close();
     }
-    renameSync(temp, path);
+    await rename(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
+    await rm(temp, { force: true });
     throw error;
   }
   // The rename is durable once the directory entry is.
-  const dirFd = openSync(dirname(path), 'r');
+  const dir = await open(dirname(path), constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    fsyncSync(dirFd);
+    await dir.sync();
   } finally {
-    closeSync(dirFd);
+    await dir.close();
+  }
+}
+
+function* documentLines(header: object, itemsKey: string, items: Iterable<Iterable<string>>): Generator<string> {
+  const head = JSON.stringify({ ...header, [itemsKey]: [] });
+  yield head.slice(0, -2); // `{...,"items":[`
+  let separator = '\n';
+  for (const item of items) {
+    yield separator;
+    yield* item;
+    separator = ',\n';
+  }
+  yield '\n]}\n';
+}
+
+/** Writes the lines in batches, letting the event loop run between them. */
+async function writeLines(file: Awaited<ReturnType<typeof open>>, lines: Iterator<string>): Promise<void> {
+  for (;;) {
+    const batch: string[] = [];
+    let bytes = 0;
+    const sliceEnd = performance.now() + SAVE_SLICE_MS;
+    let next = lines.next();
+    while (!next.done) {
+      batch.push(next.value);
+      bytes += next.value.length;
+      if (bytes >= SAVE_BATCH_BYTES || performance.now() >= sliceEnd) break;
+      next = lines.next();
+    }
+    if (batch.length > 0) await file.write(batch.join(''));
+    if (next.done) return;
+    // The write's own completion may come before timers; give them their turn too.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Removes the temp files of saves that a crash interrupted (call with the directory locked). */
+export function removeInterruptedSaves(path: string): void {
+  const prefix = `${basename(path)}.`;
+  for (const name of readdirSync(dirname(path))) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(join(dirname(path), name), { force: true });
   }
 }
 

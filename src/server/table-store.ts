@@ -1,25 +1,33 @@
 // Keeps the table on disk: restored at start, saved periodically while it changes and once
-// more at shutdown. A file that cannot be read back is moved aside, never fatal.
+// more at shutdown. A file that cannot be read back is moved aside, never fatal. A save never
+// holds the event loop for long (state-file.ts writes it in slices) and never fails silently:
+// each outcome is reported to the metrics, and `failing` feeds /readyz.
 import type { Logger } from 'pino';
 import { RegistrationTable } from '../table/table.js';
+import { checkSavedTableHeader } from '../table/state-schema.js';
 import type { TableOptions } from '../table/types.js';
 import { moveAside, readStateFile, writeStateFile } from './state-file.js';
 
+const SOURCES = 'sources';
+
 /** The table saved at `path`, or an empty one when there is none or it is unusable. */
-export function restoreTable(path: string, options: TableOptions, log: Logger): RegistrationTable {
+export async function restoreTable(path: string, options: TableOptions, log: Logger): Promise<RegistrationTable> {
+  let table = new RegistrationTable(options);
   try {
-    const state = readStateFile(path);
-    if (state === undefined) {
+    const found = await readStateFile(path, SOURCES, {
+      header: (value) => void checkSavedTableHeader(value, 'state'),
+      item: (value) => table.restoreSaved(value),
+    });
+    if (!found) {
       log.info({ path }, 'no saved state, starting with an empty table');
-      return new RegistrationTable(options);
+      return table;
     }
-    const table = RegistrationTable.fromState(state, options);
     log.info({ path, sources: table.sourceCount, registrations: table.registrationCount }, 'restored the saved table');
-    return table;
   } catch (error) {
     setAside(path, error, log);
-    return new RegistrationTable(options);
+    table = new RegistrationTable(options);
   }
+  return table;
 }
 
 function setAside(path: string, error: unknown, log: Logger): void {
@@ -31,41 +39,75 @@ function setAside(path: string, error: unknown, log: Logger): void {
   }
 }
 
+/** Where each save's outcome goes (the metrics). */
+export interface SaveOutcomes {
+  saved(durationSeconds: number): void;
+  failed(): void;
+}
+
 export class TableSaver {
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
+  private running: Promise<boolean> | undefined;
+  private lastFailed = false;
 
   constructor(
     private readonly path: string,
     private readonly table: RegistrationTable,
     private readonly intervalMs: number,
     private readonly log: Logger,
+    private readonly outcomes: SaveOutcomes,
   ) {}
 
   markDirty(): void {
     this.dirty = true;
   }
 
+  /** True while the last save failed (until one succeeds). */
+  get failing(): boolean {
+    return this.lastFailed;
+  }
+
   start(): void {
     this.timer = setInterval(() => {
-      if (this.dirty) this.save();
+      if (this.dirty && this.running === undefined) void this.save();
     }, this.intervalMs);
   }
 
-  /** Writes the table now; a failure is logged and retried on the next tick. Returns success. */
-  save(): boolean {
+  /**
+   * Writes the table now (after a save in progress, if any); a failure is logged, counted and
+   * retried on the next tick. Resolves to success.
+   */
+  async save(): Promise<boolean> {
+    while (this.running !== undefined) await this.running;
+    this.running = this.write().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Stops the periodic saves and makes the final one; resolves to its success. */
+  async stop(): Promise<boolean> {
+    clearInterval(this.timer);
+    return this.save();
+  }
+
+  private async write(): Promise<boolean> {
     this.dirty = false;
+    const started = performance.now();
     try {
-      writeStateFile(this.path, this.table.toState());
+      await writeStateFile(this.path, this.table.stateHeader(), SOURCES, this.table.savedSourcesJson());
+      this.outcomes.saved((performance.now() - started) / 1000);
+      if (this.lastFailed) this.log.info({ path: this.path }, 'saved the table again');
+      this.lastFailed = false;
       return true;
     } catch (error) {
       this.dirty = true;
-      this.log.error({ path: this.path, err: error }, 'could not save the table');
+      this.outcomes.failed();
+      // Once per run of failures: a full disk would otherwise log every interval.
+      if (!this.lastFailed) this.log.error({ path: this.path, err: error }, 'could not save the table; retrying every interval');
+      this.lastFailed = true;
       return false;
     }
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
   }
 }

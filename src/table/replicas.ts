@@ -26,6 +26,15 @@ export class Replicas {
     return { replicaGuid: replica.slice(0, at), replId: Number(replica.slice(at + 1)) };
   }
 
+  /** An independent copy (cheap: the common replica plus the usually empty exceptions). */
+  copy(): Replicas {
+    const copy = new Replicas();
+    copy.commonGuid = this.commonGuid;
+    copy.commonReplId = this.commonReplId;
+    for (const [triple, replica] of this.others) copy.others.set(triple, replica);
+    return copy;
+  }
+
   delete(triple: string): void {
     this.others.delete(triple);
   }

@@ -14,8 +14,10 @@ export class Source {
   /** Sum of `counts`. */
   registrations = 0;
   announcedIntervalMs: number | null = null;
+  /** The highest running total of unqueued messages the sender reported. */
   droppedReported = 0n;
-  gaps = 0;
+  /** Messages missed in transport (sum of sequence jumps): exact, as one jump may be near 2^64. */
+  gaps = 0n;
   restored = false;
   expiresAt = 0;
 

@@ -1,15 +1,14 @@
 import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
 import { leaseFor } from './lease.js';
 import { Source } from './source.js';
-import { parseState, persistSource } from './state.js';
+import { persistSource, persistSourceJson } from './state.js';
+import { checkSavedSource, checkSavedTable, type PersistedSource, type PersistedTable, type PersistedTableHeader } from './state-schema.js';
 import { splitTriple, tripleKey } from './triple.js';
 import {
   type ApplyResult,
   type ChangeEvent,
   type ChangeListener,
   type LeaseOptions,
-  type PersistedSource,
-  type PersistedTable,
   type SourceRow,
   type TableLimits,
   type TableOptions,
@@ -51,7 +50,7 @@ export class RegistrationTable {
     if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
     if (source === undefined) {
       if (message.kind === 'goodbye') {
-        return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0, repairs: 0 };
+        return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0n, droppedGrowth: 0n, repairs: 0 };
       }
       if (this.sourcesByKey.size >= this.limits.maxSources) return this.reject('too-many-sources', key);
     }
@@ -172,12 +171,26 @@ export class RegistrationTable {
 
   /** The table as a plain JSON-able object; `fromState` reads it back. */
   toState(): PersistedTable {
-    return {
-      format: 'mapistore-mgmt-table',
-      version: 1,
-      savedAt: this.now(),
-      sources: [...this.sourcesByKey.values()].map(persistSource),
-    };
+    return { ...this.stateHeader(), sources: [...this.savedSources()] };
+  }
+
+  /** `toState()` without its sources. */
+  stateHeader(): PersistedTableHeader {
+    return { format: 'mapistore-mgmt-table', version: 1, savedAt: this.now() };
+  }
+
+  /** `toState().sources`, one at a time. */
+  *savedSources(): Generator<PersistedSource> {
+    for (const source of this.sourcesByKey.values()) yield persistSource(source);
+  }
+
+  /**
+   * `toState().sources` as JSON texts, each in pieces: a source is copied when its first piece
+   * is asked for, so a caller may let the table change between any two steps (a save that
+   * yields) and still write each source as it was at one moment.
+   */
+  *savedSourcesJson(): Generator<Generator<string>> {
+    for (const source of this.sourcesByKey.values()) yield persistSourceJson(source);
   }
 
   /**
@@ -188,19 +201,23 @@ export class RegistrationTable {
    */
   static fromState(state: unknown, options: TableOptions): RegistrationTable {
     const table = new RegistrationTable(options);
-    table.restore(parseState(state));
+    for (const saved of checkSavedTable(state, 'state').sources) table.restoreSource(saved);
     return table;
   }
 
-  private restore(state: PersistedTable): void {
-    if (state.sources.length > this.limits.maxSources) {
-      throw new Error(`state holds ${state.sources.length} sources, more than the limit of ${this.limits.maxSources}`);
-    }
-    const restoredAt = this.now();
-    for (const saved of state.sources) this.restoreSource(saved, restoredAt);
+  /**
+   * Adds one saved source (an element of `toState().sources`, checked here) to a table being
+   * restored, as `fromState` does; for a state read one source at a time. Throws like `fromState`.
+   */
+  restoreSaved(value: unknown): void {
+    this.restoreSource(checkSavedSource(value, `state.sources[${this.sourcesByKey.size}]`));
   }
 
-  private restoreSource(saved: PersistedSource, restoredAt: number): void {
+  private restoreSource(saved: PersistedSource): void {
+    if (this.sourcesByKey.size >= this.limits.maxSources) {
+      throw new Error(`state holds more sources than the limit of ${this.limits.maxSources}`);
+    }
+    const restoredAt = this.now();
     const source = new Source({ host: saved.host, pid: saved.pid, epoch: saved.epoch }, BigInt(saved.lastSeq), saved.lastHeardAt);
     if (this.sourcesByKey.has(source.key)) throw new Error(`state names source ${source.key} twice`);
     if (saved.registrations.length > this.limits.maxRegistrationsPerSource) {
@@ -208,7 +225,7 @@ export class RegistrationTable {
     }
     source.announcedIntervalMs = saved.announcedIntervalMs;
     source.droppedReported = BigInt(saved.droppedReported);
-    source.gaps = saved.gaps;
+    source.gaps = BigInt(saved.gaps);
     source.restored = true;
     const intervalMs = this.intervalOf(source);
     // The saved deadline is never extended, however often the notifier restarts.
@@ -225,25 +242,29 @@ export class RegistrationTable {
   /** Takes a message in: creates its source if new, tracks the sequence and renews the lease. */
   private accept(key: string, existing: Source | undefined, message: Message): { target: Source; accepted: AcceptedFields } {
     const now = this.now();
-    let gap = 0;
+    let gap = 0n;
+    let droppedGrowth = 0n;
     let source = existing;
     if (source === undefined) {
       source = new Source({ ...message.source }, message.seq, now);
       this.sourcesByKey.set(key, source);
     } else {
-      gap = Number(message.seq - source.lastSeq - 1n);
+      gap = message.seq - source.lastSeq - 1n;
       source.gaps += gap;
       source.lastSeq = message.seq;
       source.lastHeardAt = now;
     }
     if (message.kind === 'heartbeat') {
       source.announcedIntervalMs = message.intervalMs;
-      source.droppedReported = message.dropped;
+      if (message.dropped > source.droppedReported) {
+        droppedGrowth = message.dropped - source.droppedReported;
+        source.droppedReported = message.dropped;
+      }
       source.restored = false;
     }
     // Any message proves the process alive; the lease runs from the last one heard.
     source.expiresAt = now + leaseFor(this.intervalOf(source), this.lease);
-    return { target: source, accepted: { source: key, newSource: existing === undefined, gap, repairs: 0 } };
+    return { target: source, accepted: { source: key, newSource: existing === undefined, gap, droppedGrowth, repairs: 0 } };
   }
 
   /** Replaces a source's set with a snapshot; returns the number of triples that differed. */
@@ -279,7 +300,7 @@ export class RegistrationTable {
     this.registrationTotal += delta;
     const transition = this.index.add(triple, delta);
     if (transition !== undefined && this.listeners.size > 0) {
-      this.pending.push({ type: transition, ...splitTriple(triple), at: this.now() });
+      this.pending.push({ kind: transition, ...splitTriple(triple), at: this.now() });
     }
   }
 
@@ -323,7 +344,7 @@ export class RegistrationTable {
       registrations: source.registrations,
       triples: source.counts.size,
       droppedReported: source.droppedReported.toString(),
-      gaps: source.gaps,
+      gaps: source.gaps.toString(),
       restored: source.restored,
     };
   }
@@ -332,7 +353,8 @@ export class RegistrationTable {
 interface AcceptedFields {
   source: string;
   newSource: boolean;
-  gap: number;
+  gap: bigint;
+  droppedGrowth: bigint;
   repairs: number;
 }
 

@@ -41,7 +41,12 @@ export interface Accepted {
   /** True when this message made the table start tracking the source. */
   newSource: boolean;
   /** Messages missed just before this one (seq - last - 1), 0 when in order. */
-  gap: number;
+  gap: bigint;
+  /**
+   * How much this heartbeat raised the sender's reported drop total (0 for other kinds). A
+   * total lower than one already reported raises nothing: the highest is kept.
+   */
+  droppedGrowth: bigint;
   /** Triples whose count a heartbeat's snapshot corrected (0 for other kinds). */
   repairs: number;
 }
@@ -81,17 +86,17 @@ export interface SourceRow {
   registrations: number;
   /** Distinct triples the source holds. */
   triples: number;
-  /** The sender's last reported running total of messages it could not queue (decimal text). */
+  /** The highest running total of messages the sender reported it could not queue (decimal text). */
   droppedReported: string;
-  /** Messages missed in transport, summed over this source's sequence gaps. */
-  gaps: number;
+  /** Messages missed in transport, summed over this source's sequence gaps (decimal text). */
+  gaps: string;
   /** Loaded from a state file and not yet confirmed by a heartbeat. */
   restored: boolean;
 }
 
 /** A triple's total count went 0 -> >0 (`registered`) or >0 -> 0 (`unregistered`). */
 export interface ChangeEvent {
-  type: 'registered' | 'unregistered';
+  kind: 'registered' | 'unregistered';
   backend: string;
   username: string;
   vuser: string;
@@ -100,30 +105,3 @@ export interface ChangeEvent {
 }
 
 export type ChangeListener = (event: ChangeEvent) => void;
-
-/** A source's saved registration: backend, username, vuser, replicaGuid, replId, count. */
-export type PersistedRegistration = [string, string, string, string, number, number];
-
-export interface PersistedSource {
-  host: string;
-  pid: number;
-  epoch: string;
-  /** u64 as decimal text. */
-  lastSeq: string;
-  /** null until the source announced its interval in a heartbeat. */
-  announcedIntervalMs: number | null;
-  lastHeardAt: number;
-  /** When the lease runs out (a restored source may have an earlier deadline than its lease). */
-  expiresAt: number;
-  droppedReported: string;
-  gaps: number;
-  registrations: PersistedRegistration[];
-}
-
-/** The table as a plain JSON-able object (see `RegistrationTable.toState`). */
-export interface PersistedTable {
-  format: 'mapistore-mgmt-table';
-  version: 1;
-  savedAt: number;
-  sources: PersistedSource[];
-}

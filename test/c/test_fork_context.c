@@ -1,6 +1,6 @@
 /* fork() never copies a ZeroMQ context half created or half terminated: libzmq takes
  * process-wide locks there, and a child forked in the middle would inherit them taken. The
- * sender holds mm_state.context_lock around zmq_ctx_new() and zmq_ctx_term(); fork() must wait
+ * sender holds its context_lock around zmq_ctx_new() and zmq_ctx_term(); fork() must wait
  * for it. A thread stands in for a sender terminating its context: it takes the lock, lets the
  * main thread fork, and marks the context terminated before it lets go. The parent must see
  * that mark as soon as fork() returns. (Were fork() not to wait, the mark would be missing,
@@ -12,7 +12,7 @@
 
 #include "check.h"
 #include "receiver.h"
-#include "state.h"
+#include "process.h"
 
 #define HOLD_MS 50u
 
@@ -22,11 +22,11 @@ static int locked_pipe[2];
 static void *terminate_slowly(void *arg)
 {
 	(void)arg;
-	pthread_mutex_lock(&mm_state.context_lock);
+	pthread_mutex_lock(&mm_process.sender.context_lock);
 	CHECK(write(locked_pipe[1], "x", 1) == 1);
 	sleep_ms(HOLD_MS);
 	atomic_store(&terminated, true);
-	pthread_mutex_unlock(&mm_state.context_lock);
+	pthread_mutex_unlock(&mm_process.sender.context_lock);
 	return NULL;
 }
 
@@ -49,8 +49,8 @@ int main(void)
 	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK(pthread_join(thread, NULL) == 0);
 	/* The lock is free again in the parent, as the handlers left it. */
-	CHECK(pthread_mutex_trylock(&mm_state.context_lock) == 0);
-	pthread_mutex_unlock(&mm_state.context_lock);
+	CHECK(pthread_mutex_trylock(&mm_process.sender.context_lock) == 0);
+	pthread_mutex_unlock(&mm_process.sender.context_lock);
 	printf("fork() waited for the context lock\n");
 	return 0;
 }

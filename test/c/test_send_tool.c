@@ -157,8 +157,9 @@ static void check_help(void)
 	CHECK(strcmp(short_help.output, help.output) == 0 && short_help.errors[0] == '\0');
 }
 
-/* Which endpoint the tool names: its option, else the library's variable, else the default
- * under XDG_RUNTIME_DIR, else under /tmp, exactly as the library chooses. */
+/* Which endpoint the tool names: its option, else the library's variable, else root's own
+ * directory under /run, or another user's under XDG_RUNTIME_DIR, else /tmp/mapistore-mgmt-UID,
+ * exactly as the library chooses. */
 static void check_printed_endpoint(void)
 {
 	const char *const stats[] = {"stats", NULL};
@@ -170,8 +171,16 @@ static void check_printed_endpoint(void)
 
 	expect_endpoint(option, variable, "tcp://127.0.0.1:7");
 	expect_endpoint(stats, variable, "ipc:///run/mm-test/notify.sock");
+	char own[64];
+
+	if (geteuid() == 0) {
+		expect_endpoint(stats, runtime_dir, "ipc:///run/mapistore-mgmt/notify.sock");
+		expect_endpoint(stats, nothing, "ipc:///run/mapistore-mgmt/notify.sock");
+		return;
+	}
+	snprintf(own, sizeof(own), "ipc:///tmp/mapistore-mgmt-%u/notify.sock", (unsigned)geteuid());
 	expect_endpoint(stats, runtime_dir, "ipc:///run/user/4242/mapistore-mgmt/notify.sock");
-	expect_endpoint(stats, nothing, "ipc:///tmp/mapistore-mgmt/notify.sock");
+	expect_endpoint(stats, nothing, own);
 }
 
 /* The next frame is from the source the tool printed: the host it prints is the one sent. */

@@ -2,7 +2,8 @@
  * no burst reaches, then with a small one so that drops happen. The receiver checks one gapless sequence; its total equals what
  * stats says was sent; commands received + drops = calls; every snapshot taken with no drop
  * since the previous one equals the set rebuilt from the messages; nothing is held at the
- * end. */
+ * end. In the first round the main thread holds one registration of its own throughout, so
+ * heartbeats are wanted until one has been compared exactly (waited for, not timed). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 #define PAIRS 10000
 #define INTERVAL_MS 20u
 #define DEADLINE_MS 60000u
+/* The main thread's own register and unregister (first round only). */
+#define HOLDER_CALLS 2u
 
 /* The receiver's model of the sender's set: per thread, its own triple (t<i>, t<i>) and its
  * triple (t<i>, shared). */
@@ -143,13 +146,16 @@ static struct mapistore_mgmt_stats drain(struct receiver *receiver, struct sourc
 /* 8 threads hammer at once; frames are received meanwhile, then until the sender is done. */
 static struct mapistore_mgmt_stats run_phase(struct receiver *receiver, struct sources *sources,
 					     struct model *model, struct totals *totals,
-					     unsigned int queue_limit)
+					     unsigned int queue_limit, bool hold)
 {
+	struct mapistore_connection_info holder = {.username = "t0"};
 	pthread_t threads[THREADS];
 	uint64_t give_up_ms = now_ms() + DEADLINE_MS;
 	bool got;
 
 	configure_library(receiver->endpoint, INTERVAL_MS, queue_limit);
+	if (hold)
+		CHECK(mapistore_mgmt_backend_register_user(&holder, "SOGo", "t0") == MAPISTORE_SUCCESS);
 	atomic_store(&finished, 0);
 	memset(refused, 0, sizeof(refused));
 	for (int i = 0; i < THREADS; i++)
@@ -164,14 +170,24 @@ static struct mapistore_mgmt_stats run_phase(struct receiver *receiver, struct s
 		pthread_join(threads[i], NULL);
 		totals->drops += refused[i];
 	}
+	if (hold) {
+		uint64_t exact_before = totals->exact_snapshots;
+
+		while (totals->exact_snapshots == exact_before) {
+			CHECK(now_ms() < give_up_ms);
+			take_frame(receiver, sources, model, totals, 100, &got);
+		}
+		CHECK(mapistore_mgmt_backend_unregister_user(&holder, "SOGo", "t0") ==
+		      MAPISTORE_SUCCESS);
+	}
 	return drain(receiver, sources, model, totals);
 }
 
 int main(void)
 {
-	/* First a bound no burst can reach (no drop: every snapshot is compared exactly), then a
-	 * small one (drops: counted, reported, repaired). */
-	static const unsigned int queue_limits[] = {2 * THREADS * PAIRS, 1000};
+	/* First a bound no burst can reach (every command and one heartbeat fit: no drop, every
+	 * snapshot is compared exactly), then a small one (drops: counted, reported, repaired). */
+	static const unsigned int queue_limits[] = {2 * THREADS * PAIRS + HOLDER_CALLS + 1, 1000};
 	struct receiver receiver;
 	struct sources sources = {0};
 	struct model model = {0};
@@ -181,10 +197,11 @@ int main(void)
 
 	receiver_open(&receiver, "ipc");
 	for (int phase = 0; phase < 2; phase++) {
-		stats = run_phase(&receiver, &sources, &model, &totals, queue_limits[phase]);
+		stats = run_phase(&receiver, &sources, &model, &totals, queue_limits[phase], phase == 0);
 		printf("queue bound %u: %llu calls in all, %llu commands and %llu heartbeats "
 		       "received (%llu compared exactly), %llu dropped\n",
-		       queue_limits[phase], (unsigned long long)(2ull * THREADS * PAIRS * (phase + 1)),
+		       queue_limits[phase],
+		       (unsigned long long)(2ull * THREADS * PAIRS * (phase + 1) + HOLDER_CALLS),
 		       (unsigned long long)totals.commands, (unsigned long long)stats.heartbeats_sent,
 		       (unsigned long long)totals.exact_snapshots, (unsigned long long)totals.drops);
 		if (phase == 0)
@@ -193,7 +210,8 @@ int main(void)
 		CHECK_EQ_U64(totals.received, stats.messages_sent);
 		CHECK_EQ_U64(sources.views[0].last_seq, stats.messages_sent);
 		CHECK_EQ_U64(stats.messages_dropped, totals.drops);
-		CHECK_EQ_U64(totals.commands + totals.drops, 2ull * THREADS * PAIRS * (phase + 1));
+		CHECK_EQ_U64(totals.commands + totals.drops,
+			     2ull * THREADS * PAIRS * (phase + 1) + HOLDER_CALLS);
 		CHECK_EQ_U64(totals.received - totals.commands, stats.heartbeats_sent);
 		CHECK(stats.registrations_held == 0 && stats.triples_held == 0);
 		/* The last snapshot repaired any drop; what followed it leaves nothing held. */

@@ -4,16 +4,18 @@ import type { SourceView, Status } from '../../src/server/api-types.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
 import { cleanup, CLI_ENTRY, runCli, spawnProcess } from '../support/processes.js';
 import { closePushSockets, connectPush, FakeSource } from '../support/push.js';
+import { makeTokenFile } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
 
 describe('mapistore-mgmt query commands', () => {
   let notifier: RunningNotifier;
   let alpha: FakeSource;
   let beta: FakeSource;
+  const { path: tokenFile, token } = makeTokenFile();
   const cli = (...args: string[]) => runCli([...args, '--http', notifier.httpUrl]);
 
   beforeAll(async () => {
-    notifier = await startNotifier({ heartbeatMs: 60_000 });
+    notifier = await startNotifier({ heartbeatMs: 60_000, args: ['--http-token-file', tokenFile] });
     const push = connectPush(notifier.endpoint);
     alpha = new FakeSource(push, 'alpha.example.org', 11);
     beta = new FakeSource(push, 'beta.example.org', 22);
@@ -98,15 +100,19 @@ describe('mapistore-mgmt query commands', () => {
     const odd = new FakeSource(connectPush(notifier.endpoint), 'wéird%host/with slash', 44);
     await odd.register('SOGo', 'odd', 'odd');
     await notifier.waitFor('the odd source', async (n) => (await n.sources()).some((s) => s.key === odd.key));
-    expect(await cli('purge', odd.key)).toMatchObject({ code: 0, stdout: `purged ${odd.key}\n` });
+    expect(await cli('purge', odd.key, '--http-token-file', tokenFile)).toMatchObject({ code: 0, stdout: `purged ${odd.key}\n` });
     expect((await notifier.sources()).some((s) => s.key === odd.key)).toBe(false);
   });
 
-  it('purge: removes a source, or says it does not exist (exit 1)', async () => {
-    const purged = await cli('purge', beta.key);
+  it('purge: needs the token (from MAPISTORE_MGMT_HTTP_TOKEN here), removes a source, or says it does not exist (exit 1)', async () => {
+    const refused = await cli('purge', beta.key);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the notifier refused the purge: this request needs the bearer token');
+    const env = { MAPISTORE_MGMT_HTTP_TOKEN: token };
+    const purged = await runCli(['purge', beta.key, '--http', notifier.httpUrl], { env });
     expect(purged).toMatchObject({ code: 0, stdout: `purged ${beta.key}\n` });
     expect((await notifier.users()).map((u) => u.username)).toEqual(['jdoe']);
-    const missing = await cli('purge', beta.key);
+    const missing = await runCli(['purge', beta.key, '--http', notifier.httpUrl], { env });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`no source ${beta.key} (list them with \`mapistore-mgmt sources\`)`);
   });

@@ -53,7 +53,7 @@ describe('mapistore-mgmt errors', () => {
       expect(http.stderr).toContain(`cannot serve HTTP on 127.0.0.1:${port} (listen EADDRINUSE`);
       expect(http.stderr).toContain('choose another --http');
       expect(existsSync(`${dir}/n.sock`), 'the socket file left behind').toBe(false);
-      const zmq = await runCli(['serve', '--endpoint', `tcp://127.0.0.1:${port}`, '--state-dir', `${dir}/state`, '--http', '127.0.0.1:0']);
+      const zmq = await runCli(['serve', '--endpoint', `tcp://127.0.0.1:${port}`, '--state-dir', `${dir}/state`, '--http', '127.0.0.1:0', '--insecure-plain-tcp']);
       expect(zmq.code).toBe(1);
       expect(zmq.stderr).toContain(`cannot bind tcp://127.0.0.1:${port}`);
       expect(zmq.stderr).toContain('choose another --endpoint');

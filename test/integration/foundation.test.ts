@@ -43,8 +43,8 @@ describe('a C sender and the notifier', () => {
     expect(status.counters.rejections).toEqual(Object.fromEntries(Object.keys(status.counters.rejections).map((k) => [k, 0])));
   });
 
-  it('works over tcp too (port 0 resolved, logged and served in status)', async () => {
-    const notifier = await startNotifier({ endpoint: 'tcp://127.0.0.1:0' });
+  it('works over plain tcp on loopback too, when asked (port 0 resolved, logged and served in status)', async () => {
+    const notifier = await startNotifier({ endpoint: 'tcp://127.0.0.1:0', args: ['--insecure-plain-tcp'] });
     expect(notifier.endpoint).toMatch(/^tcp:\/\/127\.0\.0\.1:[1-9]\d*$/);
     expect((await notifier.status()).endpoint).toBe(notifier.endpoint);
     const sender = spawnSender(['register jdoe SOGo jdoe', 'hold'], { endpoint: notifier.endpoint, heartbeatMs: 200 });

@@ -6,6 +6,7 @@ import { DovecotMailbox, requireDovecot, type Driver } from '../support/dovecot.
 import { NotificationSubscriber, metricValue, postNewmail, waitForSubscriptions } from '../support/newmail.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
 import { cleanup, spawnSender, type TestProcess } from '../support/processes.js';
+import { makeTokenFile } from '../support/temp.js';
 import { waitForHolding } from '../support/senders.js';
 
 const DRIVERS: Driver[] = ['ox', 'lua'];
@@ -16,6 +17,7 @@ const LOGGED_FAILURE: Record<Driver, RegExp> = {
 };
 
 let notifier: RunningNotifier;
+const { path: tokenFile, token } = makeTokenFile();
 let backend: TestProcess;
 let jdoe: NotificationSubscriber;
 /** Subscribed to everything: anything published at all arrives here, in order. */
@@ -23,7 +25,7 @@ let everything: NotificationSubscriber;
 
 beforeAll(async () => {
   requireDovecot();
-  notifier = await startNotifier();
+  notifier = await startNotifier({ args: ['--http-token-file', tokenFile] });
   // A backend process holding (SOGo, jdoe, jdoe) until told to unregister it; bob's registration
   // stays, to show what still gets through.
   backend = spawnSender(['register jdoe SOGo jdoe', 'register bob SOGo sales', 'hold', 'unregister jdoe SOGo jdoe', 'hold'], {
@@ -46,7 +48,7 @@ afterAll(async () => {
 });
 
 async function mailbox(user: string, driver: Driver): Promise<DovecotMailbox> {
-  const box = new DovecotMailbox(user, driver, { httpUrl: notifier.httpUrl, basic: { user: 'dovecot', password: 'unused-until-a-token' } });
+  const box = new DovecotMailbox(user, driver, { httpUrl: notifier.httpUrl, token });
   if (driver === 'ox') await box.enableOx();
   return box;
 }
@@ -59,7 +61,7 @@ async function deliver(box: DovecotMailbox, subject: string): Promise<void> {
 /** Publishes a notification for bob and waits for it: whatever `everything` got before was published before it. */
 async function barrier(): Promise<void> {
   const before = everything.received.length;
-  expect((await postNewmail(notifier, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: 'barrier' })).status).toBe(200);
+  expect((await postNewmail(notifier, token, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: 'barrier' })).status).toBe(200);
   await everything.waitForCount(before + 1);
 }
 

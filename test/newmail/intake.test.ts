@@ -6,9 +6,11 @@ import type { NewmailStreamEvent } from '../../src/server/api-types.js';
 import { NotificationSubscriber, metricValue, postNewmail, waitForSubscriptions } from '../support/newmail.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
 import { cleanup, spawnSender, type TestProcess } from '../support/processes.js';
+import { makeTokenFile } from '../support/temp.js';
 import { waitForHolding } from '../support/senders.js';
 
 let notifier: RunningNotifier;
+const { path: tokenFile, token } = makeTokenFile();
 let sender: TestProcess;
 /** Subscribed to jdoe and bob. */
 let servers: NotificationSubscriber;
@@ -18,7 +20,7 @@ let everything: NotificationSubscriber;
 const jdoeMail = { backend: 'SOGo', vuser: 'jdoe', folder: 'INBOX', messageId: 4711, uidValidity: 1700000000, sender: 'Alice <alice@example.org>', subject: 'Lunch?' };
 
 beforeAll(async () => {
-  notifier = await startNotifier();
+  notifier = await startNotifier({ args: ['--http-token-file', tokenFile] });
   sender = spawnSender(['register jdoe SOGo jdoe', 'register bob SOGo sales', 'register alice SOGo sales', 'hold', 'unregister jdoe SOGo jdoe', 'hold'], {
     endpoint: notifier.endpoint,
     heartbeatMs: 200,
@@ -42,13 +44,13 @@ afterAll(async () => {
 /** Posts a good event for jdoe and waits until the catch-all subscriber has it: whatever it got before was published before. */
 async function barrier(): Promise<void> {
   const before = everything.received.length;
-  expect((await postNewmail(notifier, { ...jdoeMail, subject: 'barrier' })).status).toBe(200);
+  expect((await postNewmail(notifier, token, { ...jdoeMail, subject: 'barrier' })).status).toBe(200);
   await everything.waitForCount(before + 1);
 }
 
 describe('POST /v1/newmail', () => {
   it('routes one event to the user registered for (backend, vuser), with every field', async () => {
-    const response = await postNewmail(notifier, jdoeMail);
+    const response = await postNewmail(notifier, token, jdoeMail);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ results: [{ backend: 'SOGo', vuser: 'jdoe', result: 'delivered', usernames: ['jdoe'] }] });
     const [received] = await servers.waitForCount(1);
@@ -61,7 +63,7 @@ describe('POST /v1/newmail', () => {
   it('takes a batch: one notification per registered username, none for a pair nobody holds (counted)', async () => {
     const notRegisteredBefore = await metricValue(notifier, 'mapistore_mgmt_newmail_events_total', { intake: 'newmail', result: 'no-registered-user' });
     const seen = everything.received.length;
-    const response = await postNewmail(notifier, [
+    const response = await postNewmail(notifier, token, [
       { backend: 'SOGo', vuser: 'sales', folder: 'INBOX/Comptabilité', messageId: '98', uidValidity: 3, subject: 'Fête ✓' },
       { backend: 'SOGo', vuser: 'ghost', folder: 'INBOX', messageId: '1' },
     ]);
@@ -96,7 +98,7 @@ describe('POST /v1/newmail', () => {
     const rejectedBefore = await metricValue(notifier, 'mapistore_mgmt_newmail_rejections_total', { intake: 'newmail', reason });
     const publishedBefore = await metricValue(notifier, 'mapistore_mgmt_newmail_notifications_total');
     const seen = everything.received.length;
-    const response = await postNewmail(notifier, body);
+    const response = await postNewmail(notifier, token, body);
     expect(response.status).toBe(status);
     const answer = (await response.json()) as { error: string; message: string };
     expect(answer.error).toBe(reason);
@@ -107,8 +109,17 @@ describe('POST /v1/newmail', () => {
     expect(everything.received.slice(seen).map((r) => r.notification.subject)).toEqual(['barrier']);
   });
 
+  it('needs the HTTP token: without it nothing is published (401, counted as an HTTP refusal)', async () => {
+    const refused = await metricValue(notifier, 'mapistore_mgmt_http_refusals_total', { reason: 'unauthorized' });
+    const published = await metricValue(notifier, 'mapistore_mgmt_newmail_notifications_total');
+    const response = await postNewmail(notifier, 'not-the-token-at-all', jdoeMail);
+    expect(response.status).toBe(401);
+    expect(await metricValue(notifier, 'mapistore_mgmt_http_refusals_total', { reason: 'unauthorized' })).toBe(refused + 1);
+    expect(await metricValue(notifier, 'mapistore_mgmt_newmail_notifications_total')).toBe(published);
+  });
+
   it('rejects a body that is not JSON (415)', async () => {
-    const response = await postNewmail(notifier, '<mail/>', { 'content-type': 'application/xml' });
+    const response = await postNewmail(notifier, token, '<mail/>', { 'content-type': 'application/xml' });
     expect(response.status).toBe(415);
     expect(((await response.json()) as { error: string }).error).toBe('unsupported-media-type');
   });
@@ -126,11 +137,11 @@ describe('POST /v1/newmail', () => {
     const all = await follow('/v1/events');
     const bob = await follow('/v1/events?username=bob');
     await notifier.waitFor('two stream clients', async (n) => (await n.metrics()).includes('mapistore_mgmt_event_subscribers 2'));
-    await postNewmail(notifier, [jdoeMail, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: '7' }]);
+    await postNewmail(notifier, token, [jdoeMail, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: '7' }]);
     await notifier.waitFor('three newmail events', () => all.events.length === 3);
     expect(all.events.map((e) => e.username).sort()).toEqual(['alice', 'bob', 'jdoe']);
     expect(all.events.find((e) => e.username === 'jdoe')).toMatchObject({ kind: 'newmail', backend: 'SOGo', vuser: 'jdoe', folder: 'INBOX', messageId: '4711', uidValidity: 1700000000, subject: 'Lunch?' });
-    await postNewmail(notifier, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: '8' });
+    await postNewmail(notifier, token, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: '8' });
     await notifier.waitFor("bob's second event", () => bob.events.length === 2);
     expect(bob.events.map((e) => [e.username, e.vuser, e.messageId])).toEqual([
       ['bob', 'sales', '7'],
@@ -144,10 +155,10 @@ describe('POST /v1/newmail', () => {
     sender.signal('SIGTERM'); // on to the unregister
     await waitForHolding(sender, 2);
     await notifier.waitFor('jdoe unregistered', async (n) => (await n.registeredUsers('SOGo', 'jdoe')).usernames.length === 0);
-    const response = await postNewmail(notifier, jdoeMail);
+    const response = await postNewmail(notifier, token, jdoeMail);
     expect(await response.json()).toEqual({ results: [{ backend: 'SOGo', vuser: 'jdoe', result: 'no-registered-user', usernames: [] }] });
     const seen = everything.received.length;
-    expect((await postNewmail(notifier, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: 'after' })).status).toBe(200);
+    expect((await postNewmail(notifier, token, { backend: 'SOGo', vuser: 'sales', folder: 'INBOX', messageId: 'after' })).status).toBe(200);
     await everything.waitForCount(seen + 2);
     expect(everything.received.slice(seen).every((r) => r.notification.messageId === 'after')).toBe(true);
   });

@@ -4,6 +4,7 @@ import { mapOxUser, templateProblem } from '../../src/newmail/ox-mapping.js';
 import { NotificationSubscriber, metricValue, waitForSubscriptions } from '../support/newmail.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
 import { cleanup, runCli, spawnSender } from '../support/processes.js';
+import { makeTokenFile } from '../support/temp.js';
 import { waitForHolding } from '../support/senders.js';
 
 describe('the OX user mapping rule', () => {
@@ -41,13 +42,16 @@ describe('the OX user mapping rule', () => {
 describe('PUT /v1/newmail/ox', () => {
   let notifier: RunningNotifier;
   let subscriber: NotificationSubscriber;
-  const ox = (body: unknown, contentType = 'application/json; charset=utf-8') =>
-    fetch(`${notifier.httpUrl}/v1/newmail/ox`, { method: 'PUT', headers: { 'content-type': contentType }, body: JSON.stringify(body) });
+  const { path: tokenFile, token } = makeTokenFile();
+  /** HTTP Basic credentials as the OX driver sends them from its URL: the token is the password. */
+  const basic = (password: string) => `Basic ${Buffer.from(`dovecot:${password}`).toString('base64')}`;
+  const ox = (body: unknown, authorization = basic(token)) =>
+    fetch(`${notifier.httpUrl}/v1/newmail/ox`, { method: 'PUT', headers: { 'content-type': 'application/json; charset=utf-8', authorization }, body: JSON.stringify(body) });
   // As Dovecot 2.3's OX driver sends it.
   const request = { user: 'jdoe@example.org', event: 'messageNew', folder: 'INBOX', 'imap-uidvalidity': 1764576000, 'imap-uid': 12, from: 'alice@example.org', subject: 'Lunch?', snippet: 'Hi', unseen: 1 };
 
   beforeAll(async () => {
-    notifier = await startNotifier({ args: ['--ox-backend', 'OpenChange', '--ox-vuser', '%n'] });
+    notifier = await startNotifier({ args: ['--ox-backend', 'OpenChange', '--ox-vuser', '%n', '--http-token-file', tokenFile] });
     const sender = spawnSender(['register jdoe OpenChange jdoe', 'hold'], { endpoint: notifier.endpoint, heartbeatMs: 200 });
     await waitForHolding(sender);
     await notifier.waitFor('jdoe registered', async (n) => (await n.users()).length === 1);
@@ -69,6 +73,13 @@ describe('PUT /v1/newmail/ox', () => {
     expect(received?.notification).toEqual({
       backend: 'OpenChange', username: 'jdoe', vuser: 'jdoe', folder: 'INBOX', messageId: '12', uidValidity: 1764576000, sender: 'alice@example.org', subject: 'Lunch?',
     });
+  });
+
+  it('refuses Basic credentials whose password is not the token (401), and publishes nothing', async () => {
+    const published = await metricValue(notifier, 'mapistore_mgmt_newmail_notifications_total');
+    expect((await ox(request, basic('wrong-password-here'))).status).toBe(401);
+    expect((await ox(request, `Basic ${Buffer.from(token).toString('base64')}`)).status).toBe(401); // no user:password
+    expect(await metricValue(notifier, 'mapistore_mgmt_newmail_notifications_total')).toBe(published);
   });
 
   it('shortens an over-long subject on a character boundary rather than losing the mail', async () => {

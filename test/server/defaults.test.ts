@@ -1,12 +1,38 @@
 import { homedir } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultEndpoint, defaultStateDir } from '../../src/server/defaults.js';
+import { cleanup, runProcess, SEND_TOOL } from '../support/processes.js';
+
+afterAll(cleanup);
+
+const NOBODY = 65534;
+
+/** The endpoint mapistore-mgmt-send (the library's own rule) names, run as `uid` with `env`. */
+async function libraryDefault(uid: number, env: NodeJS.ProcessEnv): Promise<string> {
+  const asUser = uid === 0 ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
+  const command = [...asUser, SEND_TOOL, 'stats'];
+  // Only the variables given (env -i): the test's own environment must not choose the endpoint.
+  const variables = Object.entries(env).map(([name, value]) => `${name}=${value ?? ''}`);
+  const result = await runProcess('env', ['-i', ...variables, ...command]);
+  expect(result.code, result.stderr).toBe(0);
+  return /^mapistore-mgmt-send: endpoint (\S+)$/m.exec(result.stderr)?.[1] ?? '';
+}
 
 describe('defaults shared with the library', () => {
-  it('endpoint: under XDG_RUNTIME_DIR, else under /tmp', () => {
-    expect(defaultEndpoint({ XDG_RUNTIME_DIR: '/run/user/1000' })).toBe('ipc:///run/user/1000/mapistore-mgmt/notify.sock');
-    expect(defaultEndpoint({})).toBe('ipc:///tmp/mapistore-mgmt/notify.sock');
-    expect(defaultEndpoint({ XDG_RUNTIME_DIR: '' })).toBe('ipc:///tmp/mapistore-mgmt/notify.sock');
+  it("endpoint: root's /run/mapistore-mgmt; another user's XDG_RUNTIME_DIR, else /tmp/mapistore-mgmt-UID", () => {
+    expect(defaultEndpoint({}, 0)).toBe('ipc:///run/mapistore-mgmt/notify.sock');
+    expect(defaultEndpoint({ XDG_RUNTIME_DIR: '/run/user/0' }, 0)).toBe('ipc:///run/mapistore-mgmt/notify.sock');
+    expect(defaultEndpoint({ XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toBe('ipc:///run/user/1000/mapistore-mgmt/notify.sock');
+    expect(defaultEndpoint({}, 1000)).toBe('ipc:///tmp/mapistore-mgmt-1000/notify.sock');
+    expect(defaultEndpoint({ XDG_RUNTIME_DIR: '' }, 1000)).toBe('ipc:///tmp/mapistore-mgmt-1000/notify.sock');
+  });
+
+  it('endpoint: the library (run as root and as nobody) chooses the same', async () => {
+    for (const uid of [0, NOBODY]) {
+      for (const env of [{}, { XDG_RUNTIME_DIR: '/run/user/4242' }]) {
+        expect(await libraryDefault(uid, env), `uid ${uid} ${JSON.stringify(env)}`).toBe(defaultEndpoint(env, uid));
+      }
+    }
   });
 
   it("state dir: systemd's STATE_DIRECTORY (first of a list), else XDG_STATE_HOME, else ~/.local/state", () => {

@@ -1,9 +1,10 @@
 // The ipc socket's directory: created private, someone else's refused, stale sockets removed.
-import { chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startNotifier } from '../support/notifier.js';
-import { cleanup, runCli } from '../support/processes.js';
+import { Pull } from 'zeromq';
+import { cleanup, CLI_ENTRY, runCli, runProcess, SEND_TOOL } from '../support/processes.js';
 import { makeTempDir } from '../support/temp.js';
 
 afterEach(cleanup);
@@ -45,7 +46,7 @@ describe('the ipc socket directory', () => {
     }
     const result = await runCli(serveArgs(`ipc://${join(dir, 'notify.sock')}`));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/belongs to uid \d+, not to this user .*choose an --endpoint/);
+    expect(result.stderr).toMatch(/belongs to uid \d+, not to this user .*or choose another --endpoint/);
   });
 
   it('is refused with a message, not a stack trace, when it cannot be made', async () => {
@@ -65,5 +66,60 @@ describe('the ipc socket directory', () => {
     await notifier.kill9();
     await notifier.restart();
     expect(notifier.logs().some((line) => line.msg === 'removed a stale socket file')).toBe(true);
+  });
+});
+
+describe('a squatted socket directory', () => {
+  const NOBODY = 65534;
+  const asNobody = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups'];
+
+  it('is refused by the notifier when its group or others may write it, or for a --socket-mode that would allow it', async () => {
+    const dir = join(makeTempDir(), 'open');
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    const open = await runCli(serveArgs(`ipc://${dir}/notify.sock`));
+    expect(open.code).toBe(2);
+    expect(open.stderr).toContain(`the socket directory ${dir} is writable by its group or others (mode 777)`);
+    const mode = await runCli([...serveArgs(`ipc://${makeTempDir()}/new/notify.sock`), '--socket-mode', '0770']);
+    expect(mode.code).toBe(2);
+    expect(mode.stderr).toContain('must not be writable by its group or others');
+  });
+
+  // A user whose runtime directory others may write (as /tmp): another user made the default
+  // socket directory there first and listens in it.
+  it('at the default path is refused by the library (nothing sent) and by the notifier', async () => {
+    const runtime = makeTempDir();
+    chmodSync(runtime, 0o1777);
+    const squatted = join(runtime, 'mapistore-mgmt');
+    mkdirSync(squatted, { mode: 0o755 });
+    chownSync(squatted, NOBODY - 1, NOBODY - 1);
+    const endpoint = `ipc://${squatted}/notify.sock`;
+    const squatter = new Pull();
+    await squatter.bind(endpoint);
+    const env = { XDG_RUNTIME_DIR: runtime };
+
+    const sender = await runProcess('env', ['-i', `XDG_RUNTIME_DIR=${runtime}`, ...asNobody, SEND_TOOL, 'register', 'jdoe', 'SOGo', 'jdoe', 'stats']);
+    expect(sender.code, sender.stderr).toBe(0);
+    expect(sender.stderr).toContain(`mapistore-mgmt-send: endpoint ${endpoint}\n`);
+    expect(sender.stderr).toContain(`the socket directory ${squatted} belongs to uid ${NOBODY - 1}, neither root nor this user (uid ${NOBODY})`);
+    expect(sender.stderr).toContain('the library holds every message and sends none (MAPISTORE_ERR_DENIED)');
+    expect(JSON.parse(sender.stdout.split('stats ')[1] ?? '')).toMatchObject({ messages_sent: 0 });
+
+    const stateDir = makeTempDir();
+    chownSync(stateDir, NOBODY, NOBODY);
+    const notifier = await runProcess('env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...asNobody, process.execPath, CLI_ENTRY, 'serve', '--http', '127.0.0.1:0', '--state-dir', join(stateDir, 'state')]);
+    expect(notifier.code).toBe(2);
+    expect(notifier.stderr).toContain(`the socket directory ${squatted} belongs to uid ${NOBODY - 1}, not to this user (uid ${NOBODY})`);
+    // Once the directory is the sender's own, a second sender's frames arrive: the first ones
+    // the squatter ever receives, so the refused sender sent it nothing.
+    chownSync(squatted, NOBODY, NOBODY);
+    chmodSync(join(squatted, 'notify.sock'), 0o666);
+    const trusted = await runProcess('env', ['-i', `XDG_RUNTIME_DIR=${runtime}`, ...asNobody, SEND_TOOL, 'register', 'ann', 'SOGo', 'ann']);
+    expect(trusted.stderr).not.toContain('MAPISTORE_ERR_DENIED');
+    const [first] = await squatter.receive();
+    expect(first?.includes('ann')).toBe(true);
+    expect(first?.includes('jdoe')).toBe(false);
+
+    squatter.close();
   });
 });

@@ -17,8 +17,8 @@ export type Driver = 'ox' | 'lua';
 export interface DriverTarget {
   /** The notifier's base URL, `http://HOST:PORT`. */
   httpUrl: string;
-  /** HTTP Basic credentials the OX driver sends (its URL's user:password). */
-  basic?: { user: string; password: string };
+  /** The notifier's HTTP token: the OX driver sends it as its URL's password, the Lua driver reads it from a file. */
+  token: string;
 }
 
 /** Fails with the line to run when Dovecot or root are missing (the tests need both). */
@@ -30,8 +30,7 @@ export function requireDovecot(): void {
 function config(dir: string, driver: Driver, target: DriverTarget): string {
   const common = [`base_dir = ${join(dir, 'run')}`, 'protocols =', 'ssl = no', 'mail_location = maildir:~/Maildir', `mail_uid = ${UID}`, `mail_gid = ${UID}`, `log_path = ${join(dir, 'log', 'dovecot.log')}`];
   if (driver === 'ox') {
-    const credentials = target.basic ? `${encodeURIComponent(target.basic.user)}:${encodeURIComponent(target.basic.password)}@` : '';
-    const url = target.httpUrl.replace('http://', `http://${credentials}`);
+    const url = target.httpUrl.replace('http://', `http://dovecot:${encodeURIComponent(target.token)}@`);
     return [
       ...common,
       'mail_plugins = notify push_notification',
@@ -43,7 +42,7 @@ function config(dir: string, driver: Driver, target: DriverTarget): string {
   return [
     ...common,
     'mail_plugins = mail_lua notify push_notification push_notification_lua',
-    `plugin {\n  push_notification_driver = lua:file=${join(dir, 'newmail.lua')}\n  mapistore_mgmt_url = ${target.httpUrl}/v1/newmail\n  mapistore_mgmt_backend = SOGo\n}`,
+    `plugin {\n  push_notification_driver = lua:file=${join(dir, 'newmail.lua')}\n  mapistore_mgmt_url = ${target.httpUrl}/v1/newmail\n  mapistore_mgmt_backend = SOGo\n  mapistore_mgmt_token_file = ${join(dir, 'run', 'token')}\n}`,
   ].join('\n');
 }
 
@@ -64,7 +63,8 @@ export class DovecotMailbox {
     mkdirSync(join(this.dir, 'log'));
     copyFileSync(LUA_SCRIPT, join(this.dir, 'newmail.lua'));
     writeFileSync(this.configPath, `${config(this.dir, driver, target)}\n`);
-    for (const path of [this.home, join(this.dir, 'run'), join(this.dir, 'log')]) chownSync(path, UID, UID);
+    writeFileSync(join(this.dir, 'run', 'token'), `${target.token}\n`, { mode: 0o600 });
+    for (const path of [this.home, join(this.dir, 'run'), join(this.dir, 'run', 'token'), join(this.dir, 'log')]) chownSync(path, UID, UID);
   }
 
   private run(command: string, args: string[], input?: string): Promise<RunResult> {

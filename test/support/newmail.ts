@@ -65,11 +65,11 @@ export function waitForSubscriptions(notifier: RunningNotifier, count: number): 
   return notifier.waitFor(`${count} new-mail subscription(s)`, async (n) => (await metricValue(n, 'mapistore_mgmt_newmail_subscriptions')) === count);
 }
 
-/** POST /v1/newmail with a JSON body (or raw text). */
-export function postNewmail(notifier: RunningNotifier, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+/** POST /v1/newmail with a JSON body (or raw text), authorized by the notifier's HTTP `token`. */
+export function postNewmail(notifier: RunningNotifier, token: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${notifier.httpUrl}/v1/newmail`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }

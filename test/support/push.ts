@@ -1,13 +1,14 @@
 // A zeromq.js PUSH socket that sends hand-made frames to a notifier, as a sender library would.
-import { Push } from 'zeromq';
+import { Push, type SocketOptions } from 'zeromq';
 import type { SourceId, UserCommand } from '../../src/protocol/types.js';
 import { encodeMessage } from './frames.js';
 
 const open = new Set<Push>();
 
 /** Connects a PUSH socket (linger 0) to `endpoint`; `closePushSockets()` closes it. */
-export function connectPush(endpoint: string): Push {
-  const socket = new Push({ linger: 0 });
+/** `options`: further socket options, for example CURVE keys. */
+export function connectPush(endpoint: string, options: SocketOptions<Push> = {}): Push {
+  const socket = new Push({ ...options, linger: 0 });
   socket.connect(endpoint);
   open.add(socket);
   return socket;

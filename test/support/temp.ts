@@ -1,5 +1,6 @@
 // Temporary directories that the test cleanup removes.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,4 +17,12 @@ export function makeTempDir(prefix = 'mm-test-'): string {
 export function removeTempDirs(): void {
   for (const dir of created) rmSync(dir, { recursive: true, force: true });
   created.clear();
+}
+
+/** A fresh HTTP token in a 0600 file of its own, for `--http-token-file`. */
+export function makeTokenFile(): { path: string; token: string } {
+  const token = randomBytes(24).toString('hex');
+  const path = join(makeTempDir('mm-token-'), 'token');
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return { path, token };
 }

@@ -9,6 +9,8 @@ export interface Vector {
   frame: Uint8Array;
   /** Set for a frame the decoder must reject. */
   error?: RejectReason;
+  /** The decoder's size limit for this vector (`max_frame_bytes`), when it is not the default. */
+  maxFrameBytes?: number;
   /** Set for a valid frame: what it decodes to. */
   message?: Message;
 }
@@ -49,7 +51,8 @@ function toVector(name: string, fields: Map<string, string>, entries: string[]):
   const error = fields.get('error');
   if (error !== undefined) {
     if (!(REJECT_REASONS as readonly string[]).includes(error)) throw new Error(`vector ${name}: unknown reason ${error}`);
-    return { name, frame, error: error as RejectReason };
+    const limit = fields.get('max_frame_bytes');
+    return { name, frame, error: error as RejectReason, ...(limit === undefined ? {} : { maxFrameBytes: Number(limit) }) };
   }
   const kind = field('kind') as Kind;
   const source = { host: field('host'), pid: Number(field('pid')), epoch: field('epoch') };

@@ -9,7 +9,7 @@ const jdoe = command('jdoe');
 describe('register and unregister', () => {
   it('counts +1 per register and -1 per unregister; the entry disappears at 0', () => {
     const { table } = setup();
-    expect(table.apply(register(a, 1, jdoe))).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: true, gap: 0, repairs: 0 });
+    expect(table.apply(register(a, 1, jdoe))).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: true, gap: 0n, droppedGrowth: 0n, repairs: 0 });
     table.apply(register(a, 2, jdoe));
     expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 2 }]);
     expect(table.registrationCount).toBe(2);
@@ -48,12 +48,13 @@ describe('register and unregister', () => {
       reason: 'unmatched-unregister',
       source: sourceKey(b),
       newSource: false,
-      gap: 0,
+      gap: 0n,
+      droppedGrowth: 0n,
       repairs: 0,
     });
     expect(table.users({ username: 'jdoe' })).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }]);
     // The message still counted in sequence: the next one is in order.
-    expect(table.apply(register(b, 3, jdoe))).toMatchObject({ outcome: 'applied', gap: 0 });
+    expect(table.apply(register(b, 3, jdoe))).toMatchObject({ outcome: 'applied', gap: 0n });
   });
 
   it('keeps the last replica seen for a triple', () => {
@@ -91,7 +92,7 @@ describe('heartbeat snapshots', () => {
     table.apply(register(b, 1, command('bob')));
     // jdoe unchanged (1), alice 1 -> 3, bob dropped, carol new: 3 repairs.
     const result = table.apply(heartbeat(a, 4, [entry('jdoe', 1), entry('alice', 3), entry('carol', 1)]));
-    expect(result).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: false, gap: 0, repairs: 3 });
+    expect(result).toEqual({ outcome: 'applied', source: sourceKey(a), newSource: false, gap: 0n, droppedGrowth: 0n, repairs: 3 });
     expect(table.users().map((r) => [r.username, r.count])).toEqual([
       ['alice', 3],
       ['bob', 1],
@@ -104,6 +105,16 @@ describe('heartbeat snapshots', () => {
     const { table } = setup();
     table.apply(heartbeat(a, 1, [], 250, 7n));
     expect(table.sources()[0]).toMatchObject({ intervalMs: 250, droppedReported: '7', leaseMs: 2000 });
+  });
+
+  it('count only rises of the dropped total: a lower total adds nothing and is not the new base', () => {
+    const { table } = setup();
+    expect(table.apply(heartbeat(a, 1, [], 5000, 100n))).toMatchObject({ droppedGrowth: 100n });
+    expect(table.apply(heartbeat(a, 2, [], 5000, 5n))).toMatchObject({ droppedGrowth: 0n });
+    expect(table.sources()[0]?.droppedReported).toBe('100');
+    expect(table.apply(heartbeat(a, 3, [], 5000, 100n))).toMatchObject({ droppedGrowth: 0n });
+    expect(table.apply(heartbeat(a, 4, [], 5000, 2n ** 64n - 1n))).toMatchObject({ droppedGrowth: 2n ** 64n - 101n });
+    expect(table.apply(register(a, 5, jdoe))).toMatchObject({ droppedGrowth: 0n });
   });
 
   it('create a source from its first heartbeat, rebuilding its set', () => {
@@ -144,7 +155,7 @@ describe('sources', () => {
     const old = source(100, '0000000000000001');
     const reborn = source(100, '0000000000000002');
     table.apply(register(old, 1, jdoe));
-    expect(table.apply(register(reborn, 1, jdoe))).toMatchObject({ newSource: true, gap: 0 });
+    expect(table.apply(register(reborn, 1, jdoe))).toMatchObject({ newSource: true, gap: 0n });
     expect(table.sourceCount).toBe(2);
     expect(table.users()[0]?.count).toBe(2);
   });
@@ -161,18 +172,26 @@ describe('sources', () => {
 describe('sequence numbers', () => {
   it('accept any first seq, count a jump forward as a gap and apply it', () => {
     const { table } = setup();
-    expect(table.apply(register(a, 1000, jdoe))).toMatchObject({ gap: 0 });
-    expect(table.apply(register(a, 1004, jdoe))).toMatchObject({ outcome: 'applied', gap: 3 });
-    expect(table.apply(goodbye(b, 9))).toMatchObject({ gap: 0 });
+    expect(table.apply(register(a, 1000, jdoe))).toMatchObject({ gap: 0n });
+    expect(table.apply(register(a, 1004, jdoe))).toMatchObject({ outcome: 'applied', gap: 3n });
+    expect(table.apply(goodbye(b, 9))).toMatchObject({ gap: 0n });
     table.apply(register(b, 1, jdoe));
-    expect(table.apply(goodbye(b, 3))).toMatchObject({ outcome: 'applied', gap: 1 });
+    expect(table.apply(goodbye(b, 3))).toMatchObject({ outcome: 'applied', gap: 1n });
     expect(table.users()[0]?.count).toBe(2);
+  });
+
+  it('sum gaps exactly, even past 2^53', () => {
+    const { table } = setup();
+    table.apply(register(a, 1, jdoe));
+    expect(table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 3n })).toMatchObject({ gap: 2n ** 64n - 5n });
+    expect(table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 1n })).toMatchObject({ gap: 1n });
+    expect(table.sources()[0]?.gaps).toBe((2n ** 64n - 4n).toString());
   });
 
   it('track the full u64 range', () => {
     const { table } = setup();
     table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 2n });
-    expect(table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 1n })).toMatchObject({ outcome: 'applied', gap: 0 });
+    expect(table.apply({ ...register(a, 1, jdoe), seq: 2n ** 64n - 1n })).toMatchObject({ outcome: 'applied', gap: 0n });
     expect(table.sources()[0]?.lastSeq).toBe('18446744073709551615');
   });
 

@@ -8,7 +8,7 @@ const b = source(200);
 const jdoe = command('jdoe');
 
 function summary(events: ChangeEvent[]): string[] {
-  return events.map((e) => `${e.type} ${e.backend}/${e.username}/${e.vuser}`);
+  return events.map((e) => `${e.kind} ${e.backend}/${e.username}/${e.vuser}`);
 }
 
 describe('change events', () => {

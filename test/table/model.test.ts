@@ -248,7 +248,7 @@ describe('the table against a simple model', () => {
               expect(describeResult(table.apply(message))).toBe(expected);
             }
           }
-          expect(events.map((e) => `${e.type} ${tripleId([e.backend, e.username, e.vuser])}`).sort()).toEqual(
+          expect(events.map((e) => `${e.kind} ${tripleId([e.backend, e.username, e.vuser])}`).sort()).toEqual(
             transitions(before, model.totals()),
           );
           expect(events.every((e) => e.at === clock.now)).toBe(true);

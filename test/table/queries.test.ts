@@ -72,7 +72,7 @@ describe('queries', () => {
         registrations: 3,
         triples: 3,
         droppedReported: '0',
-        gaps: 0,
+        gaps: '0',
         restored: false,
       },
       {
@@ -88,7 +88,7 @@ describe('queries', () => {
         registrations: 4,
         triples: 1,
         droppedReported: '12',
-        gaps: 5,
+        gaps: '5',
         restored: false,
       },
     ]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceKey } from '../../src/protocol/types.js';
 import { RegistrationTable } from '../../src/table/table.js';
-import type { PersistedTable } from '../../src/table/types.js';
+import type { PersistedTable } from '../../src/table/state-schema.js';
 import { command, entry, GUID, heartbeat, options, register, setup, source } from './fixtures.js';
 
 const a = source(100);
@@ -35,11 +35,31 @@ describe('toState / fromState', () => {
     expect([restored.sourceCount, restored.registrationCount, restored.userCount]).toEqual([2, 5, 2]);
   });
 
+  it('writes each source as JSON in pieces that describe the moment of the first piece', () => {
+    const { table } = setup({ maxRegistrationsPerSource: 5000 });
+    table.apply(heartbeat(a, 1, [entry('jdoe', 2)], 2000, 5n));
+    for (let i = 0; i < 1200; i++) table.apply(register(b, 1 + i, command(`u${i}`)));
+    const expected = table.toState().sources.map((saved) => JSON.stringify(saved));
+    let seq = 5000;
+    const pieces = [...table.savedSourcesJson()].map((text, index) => {
+      const parts: string[] = [];
+      for (const part of text) {
+        parts.push(part);
+        // Changes to b between its pieces do not reach the text being written.
+        if (index === 1) table.apply(register(b, seq++, command(`late${seq}`)));
+      }
+      return parts;
+    });
+    expect(pieces.map((parts) => parts.join(''))).toEqual(expected);
+    expect(pieces[1]).toHaveLength(5); // 1200 registrations: the head, three pieces, the end
+    expect(table.sourceRegistrations(sourceKey(b))).toHaveLength(1205);
+  });
+
   it('keeps each source sequence: an old seq is stale, the next one in order', () => {
     const { state, clock } = saved();
     const restored = restore(state, clock.now);
     expect(restored.apply(register(a, 13, command('x'))).outcome).toBe('rejected');
-    expect(restored.apply(register(a, 14, command('x')))).toMatchObject({ outcome: 'applied', gap: 0, newSource: false });
+    expect(restored.apply(register(a, 14, command('x')))).toMatchObject({ outcome: 'applied', gap: 0n, newSource: false });
   });
 
   it('expires restored sources not heard within one interval plus the grace', () => {
@@ -83,7 +103,7 @@ describe('toState / fromState', () => {
     table.apply(register(a, 1, command('jdoe')));
     table.apply({ ...register(a, 2, command('jdoe')), seq: 2n ** 64n - 1n });
     const restored = restore(JSON.parse(JSON.stringify(table.toState())), clock.now);
-    expect(restored.sources()[0]).toMatchObject({ lastSeq: '18446744073709551615', gaps: 2 ** 64 - 3, registrations: 2 });
+    expect(restored.sources()[0]).toMatchObject({ lastSeq: '18446744073709551615', gaps: '18446744073709551613', registrations: 2 });
   });
 
   it('emits changes for restored registrations that later go away', () => {
@@ -91,7 +111,7 @@ describe('toState / fromState', () => {
     const now = { now: clock.now };
     const restored = RegistrationTable.fromState(state, options(now));
     const types: string[] = [];
-    restored.onChange((e) => types.push(`${e.type} ${e.username}`));
+    restored.onChange((e) => types.push(`${e.kind} ${e.username}`));
     now.now += 60_000;
     restored.expire();
     expect(types.sort()).toEqual(['unregistered amy', 'unregistered jdoe']);
@@ -113,7 +133,7 @@ describe('fromState refuses a bad state with a descriptive error', () => {
         lastHeardAt: 1,
         expiresAt: 15_001,
         droppedReported: '0',
-        gaps: 0,
+        gaps: '0',
         registrations: [['SOGo', 'jdoe', 'jdoe', GUID, 1, 1]],
       },
     ],
@@ -122,11 +142,11 @@ describe('fromState refuses a bad state with a descriptive error', () => {
   type Loose = Record<string, unknown> & { sources: Record<string, unknown>[] };
   type Edit = (state: Loose) => unknown;
   const cases: [string, Edit, RegExp][] = [
-    ['not an object', () => 'hello', /state: expected an object/],
-    ['another format', (s) => ({ ...s, format: 'x' }), /format/],
-    ['a newer version', (s) => ({ ...s, version: 2 }), /unsupported version 2/],
-    ['sources not a list', (s) => ({ ...s, sources: {} }), /state.sources: expected an array/],
-    ['a zero pid', (s) => ((s.sources[0]!.pid = 0), s), /sources\[0\]\.pid/],
+    ['not an object', () => 'hello', /^state: must be object$/],
+    ['another format', (s) => ({ ...s, format: 'x' }), /state\/format: /],
+    ['a newer version', (s) => ({ ...s, version: 2 }), /state\/version: /],
+    ['sources not a list', (s) => ({ ...s, sources: {} }), /state\/sources: must be array/],
+    ['a zero pid', (s) => ((s.sources[0]!.pid = 0), s), /state\/sources\/0\/pid: must be >= 1/],
     ['an upper-case epoch', (s) => ((s.sources[0]!.epoch = '000000000000000A'), s), /epoch/],
     ['a zero seq', (s) => ((s.sources[0]!.lastSeq = '0'), s), /lastSeq/],
     ['a seq beyond u64', (s) => ((s.sources[0]!.lastSeq = '18446744073709551616'), s), /lastSeq/],
@@ -134,12 +154,14 @@ describe('fromState refuses a bad state with a descriptive error', () => {
     ['a zero interval', (s) => ((s.sources[0]!.announcedIntervalMs = 0), s), /announcedIntervalMs/],
     ['an unknown deadline', (s) => ((s.sources[0]!.expiresAt = null), s), /expiresAt/],
     ['negative gaps', (s) => ((s.sources[0]!.gaps = -1), s), /gaps/],
+    ['fractional gaps', (s) => ((s.sources[0]!.gaps = '1.5'), s), /gaps/],
     ['an empty host', (s) => ((s.sources[0]!.host = ''), s), /host/],
-    ['a NUL in a name', (s) => ((s.sources[0]!.registrations = [['SO\0Go', 'u', 'v', GUID, 1, 1]]), s), /backend: holds a NUL/],
-    ['a name over 255 bytes', (s) => ((s.sources[0]!.registrations = [['é'.repeat(128), 'u', 'v', GUID, 1, 1]]), s), /255 bytes/],
-    ['a zero count', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1, 0]]), s), /count/],
-    ['a short registration', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1]]), s), /6 fields/],
-    ['a bad guid', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', 'nope', 1, 1]]), s), /replica guid/],
+    ['a NUL in a name', (s) => ((s.sources[0]!.registrations = [['SO\0Go', 'u', 'v', GUID, 1, 1]]), s), /registrations\/0\/0: must match format "str8"/],
+    ['a name over 255 bytes', (s) => ((s.sources[0]!.registrations = [['é'.repeat(128), 'u', 'v', GUID, 1, 1]]), s), /registrations\/0\/0: must match format "str8"/],
+    ['a lone surrogate in a name', (s) => ((s.sources[0]!.registrations = [['b', '\uD800x', 'v', GUID, 1, 1]]), s), /registrations\/0\/1: must match format "str8"/],
+    ['a zero count', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1, 0]]), s), /registrations\/0\/5: must be >= 1/],
+    ['a short registration', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1]]), s), /registrations\/0: /],
+    ['a bad guid', (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', 'nope', 1, 1]]), s), /registrations\/0\/3: must match pattern/],
     [
       'a triple twice',
       (s) => ((s.sources[0]!.registrations = [['b', 'u', 'v', GUID, 1, 1], ['b', 'u', 'v', GUID, 2, 1]]), s),
@@ -158,7 +180,7 @@ describe('fromState refuses a bad state with a descriptive error', () => {
 
   it('refuses a state beyond the configured limits', () => {
     const two = { ...good(), sources: [good().sources[0]!, { ...good().sources[0]!, pid: 2 }] };
-    expect(() => restore(two, 0, { maxSources: 1 })).toThrow(/2 sources, more than the limit of 1/);
+    expect(() => restore(two, 0, { maxSources: 1 })).toThrow(/more sources than the limit of 1/);
     expect(() => restore(good(), 0, { maxRegistrationsPerSource: 0 })).toThrow(/more triples than the limit of 0/);
   });
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RegisteredUsers } from '../../server/api-types.js';
-import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { httpOption, tokenFileOption, jsonOption, type QueryOptions } from '../common-options.js';
 import { printJson } from '../format-table.js';
 import { getJson } from '../http-client.js';
 import { parseName } from '../option-parsers.js';
@@ -13,8 +13,9 @@ export function addRegisteredUsersCommand(program: Command): void {
     .argument('<vuser>', 'the user name within the backend', parseName)
     .addOption(jsonOption())
     .addOption(httpOption())
+    .addOption(tokenFileOption())
     .action(async (backend: string, vuser: string, options: QueryOptions) => {
-      const answer = await getJson<RegisteredUsers>(options.http, `/v1/registered-users?${new URLSearchParams({ backend, vuser })}`);
+      const answer = await getJson<RegisteredUsers>(options, `/v1/registered-users?${new URLSearchParams({ backend, vuser })}`);
       if (options.json) return printJson(answer);
       process.stdout.write(answer.usernames.map((name) => `${name}\n`).join(''));
     });

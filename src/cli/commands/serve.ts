@@ -1,27 +1,28 @@
-// `mapistore-mgmt serve`: starts the notifier with the checked options, stops it on a signal.
+// `mapistore-mgmt serve`: starts the notifier with the checked options, stops it on SIGTERM or
+// SIGINT, and on SIGHUP reads its config file and CURVE allow-list again.
+import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { ServeConfig } from '../../server/config.js';
 import type { NotifierLogger } from '../../server/logger.js';
 import type { RunningNotifier } from '../../server/notifier.js';
+import { applyConfigFile, ConfigFileError, fromFileOrDefault, readConfigFile } from '../config-file.js';
 import { CliError } from '../http-client.js';
 import { serveOptions } from '../serve-options.js';
 
 async function start(config: ServeConfig, log: Logger): Promise<RunningNotifier> {
   // Loaded here so that the query commands do not pay for the server's modules.
-  const { startNotifier, StartupError } = await import('../../server/notifier.js');
-  const { SocketDirError } = await import('../../server/ipc-socket-dir.js');
-  const { StateDirError } = await import('../../server/state-file.js');
+  const { startNotifier } = await import('../../server/notifier.js');
+  const { StartupError } = await import('../../server/startup-error.js');
   try {
     return await startNotifier(config, log);
   } catch (error) {
-    if (error instanceof SocketDirError || error instanceof StateDirError) throw new CliError(error.message, 2);
-    if (error instanceof StartupError) throw new CliError(error.message);
+    if (error instanceof StartupError) throw new CliError(error.message, error.exitCode);
     throw error;
   }
 }
 
-/** Stops on SIGTERM/SIGINT (saving the table) and exits 0; gives up after the timeout. */
+/** Stops on SIGTERM/SIGINT (saving the table) and exits 0, or 1 when the final save failed; gives up after the timeout. */
 function exitOnSignals(notifier: RunningNotifier, config: ServeConfig, logger: NotifierLogger): void {
   const { log } = logger;
   const exit = (code: number) => void logger.drain().then(() => process.exit(code));
@@ -32,9 +33,9 @@ function exitOnSignals(notifier: RunningNotifier, config: ServeConfig, logger: N
       exit(1);
     }, config.shutdownTimeoutMs).unref();
     notifier.stop().then(
-      () => {
-        log.info('stopped');
-        exit(code);
+      ({ saved }) => {
+        log.info({ saved }, 'stopped');
+        exit(saved ? code : 1);
       },
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
@@ -50,6 +51,44 @@ function exitOnSignals(notifier: RunningNotifier, config: ServeConfig, logger: N
   });
 }
 
+/**
+ * On SIGHUP (the daemon convention) reads the config file again and applies what can change
+ * while running: the log level. Other changed settings are named as needing a restart. The
+ * table, the socket and HTTP are untouched; a bad file changes nothing.
+ */
+function reloadOnHangup(command: Command, config: ServeConfig, logger: NotifierLogger): void {
+  const { log } = logger;
+  process.on('SIGHUP', () => {
+    if (config.config === undefined) {
+      log.info({ logLevel: config.logLevel }, 'SIGHUP: no --config file to read again; nothing changed');
+      return;
+    }
+    let values: Map<string, unknown>;
+    try {
+      values = readConfigFile(config.config, command.options);
+    } catch (error) {
+      log.error({ err: error }, 'SIGHUP: the config file is unusable; nothing changed');
+      return;
+    }
+    const running = config as unknown as Record<string, unknown>;
+    const restartNeeded: string[] = [];
+    for (const option of command.options) {
+      const key = option.attributeName();
+      if (key === 'config' || !fromFileOrDefault(command, option)) continue;
+      const value = values.has(key) ? values.get(key) : option.defaultValue;
+      if (isDeepStrictEqual(value, running[key])) continue;
+      if (key === 'logLevel') {
+        logger.setLevel(String(value));
+        config.logLevel = String(value);
+      } else {
+        restartNeeded.push(option.long ?? key);
+      }
+    }
+    log.info({ path: config.config, logLevel: config.logLevel }, 'SIGHUP: read the config file again');
+    if (restartNeeded.length > 0) log.warn({ path: config.config, settings: restartNeeded }, 'SIGHUP: these changed settings take effect at the next start');
+  });
+}
+
 export function addServeCommand(program: Command): void {
   const serve = program
     .command('serve')
@@ -59,16 +98,32 @@ export function addServeCommand(program: Command): void {
         'Every option can also come from the MAPISTORE_MGMT_* variable shown.',
     );
   for (const option of serveOptions()) serve.addOption(option);
-  serve.action(async (config: ServeConfig, command: Command) => {
+  serve.action(async (_options: ServeConfig, command: Command) => {
+    const file = command.getOptionValue('config') as string | undefined;
+    if (file !== undefined) {
+      try {
+        applyConfigFile(command, file);
+      } catch (error) {
+        if (error instanceof ConfigFileError) command.error(`error: ${error.message}`, { exitCode: 2 });
+        throw error;
+      }
+    }
+    const config = command.opts<ServeConfig>();
     if (config.minLeaseMs > config.maxLeaseMs) {
       command.error(`error: --min-lease-ms (${config.minLeaseMs}) is above --max-lease-ms (${config.maxLeaseMs}): raise the maximum or lower the minimum.`, { exitCode: 2 });
     }
+    if (!config.endpoint.startsWith('ipc://') && config.ipcAllowUsers.length + config.ipcAllowGroups.length > 0) {
+      command.error('error: --ipc-allow-users and --ipc-allow-groups need an ipc:// --endpoint (a tcp peer has no uid to check).', { exitCode: 2 });
+    }
     const { createLogger } = await import('../../server/logger.js');
     const logger = createLogger(config.logLevel);
+    reloadOnHangup(command, config, logger);
     const notifier = await start(config, logger.log).catch(async (error: unknown) => {
       await logger.drain();
       throw error;
     });
     exitOnSignals(notifier, config, logger);
+    // Beside the config file (above): the CURVE allow-list is read again too.
+    process.on('SIGHUP', () => notifier.reloadAllowList());
   });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { SourceView } from '../../server/api-types.js';
-import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { httpOption, tokenFileOption, jsonOption, type QueryOptions } from '../common-options.js';
 import { formatTable, printJson } from '../format-table.js';
 import { getJson } from '../http-client.js';
 
@@ -14,8 +14,9 @@ export function addSourcesCommand(program: Command): void {
     .description('list the sender processes (sources: host/pid/epoch) the notifier tracks, with what they hold and when their lease ends')
     .addOption(jsonOption())
     .addOption(httpOption())
+    .addOption(tokenFileOption())
     .action(async (options: QueryOptions) => {
-      const sources = await getJson<SourceView[]>(options.http, '/v1/sources');
+      const sources = await getJson<SourceView[]>(options, '/v1/sources');
       if (options.json) return printJson(sources);
       if (sources.length === 0) return void process.stdout.write('no sources\n');
       const now = Date.now();

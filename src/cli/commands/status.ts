@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Status } from '../../server/api-types.js';
-import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { httpOption, tokenFileOption, jsonOption, type QueryOptions } from '../common-options.js';
 import { formatTable, printJson } from '../format-table.js';
 import { getJson } from '../http-client.js';
 
@@ -39,8 +39,9 @@ export function addStatusCommand(program: Command): void {
     .description("show the notifier's version, uptime, endpoint, table sizes and message counters")
     .addOption(jsonOption())
     .addOption(httpOption())
+    .addOption(tokenFileOption())
     .action(async (options: QueryOptions) => {
-      const status = await getJson<Status>(options.http, '/v1/status');
+      const status = await getJson<Status>(options, '/v1/status');
       if (options.json) return printJson(status);
       process.stdout.write(`${describe(status)}\n`);
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { UserEntry } from '../../server/api-types.js';
-import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { httpOption, tokenFileOption, jsonOption, type QueryOptions } from '../common-options.js';
 import { formatTable, printJson } from '../format-table.js';
 import { getJson } from '../http-client.js';
 import { parseName } from '../option-parsers.js';
@@ -20,13 +20,14 @@ export function addUsersCommand(program: Command): void {
     .option('--username <name>', 'only this username', parseName)
     .addOption(jsonOption())
     .addOption(httpOption())
+    .addOption(tokenFileOption())
     .action(async (options: UsersOptions) => {
       const query = new URLSearchParams();
       for (const key of ['backend', 'vuser', 'username'] as const) {
         const value = options[key];
         if (value !== undefined) query.set(key, value);
       }
-      const users = await getJson<UserEntry[]>(options.http, `/v1/users?${query}`);
+      const users = await getJson<UserEntry[]>(options, `/v1/users?${query}`);
       if (options.json) return printJson(users);
       if (users.length === 0) return void process.stdout.write('no registered users\n');
       const rows = users.map((u) => [u.backend, u.username, u.vuser, u.count]);

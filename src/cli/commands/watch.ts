@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ChangeEvent } from '../../server/api-types.js';
-import { httpOption, jsonOption, type QueryOptions } from '../common-options.js';
+import { httpOption, tokenFileOption, jsonOption, type QueryOptions } from '../common-options.js';
 import { CliError, describeFailure, openStream } from '../http-client.js';
 import { readEvents } from '../sse.js';
 
@@ -10,8 +10,9 @@ export function addWatchCommand(program: Command): void {
     .description('follow the change stream: print a line each time a (backend, username, vuser) becomes registered or unregistered; stop with Ctrl-C')
     .addOption(jsonOption())
     .addOption(httpOption())
+    .addOption(tokenFileOption())
     .action(async (options: QueryOptions) => {
-      const response = await openStream(options.http, '/v1/events');
+      const response = await openStream(options, '/v1/events');
       if (!response.ok || response.body === null) throw new CliError(`the notifier refused the change stream: ${await describeFailure(response)}`);
       try {
         for await (const { data } of readEvents(response.body)) {
