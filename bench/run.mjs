@@ -15,6 +15,7 @@ import { killAll } from './lib/processes.mjs';
 import { render } from './lib/table.mjs';
 import * as callCost from './sections/call-cost.mjs';
 import * as neverBlocks from './sections/never-blocks.mjs';
+import * as newmail from './sections/newmail.mjs';
 import * as ingest from './sections/ingest.mjs';
 import * as memory from './sections/memory.mjs';
 import * as queries from './sections/queries.mjs';
@@ -29,6 +30,8 @@ const SECTIONS = [
   ['5 queries under load', queries],
   ['6 recovery', recovery],
   ['7 state saves', stateSaves],
+  // 8 is taken on another branch (notifier-load's section 7 moves state saves to 8).
+  ['9 new mail', newmail],
 ];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
