@@ -46,6 +46,14 @@ export class NotificationSubscriber {
     return waitFor(`${count} notification(s)`, () => this.received.length >= count && this.received);
   }
 
+  /** Waits until a notification with `messageId` has arrived, and returns its index in `received`. */
+  waitForMessage(messageId: string): Promise<number> {
+    return waitFor(`the notification ${messageId}`, () => {
+      const index = this.received.findIndex((r) => r.notification.messageId === messageId);
+      return index === -1 ? undefined : index;
+    });
+  }
+
   async close(): Promise<void> {
     this.socket.close();
     await this.loop;
