@@ -1,7 +1,7 @@
 // The socket new-mail notifications go out on: an XPUB, so that the notifier also sees the
 // subscriptions (a gauge operators and tests can read). It never blocks: a subscriber that falls
 // SEND_HWM messages behind loses the newest ones (ZeroMQ drops them silently).
-import { XPublisher } from 'zeromq';
+import { XPublisher, type SocketOptions } from 'zeromq';
 import { encodeNotification, type Notification } from './notification.js';
 
 /** Messages queued per subscriber before ZeroMQ drops for it. */
@@ -11,11 +11,17 @@ export class NotificationPublisher {
   // sendTimeout 0: each send completes (or drops) inside the call, so sends never overlap
   // (zeromq.js refuses a send while one is pending: EBUSY). allSubsUnsubs: every subscription
   // and unsubscription is passed up, including those of a subscriber that disconnects.
-  private readonly socket = new XPublisher({ linger: 0, sendTimeout: 0, sendHighWaterMark: SEND_HWM, verbosity: 'allSubsUnsubs' });
+  private readonly socket: XPublisher;
   private held = 0;
   private watching: Promise<void> | undefined;
 
-  constructor(readonly endpoint: string) {}
+  /** `access`: the ZAP domain of the notifier's peer check, when it has one. */
+  constructor(
+    readonly endpoint: string,
+    access: Pick<SocketOptions<XPublisher>, 'zapDomain' | 'zapEnforceDomain'> = {},
+  ) {
+    this.socket = new XPublisher({ ...access, linger: 0, sendTimeout: 0, sendHighWaterMark: SEND_HWM, verbosity: 'allSubsUnsubs' });
+  }
 
   /** Subscriptions held by connected subscribers (one per username each subscribes to). */
   get subscriptions(): number {

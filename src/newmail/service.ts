@@ -21,6 +21,8 @@ export interface NewmailServiceDeps {
   log: Logger;
   /** Also called for each published notification (the change stream). */
   published?: (notification: Notification) => void;
+  /** The ZAP domain of the ipc peer check (--ipc-allow-users/-groups), so subscribers pass it too. */
+  zapDomain?: string;
 }
 
 export interface NewmailService {
@@ -31,11 +33,11 @@ export interface NewmailService {
 }
 
 /** Binds the PUB socket; throws (the message says which endpoint) when it cannot. */
-export async function startNewmail({ config, table, registry, log, published }: NewmailServiceDeps): Promise<NewmailService> {
+export async function startNewmail({ config, table, registry, log, published, zapDomain }: NewmailServiceDeps): Promise<NewmailService> {
   const wanted = config.publish ?? defaultPublishEndpoint(config.endpoint);
   const socketPath = ipcPath(wanted);
   if (socketPath !== undefined) await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
-  const publisher = new NotificationPublisher(wanted);
+  const publisher = new NotificationPublisher(wanted, zapDomain === undefined ? {} : { zapDomain, zapEnforceDomain: true });
   const endpoint = await publisher.bind().catch(async (error: unknown) => {
     await publisher.close();
     throw new Error(`cannot bind the new-mail socket ${wanted} (${error instanceof Error ? error.message : String(error)}): choose another --publish.`);

@@ -120,6 +120,8 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     table,
     registry: metrics.registry,
     log,
+    // The same peer check by uid/gid as the message socket's; CURVE stays the message socket's.
+    zapDomain: peerChecks.curve === undefined ? (peerAuth?.socketOptions.zapDomain ?? undefined) : undefined,
     published: (notification) => {
       if (changes.size > 0) changes.publishNewmail({ kind: 'newmail', ...notification, time: new Date().toISOString() });
     },
