@@ -15,6 +15,7 @@ import { killAll } from './lib/processes.mjs';
 import { render } from './lib/table.mjs';
 import * as callCost from './sections/call-cost.mjs';
 import * as neverBlocks from './sections/never-blocks.mjs';
+import * as newmail from './sections/newmail.mjs';
 import * as ingest from './sections/ingest.mjs';
 import * as load from './sections/load.mjs';
 import * as memory from './sections/memory.mjs';
@@ -31,6 +32,7 @@ const SECTIONS = [
   ['6 recovery', recovery],
   ['7 load', load],
   ['8 state saves', stateSaves],
+  ['9 new mail', newmail],
 ];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });

@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const APT_PACKAGES = ['libzmq3-dev', 'libtalloc-dev', 'pkg-config', 'cmake', 'ninja-build', 'make', 'g++'];
+// dovecot-core: the new-mail tests deliver through a real Dovecot (test/newmail/dovecot.test.ts).
+const APT_PACKAGES = ['libzmq3-dev', 'libtalloc-dev', 'pkg-config', 'cmake', 'ninja-build', 'make', 'g++', 'dovecot-core'];
 const BUILD = join(root, 'build');
 // The developer build's CMake options (BUILD_TESTING and MAPISTORE_MGMT_BENCHMARKS are on by default).
 const DEVELOPER_OPTIONS = { MAPISTORE_MGMT_WERROR: 'ON' };
@@ -34,7 +35,8 @@ function fail(message) {
 function systemPackagesPresent() {
   return (
     succeeds('pkg-config', ['--exists', 'libzmq', 'talloc']) &&
-    ['cmake', 'ninja', 'make', 'c++'].every((tool) => succeeds(tool, ['--version']))
+    ['cmake', 'ninja', 'make', 'c++'].every((tool) => succeeds(tool, ['--version'])) &&
+    existsSync('/usr/lib/dovecot/dovecot-lda')
   );
 }
 

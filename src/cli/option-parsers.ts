@@ -2,6 +2,7 @@
 // throws InvalidArgumentError saying what a valid value looks like.
 import { execFileSync } from 'node:child_process';
 import { InvalidArgumentError } from 'commander';
+import { templateProblem } from '../newmail/ox-mapping.js';
 import type { HostPort } from '../server/config.js';
 
 /** A backend, username or vuser to look for: the protocol has no empty names. */
@@ -101,4 +102,24 @@ export function parseHttpUrl(value: string): string {
   const { host, port } = parseHostPort(hostPort);
   if (port === 0) throw new InvalidArgumentError('port 0 only makes sense for serve: give the port the notifier listens on.');
   return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** A comma-separated list of names (backends), none empty. */
+export function parseNames(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '' || Buffer.byteLength(name) > 255)) throw new InvalidArgumentError('expected names of 1 to 255 bytes separated by commas, for example SOGo,OpenChange.');
+  return names;
+}
+
+/** An ipc endpoint only: the notifier publishes new mail where directory permissions guard it. */
+export function parseIpcEndpoint(value: string): string {
+  if (!value.startsWith('ipc://')) throw new InvalidArgumentError('expected ipc://ABSOLUTE-PATH (new mail goes out only on ipc, behind directory permissions).');
+  return parseEndpoint(value);
+}
+
+/** A --ox-vuser template (see src/newmail/ox-mapping.ts). */
+export function parseVuserTemplate(value: string): string {
+  const problem = templateProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(`${problem}.`);
+  return value;
 }

@@ -2,7 +2,8 @@
 // MAPISTORE_MGMT_<FLAG>, checked at parse time. Their values make a ServeConfig.
 import { Option } from 'commander';
 import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir, LIBRARY_LIMITS } from '../server/defaults.js';
-import { integerIn, numberIn, parseEndpoint, parseHostNames, parseIdList, parseHostPort, parseMode } from './option-parsers.js';
+import { NEWMAIL_DEFAULTS } from '../newmail/config.js';
+import { integerIn, numberIn, parseEndpoint, parseHostNames, parseIdList, parseHostPort, parseIpcEndpoint, parseMode, parseName, parseNames, parseVuserTemplate } from './option-parsers.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -46,6 +47,10 @@ export function serveOptions(): Option[] {
     option('--http-allowed-hosts <names>', 'comma-separated host names HTTP requests may carry besides localhost and literal addresses (DNS rebinding guard)').default([], 'none').argParser(parseHostNames),
     option('--http-tls-cert-file <file>', 'serve HTTPS with this certificate (chain), PEM; with --http-tls-key-file'),
     option('--http-tls-key-file <file>', 'the private key of --http-tls-cert-file, PEM (not readable by others)'),
+    option('--newmail-endpoint <endpoint>', 'ZeroMQ PUB endpoint for new-mail notifications, ipc://ABSOLUTE-PATH (default: newmail.sock beside the --endpoint socket)').argParser(parseIpcEndpoint),
+    option('--newmail-backends <names>', 'comma-separated backends POST /v1/newmail accepts (besides --ox-backend)').default(parseNames(NEWMAIL_DEFAULTS.backends), NEWMAIL_DEFAULTS.backends).argParser(parseNames),
+    option('--ox-backend <name>', "the backend of the users Dovecot's OX driver names").default(NEWMAIL_DEFAULTS.oxBackend).argParser(parseName),
+    option('--ox-vuser <template>', "the vuser of an OX driver's user: %u the user, %n its part before @, %d its domain").default(NEWMAIL_DEFAULTS.oxVuser).argParser(parseVuserTemplate),
     option('--state-dir <dir>', 'where the table is saved ($STATE_DIRECTORY under systemd, else ${XDG_STATE_HOME:-~/.local/state}/mapistore-mgmt)').default(defaultStateDir()),
     ...NUMBERS.map(([flags, description, defaultValue, parse]) => option(flags, description).default(defaultValue).argParser(parse)),
     option('--log-level <level>', 'log level of the JSON log on stdout (SIGHUP applies a new one from the config file)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

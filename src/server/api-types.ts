@@ -63,3 +63,17 @@ export interface Status {
 
 /** A change-stream event (GET /v1/events, SSE `event:` is the kind): the table's change, with its time as ISO text. */
 export type ChangeEvent = Omit<TableChange, 'at'> & { time: string };
+
+/** A new-mail notification on the change stream (`event: newmail`), one per notified username. */
+export interface NewmailStreamEvent {
+  kind: 'newmail';
+  backend: string;
+  username: string;
+  vuser: string;
+  folder: string;
+  messageId: string;
+  uidValidity: number;
+  sender?: string;
+  subject?: string;
+  time: string;
+}

@@ -1,7 +1,8 @@
-// GET /v1/events: server-sent events, one per change of a triple's registered state.
+// GET /v1/events: server-sent events, one per change of a triple's registered state and one per
+// new-mail notification; a client may follow one username only.
 import type { ServerResponse } from 'node:http';
 import type { ChangeEvent as TableChange } from '../table/types.js';
-import type { ChangeEvent } from './api-types.js';
+import type { ChangeEvent, NewmailStreamEvent } from './api-types.js';
 
 /** A client that cannot keep up is dropped rather than buffered without bound, so the streams
  * hold at most about this times --max-event-subscribers. */
@@ -17,6 +18,8 @@ const KEEPALIVE_MS = 15_000;
  */
 interface Client {
   response: ServerResponse;
+  /** The only username it follows (undefined: all). */
+  follows: string | undefined;
   pending: string;
   pendingBytes: number;
   waiting: boolean;
@@ -41,22 +44,27 @@ export class ChangeStream {
   }
 
   /** Takes over a raw response: sends the SSE headers and keeps it until the client leaves. */
-  subscribe(response: ServerResponse): void {
+  subscribe(response: ServerResponse, username?: string): void {
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    const client: Client = { response, pending: '', pendingBytes: 0, waiting: false };
+    const client: Client = { response, follows: username, pending: '', pendingBytes: 0, waiting: false };
     this.clients.add(client);
     response.on('close', () => this.clients.delete(client));
     this.send(client, ': mapistore-mgmt change stream\n\n', 0);
   }
 
-  /** Sends a change of the table to every client. */
+  /** Sends a change of the table to the clients following its username or everyone. */
   publish({ at, ...change }: TableChange): void {
     const event: ChangeEvent = { ...change, time: new Date(at).toISOString() };
-    this.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`);
+    this.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`, event.username);
+  }
+
+  /** Sends a new-mail notification to the clients following its username or everyone. */
+  publishNewmail(event: NewmailStreamEvent): void {
+    this.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`, event.username);
   }
 
   /** Ends every stream (on shutdown, so the HTTP server can close). */
@@ -66,10 +74,14 @@ export class ChangeStream {
     this.clients.clear();
   }
 
-  private write(text: string): void {
+  /** Writes to every client, or only to those following `username` or everyone. */
+  private write(text: string, username?: string): void {
     if (this.clients.size === 0) return;
     const bytes = Buffer.byteLength(text);
-    for (const client of this.clients) this.send(client, text, bytes);
+    for (const client of this.clients) {
+      if (username !== undefined && client.follows !== undefined && client.follows !== username) continue;
+      this.send(client, text, bytes);
+    }
   }
 
   private send(client: Client, text: string, bytes: number): void {

@@ -1,5 +1,6 @@
 // What `mapistore-mgmt serve` runs with, once flags and environment are parsed and checked
 // (each field is the option of the same name, see src/cli/serve-options.ts).
+import type { NewmailConfig } from '../newmail/config.js';
 
 export interface HostPort {
   host: string;
@@ -7,7 +8,7 @@ export interface HostPort {
   port: number;
 }
 
-export interface ServeConfig {
+export interface ServeConfig extends NewmailConfig {
   /** ZeroMQ endpoint the PULL socket binds (ipc:// or tcp://). */
   endpoint: string;
   /** Mode and group of an ipc socket directory the notifier creates. */

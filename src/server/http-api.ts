@@ -116,7 +116,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     sizes: { sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount },
   }));
 
-  app.get('/v1/events', noQuery, (_request, reply) => {
+  app.get<{ Querystring: { username?: string } }>('/v1/events', queryOnly(['username']), (request, reply) => {
     if (deps.changes.full) {
       metrics.eventSubscribersRefused.inc();
       deps.refusalLog.warn('too-many-subscribers', { max: deps.changes.maxClients }, 'refused a change-stream client: too many follow already');
@@ -126,7 +126,7 @@ export function createHttpApi(deps: HttpApiDeps) {
       });
     }
     reply.hijack();
-    deps.changes.subscribe(reply.raw);
+    deps.changes.subscribe(reply.raw, request.query.username);
   });
 
   app.get('/metrics', async (_request, reply) => {

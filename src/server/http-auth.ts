@@ -53,9 +53,20 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
+/** The token an Authorization header presents: a bearer token, or the password of HTTP Basic
+ * credentials (Dovecot's OX push driver sends those from its URL; the user name is not checked). */
+function presentedToken(header: string | undefined): string | undefined {
+  const bearer = /^Bearer +(\S+) *$/i.exec(header ?? '')?.[1];
+  if (bearer !== undefined) return bearer;
+  const basic = /^Basic +([A-Za-z0-9+/]+=*) *$/i.exec(header ?? '')?.[1];
+  if (basic === undefined) return undefined;
+  const credentials = Buffer.from(basic, 'base64').toString('utf8');
+  return credentials.includes(':') ? credentials.slice(credentials.indexOf(':') + 1) : undefined;
+}
+
 /** True when the Authorization header carries `token`, compared in constant time. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const presented = /^Bearer +(\S+) *$/i.exec(header ?? '')?.[1];
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const presented = presentedToken(header);
   return presented !== undefined && timingSafeEqual(digest(presented), digest(token));
 }
 
@@ -110,7 +121,7 @@ export function installHttpAuth<Log extends FastifyBaseLogger>(
       refusals.inc({ reason: 'no-token-configured' });
       return reply.code(403).send({ error: 'no-token-configured', message: 'changes need a token: start serve with --http-token-file' });
     }
-    if (!bearerMatches(request.headers.authorization, options.token)) {
+    if (!tokenMatches(request.headers.authorization, options.token)) {
       refusals.inc({ reason: 'unauthorized' });
       return reply
         .code(401)

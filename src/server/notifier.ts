@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { TableOptions } from '../table/types.js';
+import { startNewmail } from '../newmail/service.js';
 import { ChangeStream } from './change-stream.js';
 import type { ServeConfig } from './config.js';
 import { startExpiry } from './expiry.js';
@@ -124,6 +125,22 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   });
   if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
   peerAuth?.watch(receiver.events);
+  const newmail = await startNewmail({
+    config,
+    table,
+    registry: metrics.registry,
+    log,
+    // The same peer check by uid/gid as the message socket's; CURVE stays the message socket's.
+    zapDomain: peerChecks.curve === undefined ? (peerAuth?.socketOptions.zapDomain ?? undefined) : undefined,
+    published: (notification) => {
+      if (changes.size > 0) changes.publishNewmail({ kind: 'newmail', ...notification, time: new Date().toISOString() });
+    },
+  }).catch(async (error: unknown) => {
+    await receiver.close();
+    await peerAuth?.close();
+    if (socketPath !== undefined) removeSocketFile(socketPath);
+    throw error instanceof StartupError ? error : new StartupError(describe(error));
+  });
 
   const rejectionLog = new RateLimitedLog(log, config.rejectionLogIntervalMs);
   const app = createHttpApi({
@@ -139,12 +156,14 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     auth,
     purged: () => saver.markDirty(),
   });
+  newmail.register(app);
   let httpUrl: string;
   try {
     await app.listen({ host: config.http.host, port: config.http.port });
     httpUrl = boundUrl(app.server.address(), auth.tls === undefined ? 'http' : 'https');
   } catch (error) {
     await receiver.close();
+    await newmail.close();
     await peerAuth?.close();
     if (socketPath !== undefined) removeSocketFile(socketPath);
     throw new StartupError(
@@ -180,7 +199,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   phase = 'running';
 
   const backendSetup = `export MAPISTORE_MGMT_ENDPOINT=${endpoint}`;
-  log.info({ endpoint, httpUrl, stateDir: config.stateDir, backendSetup }, `mapistore-mgmt notifier ready; point backends at it with: ${backendSetup}`);
+  log.info({ endpoint, httpUrl, newmailEndpoint: newmail.endpoint, stateDir: config.stateDir, backendSetup }, `mapistore-mgmt notifier ready; point backends at it with: ${backendSetup}`);
 
   let stopping: Promise<{ saved: boolean }> | undefined;
   const stop = () =>
@@ -188,6 +207,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
       phase = 'stopping';
       stopExpiry();
       await receiver.close();
+      await newmail.close();
       await peerAuth?.close();
       if (socketPath !== undefined) removeSocketFile(socketPath);
       const saved = await saver.stop();

@@ -89,7 +89,7 @@ describe('the HTTP API', () => {
       ['GET', '/v1/users?cursor=not*base64', 'query parameter "cursor" must be the "next" of a previous page, given once'],
       ['GET', '/v1/users?cursor=YWJj', 'query parameter "cursor" must be the "next" of a previous page, given once'],
       ['GET', '/v1/status?x', 'unknown query parameter "x" (this request takes none)'],
-      ['GET', '/v1/events?since=3', 'unknown query parameter "since" (this request takes none)'],
+      ['GET', '/v1/events?since=3', 'unknown query parameter "since" (known: username)'],
       ['DELETE', `/v1/sources/${beta.key}?force=1`, 'unknown query parameter "force" (this request takes none)'],
     ];
     for (const [method, path, message] of cases) {

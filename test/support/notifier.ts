@@ -11,6 +11,8 @@ export interface NotifierOptions {
   endpoint?: string;
   /** Default: a fresh temp dir. */
   stateDir?: string;
+  /** The new-mail PUB endpoint (default: `ipc://<tempdir>/newmail.sock`). */
+  publish?: string;
   /** Lease interval for sources that have not announced one (default 200 ms). */
   heartbeatMs?: number;
   /** How often a changed table is saved (default 100 ms). */
@@ -25,6 +27,8 @@ export class RunningNotifier {
   /** The endpoint as bound: a `tcp://HOST:0` is resolved at the first start and kept across restarts. */
   endpoint: string;
   readonly stateDir: string;
+  /** Where new-mail notifications are published. */
+  readonly publish: string;
   /** `http://127.0.0.1:PORT` of the current process. */
   httpUrl = '';
   process!: TestProcess;
@@ -32,6 +36,7 @@ export class RunningNotifier {
   constructor(private readonly options: NotifierOptions, tempDir: string) {
     this.endpoint = options.endpoint ?? `ipc://${join(tempDir, 'notify.sock')}`;
     this.stateDir = options.stateDir ?? join(tempDir, 'state');
+    this.publish = options.publish ?? `ipc://${join(tempDir, 'newmail.sock')}`;
   }
 
   get pid(): number {
@@ -54,6 +59,7 @@ export class RunningNotifier {
       '--endpoint', this.endpoint,
       '--http', '127.0.0.1:0',
       '--state-dir', this.stateDir,
+      '--newmail-endpoint', this.publish,
       '--heartbeat-ms', String(this.options.heartbeatMs ?? 200),
       '--save-interval-ms', String(this.options.saveIntervalMs ?? 100),
       ...(this.options.args ?? []),

@@ -7,7 +7,7 @@ import { readEvents } from '../sse.js';
 export function addWatchCommand(program: Command): void {
   program
     .command('watch')
-    .description('follow the change stream: print a line each time a (backend, username, vuser) becomes registered or unregistered; stop with Ctrl-C')
+    .description('follow the change stream: print a line each time a (backend, username, vuser) becomes registered or unregistered, and one per new-mail notification; stop with Ctrl-C')
     .addOption(jsonOption())
     .addOption(httpOption())
     .addOption(tokenFileOption())
