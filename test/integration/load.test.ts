@@ -114,7 +114,7 @@ describe('under load', () => {
   });
 
   it('300 change-stream clients that never read, during a register flood: 100 followed, 200 refused, memory bounded', { timeout: 300_000 }, async () => {
-    const notifier = await startNotifier({ endpoint: 'tcp://127.0.0.1:0' });
+    const notifier = await startNotifier({ endpoint: 'tcp://127.0.0.1:0', args: ['--insecure-plain-tcp'] });
     const rssBefore = await metric(notifier, 'process_resident_memory_bytes');
     const { port } = new URL(notifier.httpUrl);
     const statuses: number[] = [];

@@ -290,18 +290,21 @@ describe('limits', () => {
 });
 
 describe('the global registration limit', () => {
-  it('rejects a register or snapshot that would hold more triples over all sources, changing nothing', () => {
+  it('rejects a register or snapshot that would hold more triples over all sources, changing no registration', () => {
     const { table } = setup({ maxRegistrations: 3 });
     table.apply(register(a, 1, command('u1')));
     table.apply(register(a, 2, command('u2')));
     table.apply(register(b, 1, command('u1')));
     expect(table.heldCount).toBe(3);
-    const before = snapshotOf(table);
-    expect(table.apply(register(b, 2, command('u3')))).toEqual({ outcome: 'rejected', reason: 'table-full', source: sourceKey(b) });
+    const before = JSON.stringify([table.users(), table.registrationCount]);
+    // A known source's refused message still renews its lease (its set stays as it was).
+    expect(table.apply(register(b, 2, command('u3')))).toMatchObject({ outcome: 'rejected', reason: 'table-full', source: sourceKey(b), renewed: { source: sourceKey(b) } });
     const c = source(300);
-    expect(table.apply(heartbeat(c, 1, [entry('u9', 1)]))).toMatchObject({ outcome: 'rejected', reason: 'table-full' });
+    const unknown = table.apply(heartbeat(c, 1, [entry('u9', 1)]));
+    expect(unknown).toMatchObject({ outcome: 'rejected', reason: 'table-full' });
+    expect(unknown.outcome === 'rejected' && unknown.renewed).toBe(undefined);
     expect(table.apply(heartbeat(a, 3, [entry('u1', 1), entry('u2', 1), entry('u3', 1)]))).toMatchObject({ outcome: 'rejected', reason: 'table-full' });
-    expect(snapshotOf(table)).toBe(before);
+    expect(JSON.stringify([table.users(), table.registrationCount])).toBe(before);
     // What is already held can grow in count, and a snapshot that swaps triples fits.
     expect(table.apply(register(b, 3, command('u1'))).outcome).toBe('applied');
     expect(table.apply(heartbeat(a, 4, [entry('u3', 1), entry('u4', 2)])).outcome).toBe('applied');
