@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the benchmark sections, prints one table and saves it as JSON under bench/results/.
 //
 //   node bench/run.mjs [--quick] [--only 1,3]

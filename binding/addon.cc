@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 // The Node addon: a thin Node-API layer over the mapistore-mgmt C library.
 //
 // Every function takes plain values the TypeScript layer (src/addon/) has already validated

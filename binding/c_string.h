@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 // JavaScript strings as the NUL-terminated byte strings the C library takes.
 #ifndef MAPISTORE_MGMT_BINDING_C_STRING_H
 #define MAPISTORE_MGMT_BINDING_C_STRING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 // The new-mail subscriber for Node: a handle (a Napi::External) over the C subscriber, and a
 // watcher so that JavaScript can wait for notifications without blocking its thread.
 //

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 // The subscriber's Node-API functions (subscriber.cc), registered by addon.cc.
 #ifndef MAPISTORE_MGMT_BINDING_SUBSCRIBER_H
 #define MAPISTORE_MGMT_BINDING_SUBSCRIBER_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 // npm's install step: builds the native addon and the C library it links (build/Release) with
 // cmake-js against the system's libzmq, as better-sqlite3 and zeromq.js build theirs from
 // source. Without the system packages it stops with the line that installs them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Brings a checkout to a runnable state: system packages (installed with apt when run as
 // root), npm dependencies, the developer native build (library, tools, C tests, benchmarks,
 // addon, warnings as errors) into build/ and the TypeScript build into dist/. `npm start`,

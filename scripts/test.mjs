@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the whole suite: set-up, then the C tests (ctest) and the TypeScript tests (vitest),
 // both always, so that a failure in one never hides the other's results. Exits non-zero if
 // either failed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * big_heartbeat.c - the cost of a call while the library builds a heartbeat of many triples.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * call_cost.c - times each call of one transport with clock_gettime around it.
  *

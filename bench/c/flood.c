@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * flood.c - a backend process that registers through the library as fast as it can, or at a
  * fixed rate, alternating register and unregister of one triple so its set stays small.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * frame.h - the bytes of one wire-protocol v1 register message (docs/protocol.md), so that the
  * raw zmq_send and mq_send baselines carry exactly what the library sends for the same call.

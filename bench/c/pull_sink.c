@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pull_sink.c - a bare libzmq PULL socket that binds ENDPOINT and either drains or stalls.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* samples.c - see samples.h. */
 #include "samples.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * samples.h - per-call timings: a monotonic clock in nanoseconds, and a fixed-size array of
  * durations printed as one JSON object of percentiles.

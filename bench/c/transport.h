@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * transport.h - one way of handing a register message to someone else, timed call by call by
  * call_cost.c: the library, a raw zmq_send, or a POSIX mq_send.

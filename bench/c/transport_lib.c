@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* transport_lib.c - the library's register/unregister calls, alternating so the set stays small. */
 #include "transport.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * transport_mq.c - the original transport: a non-blocking POSIX mq_send of a register frame to
  * a queue that a thread of this process drains. The queue is as deep as the system allows

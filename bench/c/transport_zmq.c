@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* transport_zmq.c - a raw, non-blocking zmq_send of a register frame on a PUSH socket. */
 #include "transport.h"
 

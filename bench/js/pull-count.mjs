@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A bare zeromq.js PULL loop: the most a Node receiver can drain (no decoding, no table).
 //
 //   node bench/js/pull-count.mjs ENDPOINT IDLE_MS

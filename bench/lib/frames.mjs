@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Encodes wire-protocol v1 heartbeats (docs/protocol.md) for drivers that pretend to be many
 // sender processes.
 const KIND_HEARTBEAT = 3;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The real notifier (`node dist/cli/main.js serve`) on a private endpoint, state directory and
 // an ephemeral HTTP port, with the few HTTP calls the benchmarks make.
 import { existsSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Child processes of a benchmark run: spawned with their output collected, and all killed when
 // the run ends, whatever happens.
 import { spawn } from 'node:child_process';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Simulated sender processes: `count` sources (distinct pid and epoch on one fake host), each
 // holding `triples` registrations, that speak the wire protocol through one zeromq.js PUSH
 // socket. Each heartbeat is a snapshot of the source's whole set, exactly what the library

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Percentiles of a list of numbers.
 
 /** Nearest-rank percentile `p` (0..100) of `values` (not modified). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The benchmark's one table: rows of a measured value ("ours") beside the baselines measured in
 // the same run, with ratios. Rendered as aligned plain text; saved as JSON.
 

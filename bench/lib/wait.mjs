@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Polling and sleeping helpers.
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

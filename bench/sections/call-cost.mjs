@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 1: what one register call costs the backend, beside a raw zmq_send and a POSIX
 // mq_send of the same bytes, back to back and isolated (one call every 50 µs, every 1 ms).
 // The three transports take turns over several rounds, so that a change in the machine's load

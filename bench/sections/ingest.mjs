@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 3: ingest. Several C processes register through the library as fast as they can;
 // the same traffic goes to the real notifier, to a bare zeromq.js PULL loop (the ceiling for
 // a Node receiver) and to a bare libzmq PULL loop, and once more to the notifier with CURVE on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 7: the notifier under load. Reading a table of 1 M registrations page by page (how
 // long a page holds the notifier, and the resident memory at the default --max-registrations),
 // and /healthz while a flood of 10 000-entry heartbeats arrives as fast as the notifier reads.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 4: the notifier's memory per held registration, and the heartbeat traffic that many
 // registrations cost. Simulated sources (bench/lib/sources.mjs) send one heartbeat snapshot
 // each; the notifier's resident set and V8 heap (from /metrics) are compared with those of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 2: the call never blocks. The slowest calls out of many, with no notifier at all,
 // with a bare receiver that bound its socket and never reads, and with a real notifier frozen
 // by SIGSTOP, beside a live receiver; and the slowest call while the library builds heartbeats

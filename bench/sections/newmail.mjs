@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 9: new mail, from the HTTP intake (POST /v1/newmail) to a subscriber of the PUB
 // socket (zeromq.js SUB decoding nothing, just timing arrival), beside a bare HTTP round trip to
 // the same server (GET /healthz); and the fan-out rate: one event for a (backend, vuser) that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 5: query latency while registrations stream in at a fixed rate, beside the same
 // queries on an idle notifier. The table holds registrations of simulated sources; the ingest
 // comes from real C processes calling the library (bench-flood at a fixed rate).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 6: recovery. Simulated sources (bench/lib/sources.mjs) heartbeat their sets through
 // restarts of the notifier, as the library does; the time is counted from the signal that
 // stops the notifier until its table again holds every source and every registration.

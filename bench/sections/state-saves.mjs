@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Section 8: saving and restoring the table. In process, on the built modules: a table of
 // 100 k and 1 M registrations (sources of 10 000 triples, the default per-source limit) is saved
 // as the notifier saves it (in slices, yielding between them) while a monitor records the event

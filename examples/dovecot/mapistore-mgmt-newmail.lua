@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: GPL-3.0-or-later
 -- Dovecot 2.3 push_notification Lua driver: tells the mapistore-mgmt notifier about new mail,
 -- one POST /v1/newmail per mail transaction (a batch of the messages it delivered), with
 -- Dovecot's own HTTP client. See docs/operations.md ("New mail") and dovecot-lua.conf here.

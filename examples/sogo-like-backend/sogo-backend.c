@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sogo-backend.c - the SOGo-like backend: contexts that register their user with the notifier
  * (SOGo: -openContext and -dealloc of MAPIStoreContext), and the manager's generate_uri
  * (SOGo: sogo_manager_generate_uri in MAPIStoreSOGo.m). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sogo-backend.h - the SOGo-like mapistore backend of the examples: its contexts (which
  * register and unregister the user with the notifier) and its manager method generate_uri,

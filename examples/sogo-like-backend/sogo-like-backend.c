@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sogo-like-backend - one Outlook session as a SOGo-like mapistore backend lives it.
  *

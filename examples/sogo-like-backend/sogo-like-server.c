@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sogo-like-server - an OpenChange server process serving USER with the SOGo-like backend:
  * it opens USER's mail context (which registers USER with the notifier), subscribes to USER's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mapistore_mgmt.h - tell the mapistore-mgmt notifier which users hold contexts, and receive
  * its new-mail notifications for them (the subscriber, further down).

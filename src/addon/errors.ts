@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The error a non-success return code of the C library becomes.
 
 export class MapistoreError extends Error {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GUID text (8-4-4-4-12 hex digits) to its 16-byte wire form (docs/protocol.md: time_low,
 // time_mid and time_hi_and_version little-endian, then clock_seq and node as written).
 

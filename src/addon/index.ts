@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The public API over the C library: validation, conversion, and return codes as results or
 // errors. docs/node-api.md describes it.
 import { addon, errorFor } from './native-addon.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Finds and loads the native addon: built by the package's install step where it is installed
 // (scripts/install.mjs), by `npm run build:native` (or the set-up) in a checkout.
 import { existsSync } from 'node:fs';

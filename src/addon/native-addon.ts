@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The addon, loaded once on first use (so that importing the package never needs the native
 // build), and the error a C return code becomes.
 import { MapistoreError } from './errors.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What binding/addon.cc provides: the C library's calls over already-validated plain values.
 // Internal: the public API (index.ts) validates, converts and turns codes into errors.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The new-mail subscriber (mapistore_mgmt_subscriber_*): subscribe to usernames, take what the
 // notifier published without waiting, or wait for it without blocking. docs/node-api.md.
 import { addon, errorFor } from './native-addon.js';

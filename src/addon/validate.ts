@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Argument checks of the public API: what is not of the documented JavaScript shape throws a
 // TypeError here, before anything reaches C. Values of the right shape (an empty or oversized
 // string, an endpoint without ipc:// or tcp://) are the C library's to judge.

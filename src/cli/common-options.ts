@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Options shared by the query commands.
 import { Option } from 'commander';
 import { DEFAULT_HTTP } from '../server/defaults.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `serve --config FILE`: settings from a file of MAPISTORE_MGMT_*=value lines (the syntax of a
 // systemd EnvironmentFile), for the options given by neither a flag nor a variable: a flag beats
 // a variable, which beats the file, which beats the default. SIGHUP reads the file again.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Plain-text tables for the human output of the query commands.
 
 /** Left-aligned columns separated by two spaces, headers first. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Talks to a running notifier's HTTP API for the query commands.
 import { HttpAuthError, readTokenFile } from '../server/http-token.js';
 import type { NotifierTarget } from './common-options.js';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 // mapistore-mgmt: runs the notification process (`serve`) and queries it.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../server/version.js';

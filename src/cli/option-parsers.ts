@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // commander argument parsers: each turns a flag or environment value into a typed value, or
 // throws InvalidArgumentError saying what a valid value looks like.
 import { execFileSync } from 'node:child_process';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The options of `mapistore-mgmt serve`: each is a flag or, when the flag is absent, the variable
 // MAPISTORE_MGMT_<FLAG>, checked at parse time. Their values make a ServeConfig.
 import { Option } from 'commander';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Reads a text/event-stream body (the change stream) as events. Only what the notifier sends
 // is needed: `event:` and `data:` lines, blank-line separated, and `:` comments.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* api.c - the public calls: argument checks, then the process lifecycle does the work. */
 #include <stddef.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* config.c - where the library's settings come from, and what values are accepted. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* config.h - endpoint, heartbeat interval, queue bound, linger and triple limit: defaults,
  * environment, explicit options, and their checks. */
 #ifndef MM_CONFIG_H

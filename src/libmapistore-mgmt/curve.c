@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* curve.c - reads the CURVE key files and sets them on the PUSH socket (see curve.h). Runs in
  * the sender thread only: file reads never happen in the host's threads. */
 #include "curve.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* curve.h - the library's CURVE keys for a notifier that requires them (tcp): the server's
  * public key and this process's secret key, each read from a file given by option or
  * environment; the public key is derived from the secret one. Key material is never logged. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* decimal.h - how a number is read from text, by the library (its environment variables) and
  * by mapistore-mgmt-send (its options) alike. Header-only: the tool links the shared library,
  * whose internal functions are hidden. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* descriptors.c - probing for free descriptors, and checking the ones libzmq holds. */
 #include "descriptors.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* descriptors.h - file descriptor headroom for libzmq, and a watch over the ones it holds.
  * libzmq 4.3 does not fail when it cannot open a descriptor it needs, or finds one of its own
  * closed: it aborts the whole process (errno_assert). So the sender proves the descriptors

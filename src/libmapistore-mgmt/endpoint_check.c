@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* endpoint_check.c - the operating system is the gate of an ipc endpoint: the library sends
  * only into a directory that root or its own user controls (docs/security.md). */
 #include "endpoint_check.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* endpoint_check.h - whether an ipc endpoint's directory may be trusted with the usernames the
  * library sends: one only root or this user could have made, that nobody else may write. */
 #ifndef MM_ENDPOINT_CHECK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* errors.c - names and texts of the return codes (enum mapistore_error, then this library's
  * own). One list gives both, as libuv's UV_ERRNO_MAP does: a code's name is its identifier,
  * never retyped. */

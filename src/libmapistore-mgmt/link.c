@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* link.c - the ZeroMQ context and PUSH socket, opened with descriptor headroom, watched,
  * abandoned or closed. */
 #include "link.h"

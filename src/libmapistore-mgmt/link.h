@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* link.h - the sender thread's connection to the notifier: a ZeroMQ context and PUSH socket.
  * libzmq aborts the whole process where it cannot open a descriptor or finds one of its own
  * closed, so a link is opened only once the descriptors libzmq will take are proven free, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* notification.c - decoding a notification body (docs/notifications.md), field by field in
  * frame order, so that the first field breaking a rule names the reason. */
 #include "notification.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* notification.h - the decoder of new-mail notification bodies, frames v1
  * (docs/notifications.md). Pure: no allocation, no lock, no libzmq. */
 #ifndef MM_NOTIFICATION_H

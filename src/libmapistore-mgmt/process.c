@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* process.c - the process lifecycle: queueing a command (starting the sender for it),
  * configuration, stats, shutdown, and the load, fork() and exit handlers. */
 #include "process.h"

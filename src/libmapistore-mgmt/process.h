@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* process.h - the process lifecycle: the one state and sender of this process, what the
  * public calls do with them, and what happens at load, at fork() and at exit. */
 #ifndef MM_PROCESS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* queue.c - a singly linked FIFO; its bound is enforced by the caller (state.c). */
 #include "queue.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* queue.h - the FIFO of encoded frames waiting for the background thread. */
 #ifndef MM_QUEUE_H
 #define MM_QUEUE_H

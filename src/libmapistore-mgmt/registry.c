@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* registry.c - a chained hash map keyed by the triple's wire encoding (three str8 strings,
  * which the length prefixes make unambiguous), so a snapshot entry is a copy of the key.
  * Entries are also on a list in the order added, which snapshots walk. */

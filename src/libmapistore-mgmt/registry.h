@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* registry.h - the registrations this process holds: (backend, username, vuser) -> count.
  * Every operation is O(1) in the worst case, also while the table grows (it moves its
  * entries to the bigger table a few buckets per call) and while a heartbeat snapshot is being

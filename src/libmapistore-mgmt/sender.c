@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sender.c - the background thread: owns the link to the notifier (link.c), drains the queue
  * in order, builds heartbeats when due, reconnects when the endpoint changes, and flushes
  * then closes within linger_ms when stopped. Its whole life is here: start, wake, the loop,

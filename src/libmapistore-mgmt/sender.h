@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sender.h - the background thread that owns the link to the notifier, from start to stop. It drains the state's queue and asks the state for heartbeats; the process
  * lifecycle (process.c) starts, wakes and stops it. Every function is called with the state's
  * lock held, except mm_sender_init() and the context lock pair. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* source.c - this process's identity: host name, cached pid and a random epoch. */
 #include "source.h"
 

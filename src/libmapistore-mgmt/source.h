@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* source.h - who sends: this process's identity on the wire (host, pid, epoch). */
 #ifndef MM_SOURCE_H
 #define MM_SOURCE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* state.c - the state under the lock: recording commands, building heartbeats, handing
  * batches to the sender, stats and configuration. */
 #include "state.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* state.h - the state under the lock: configuration, source identity, registration set, send
  * queue, sequence numbers, heartbeat schedule and counters. Every function below except
  * mm_state_init() and mm_state_free_leftovers() is called with the lock held and does short,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* subscriber.c - new-mail notifications from the notifier's PUB socket: subscribe by username,
  * take the next one without waiting, decode (notification.c), count what is refused. */
 #include "subscriber.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* subscriber.h - the new-mail subscriber (struct mapistore_mgmt_subscriber): a ZeroMQ context
  * and SUB socket of its own, opened with descriptor headroom, watched, and refused to a fork()
  * child. Its public calls are declared in <mapistore/mapistore_mgmt.h>; this header only names

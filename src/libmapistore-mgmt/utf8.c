@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* utf8.c - validation of UTF-8 (RFC 3629, Table 3-7 of the Unicode standard). */
 #include "utf8.h"
 

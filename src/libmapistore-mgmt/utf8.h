@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* utf8.h - well-formed UTF-8 as docs/protocol.md requires it. */
 #ifndef MM_UTF8_H
 #define MM_UTF8_H

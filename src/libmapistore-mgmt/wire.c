@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wire.c - writes the little-endian frames of wire protocol v1, field by field. */
 #include "wire.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* wire.h - the encoder of wire protocol v1 (docs/protocol.md). */
 #ifndef MM_WIRE_H
 #define MM_WIRE_H

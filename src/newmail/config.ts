@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The new-mail settings of `serve` (src/cli/serve-options.ts) and the defaults they derive.
 import { dirname } from 'node:path';
 import { defaultEndpoint } from '../server/defaults.js';

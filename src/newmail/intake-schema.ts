@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What the new-mail routes accept: JSON schemas fastify checks (character counts, types,
 // required fields), then byte lengths, NUL and UTF-8 checked here against the frame format's
 // limits (docs/notifications.md), which JSON schema cannot express.

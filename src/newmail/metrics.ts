@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The new-mail counters, in the notifier's registry (GET /metrics).
 import { Counter, Gauge, type Registry } from 'prom-client';
 

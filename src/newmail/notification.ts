@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // New-mail notification frames v1 (docs/notifications.md): what the notifier publishes to the
 // OpenChange server processes, one message per registered username.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The rule that maps the `user` of a Dovecot OX driver request to the (backend, vuser) the
 // table is asked about: the backend is --ox-backend; the vuser is --ox-vuser, a template with
 // Dovecot's own variables for a user name.

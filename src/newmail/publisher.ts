@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The socket new-mail notifications go out on: an XPUB, so that the notifier also sees the
 // subscriptions (a gauge operators and tests can read). It never blocks: a subscriber that falls
 // SEND_HWM messages behind loses the newest ones (ZeroMQ drops them silently).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Routing: each new-mail event goes to the usernames registered for its (backend, vuser) at
 // that moment, one notification each, on the PUB socket and the change stream.
 import type { RegistrationTable } from '../table/table.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The new-mail intake on the notifier's HTTP listener: POST /v1/newmail (our JSON, one event or
 // a batch) and PUT /v1/newmail/ox (Dovecot's push_notification OX driver). A request is checked
 // whole before anything is routed: one bad event rejects it, counted, and publishes nothing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The new-mail side of the notifier, wired by notifier.ts: the PUB socket (in an ipc directory
 // prepared like the PULL socket's), the router over the table, the counters and the routes.
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { Buffer, isUtf8 } from 'node:buffer';
 import { tripleKey } from './triple.js';
 import type {

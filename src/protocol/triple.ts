@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The one layout of a triple (backend, username, vuser) flattened into a string key, used by
 // the decoder (to find a heartbeat's duplicate entries) and by the table (its maps and indexes).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /** Wire protocol v1 messages, as decoded (see docs/protocol.md). */
 
 export type Kind = 'register' | 'unregister' | 'heartbeat' | 'goodbye';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests. Where an
 // answer is a row of the table, its schema is the table's (also the route's response schema).
 import Type, { type Static } from 'typebox';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GET /v1/events: server-sent events, one per change of a triple's registered state and one per
 // new-mail notification; a client may follow one username only.
 import type { ServerResponse } from 'node:http';

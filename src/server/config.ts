@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What `mapistore-mgmt serve` runs with, once flags and environment are parsed and checked
 // (each field is the option of the same name, see src/cli/serve-options.ts).
 import type { NewmailConfig } from '../newmail/config.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The `cursor` of a paged listing: the key of the last row of the previous page, opaque to
 // clients (base64url of the key). A page continues strictly after it in key order, so rows
 // present throughout a walk come exactly once however the table changes meanwhile.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // CURVE keys on the notifier's side: its own secret key, and the allow-list of client public
 // keys with their labels. Keys are Z85 text (40 characters for 32 bytes), as libzmq and
 // `mapistore-mgmt keygen` write them; key material is never logged.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Defaults the notifier shares with libmapistore-mgmt (see include/mapistore/mapistore_mgmt.h).
 import { homedir } from 'node:os';
 import { join } from 'node:path';

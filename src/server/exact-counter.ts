@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A counter whose total is an exact integer however large (a bigint), for totals fed by u64
 // values from the wire: one sequence jump near 2^64 must not turn it into a float that then
 // ignores +1. prom-client keeps numbers, so these counters render their own exposition lines.

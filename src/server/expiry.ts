@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Expires silent sources on a timer, without mistaking a notifier that stood still for senders
 // that went silent. Two cases differ:
 // - stalled: the receive loop could not run (a paused process, a long synchronous write). The

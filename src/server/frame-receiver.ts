@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The PULL socket and its receive loop. Frames are handed over one by one in slices of at most
 // SLICE_MS of work, whatever their number or size; between slices the loop yields to the event
 // loop, so timers (expiry, saves) and HTTP run at least every few milliseconds under any load.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP surface (fastify): the JSON API under /v1, the change stream, Prometheus metrics,
 // and health/readiness. Every /v1 query string is checked (query-schema.ts); a bad one gets a 400.
 import Fastify, { LogController } from 'fastify';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Who may use the HTTP API: the Host header must name this notifier (DNS rebinding), a bearer
 // token guards every change (purge) and, with scope `all`, every read; a known path asked
 // with another method answers 405 with Allow. Installed on the app before its routes.

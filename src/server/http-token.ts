@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP API's bearer token, read from a file by both `serve` and the query commands.
 import { readFileSync, statSync } from 'node:fs';
 import { StartupError } from './startup-error.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Prepares the filesystem for an ipc:// endpoint: a private directory for the socket, and no
 // stale socket file from a killed notifier. Nobody outside the directory's group can connect.
 import { execFileSync } from 'node:child_process';

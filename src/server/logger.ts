@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The notifier's JSON log on stdout. When stdout is a pipe or a socket (a journal, a harness),
 // writes are non-blocking and buffered up to a bound: if nobody reads, log lines are dropped
 // instead of stalling the receive loop, the HTTP API, or the exit. A file or a terminal is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Counts received messages by kind and result in plain numbers, and hands the counts to the
 // prom-client counter only when it is read (GET /metrics, GET /v1/status): Counter.inc()
 // hashes and validates its labels on every call, a cost paid per message otherwise.

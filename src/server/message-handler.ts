@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Turns each received ZeroMQ message into a table change, and accounts for it: every frame
 // ends up counted by kind and result, every refusal by reason and in a rate-limited log line.
 import { decodeMessage } from '../protocol/decode.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The notifier's counters and gauges (prom-client, plus exact counters for totals of u64 values).
 // They are the single record of what the notifier saw: GET /metrics exposes them and
 // GET /v1/status summarises them.

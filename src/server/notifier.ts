@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The notification process: restores the table, binds the PULL socket, serves HTTP, expires
 // silent sources, saves the table, and shuts down in bounded time.
 import type { Server } from 'node:http';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A directory the notifier may trust with its socket or its state: a real directory (not a
 // symbolic link) of its own user, that neither its group nor others may write. Someone who may
 // write it could replace what the notifier puts there (take the socket, or swap the state file).

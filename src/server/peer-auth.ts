@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Who may connect to the PULL socket, decided by the ZAP handler: on ipc, peers whose kernel
 // credentials (uid, or primary gid) are on the allow-lists; with CURVE (required on tcp), peers
 // whose public key is on the allow-list. Refusals, and handshakes that fail before ZAP is asked

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Query-string checks for the /v1 routes: a JSON schema fastify validates, and a 400 message
 // that names the parameter and says what a valid request looks like.
 import type { FastifySchemaValidationError } from 'fastify';

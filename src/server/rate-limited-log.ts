@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Logs at most one line per key (a rejection reason) per interval; the next line that gets
 // through says how many were suppressed, so a flood of bad frames cannot flood the log.
 import type { Logger } from 'pino';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The notifier's embedded state store: one JSON file, replaced atomically (write a fresh temp
 // file, fsync, rename, fsync the directory), so a crash leaves either the old or the new table.
 // The document is written one item per line, so that neither writing nor reading it ever holds

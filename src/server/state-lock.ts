@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // One notifier per state directory: a lock file, created only if none exists, holds the owner's
 // pid and start time. A lock whose owner is gone (a crash, kill -9) is stale and taken over; the start
 // time tells a live owner from an unrelated process that was given the same pid later.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Keeps the table on disk: restored at start, saved periodically while it changes and once
 // more at shutdown. A file that cannot be read back is moved aside, never fatal. A save never
 // holds the event loop for long (state-file.ts writes it in slices) and never fails silently:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { createRequire } from 'node:module';
 
 // package.json is two levels up from both src/server and dist/server.

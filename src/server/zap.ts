@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The ZAP handler (ZeroMQ's authentication protocol, RFC 27): libzmq asks it about every new
 // connection to a socket that has a ZAP domain, and admits the peer only on a 200. It lives in
 // the same zeromq.js context as the PULL socket (a handler elsewhere is never asked), and must

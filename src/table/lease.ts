@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import type { LeaseOptions } from './types.js';
 
 /** A source's lease: `multiplier` x its interval, clamped to [minLeaseMs, maxLeaseMs]. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A set of keys kept in order (a B+ tree from sorted-btree), so that a page of a table can be
 // read from any position in O(log n + page) without sorting the whole table per request.
 import { createRequire } from 'node:module';

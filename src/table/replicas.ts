@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * The last replica (GUID and id) seen per triple of one source. A sender process usually
  * serves one mailbox, so its triples share one replica: that one is stored once, as the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { sourceKey, type SourceId } from '../protocol/types.js';
 import { Replicas } from './replicas.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The saved table's shape (the state file, see RegistrationTable.toState): each schema is both
 // the check a restore makes and, through Static, the TypeScript type the writer fills in.
 import { Buffer } from 'node:buffer';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A source in its saved form (state-schema.ts), whole or as JSON text in pieces.
 import type { Replicas } from './replicas.js';
 import type { Source } from './source.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
 import { leaseFor } from './lease.js';
 import { Source } from './source.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import Type, { type Static } from 'typebox';
 
 export interface TableLimits {

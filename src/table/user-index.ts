@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { OrderedKeys } from './ordered-keys.js';
 import { compareTripleKeys, pairKey, splitUser, tripleKey } from '../protocol/triple.js';
 import type { Page, UserFilter, UserRow } from './types.js';

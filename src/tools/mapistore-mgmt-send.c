@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * mapistore-mgmt-send - register and unregister users from a shell, through the real
  * library, as a backend would. HELP below says what it does; man/mapistore-mgmt-send.1 says

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The public API from TypeScript: argument checks (TypeError before C), each C error code
 // reachable from JavaScript (MapistoreError), and what a call records. Nothing listens on the
 // endpoint: every assertion is about this process's own state.

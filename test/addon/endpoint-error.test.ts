@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // stats().endpointError from JavaScript: the library holds its messages for an ipc directory
 // that could be another user's, says so, and sends once the directory is private.
 import { chmodSync, mkdirSync } from 'node:fs';

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fork-sender PARENT_USER CHILD_USER - a C host that forks, for the addon's end-to-end test.
  *

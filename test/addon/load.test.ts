@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Loading the native module: the built one, and a clear error when it is missing.
 import { join } from 'node:path';
 import { expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // MAPISTORE_ERR_MSG_SEND from JavaScript: a Node child registers towards an endpoint nobody
 // binds until the library's queue is full. The call then returns false instead of throwing:
 // the registration is recorded all the same, the drop is counted, the child still exits, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // test/vectors/notification-v1.txt read for the addon's tests (the format is in its header).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // End to end with the real notifier (a separate process): the addon in this process and in
 // Node children, beside the C tool, the C example backend and a forking C host, all through
 // the same C library; and how a Node child's source leaves: goodbye at exit, lease at kill -9.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The addon's Subscriber against a zeromq.js XPUB publishing the golden vectors' frames: each
 // valid vector arrives with exactly its fields, malformed ones are counted and skipped, another
 // user's never arrive, unsubscribe stops delivery, and close() ends an iteration. The XPUB

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The addon is context-aware: worker threads load it too, and share the process's one source
 // (its registrations, its epoch), as threads of a C host share the library.
 import { once } from 'node:events';

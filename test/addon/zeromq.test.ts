@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The addon in the same process as zeromq.js: two copies of libzmq (the system one the C
 // library links, the one zeromq.js bundles) meet over ipc://. A zeromq.js PULL receives
 // and decodes, with the team's decoder, every frame the addon's registrations produce.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the build into BUILD_DIR/examples/sogo-like-backend-cmake/prefix and builds the
 # SOGo-like example there from SOURCE_DIR/examples/sogo-like-backend with its CMakeLists.txt,
 # which finds the library with find_package(mapistore-mgmt), as a CMake-based backend would.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the build into BUILD_DIR/examples/sogo-like-backend/prefix and builds the SOGo-like
 # example there from SOURCE_DIR/examples/sogo-like-backend with its Makefile and pkg-config
 # alone, as a backend author would. The program is left at

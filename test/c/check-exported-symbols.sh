@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The shared library exports exactly the functions of the public header: compares the defined
 # dynamic symbols of LIBRARY with the list in EXPECTED.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Installs the build into BUILD_DIR/pkg-config-check/prefix and checks what its mapistore-mgmt.pc
 # gives: --cflags only the header's include directory (no flags of libzmq's own dependencies),
 # --libs only the library, --static --libs also libzmq. LIBDIR and INCLUDEDIR are the build's

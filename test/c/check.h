@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* check.h - the C tests' assertion: prints where and what failed, and exits 1. */
 #ifndef TEST_CHECK_H
 #define TEST_CHECK_H

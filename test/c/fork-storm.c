@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fork-storm USER CHILDREN - a C host whose forked children die without a goodbye, for the
  * lease tests (test/integration/leases.test.ts).

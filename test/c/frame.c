@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* frame.c - test-only decoder of wire protocol v1. */
 #include "frame.h"
 

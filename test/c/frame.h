@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* frame.h - a small, test-only decoder of wire protocol v1 frames (the notifier has the real,
  * strict one); it fails the test on anything it cannot read. */
 #ifndef TEST_FRAME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A backend that includes OpenChange's header first, then ours: no redefinition, and our
  * functions take OpenChange's struct mapistore_connection_info. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The header tests' translation units, each compiled its own way. */
 #ifndef TEST_HEADER_CHECKS_H
 #define TEST_HEADER_CHECKS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 // The header compiles as C++ and gives the functions C linkage.
 #include <mapistore/mapistore_mgmt.h>
 

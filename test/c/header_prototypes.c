@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The two calls keep OpenChange's exact prototypes: redeclaring them as the original page
  * (and OpenChange's mgmt header) did must compile against our header. */
 #include <mapistore/mapistore_mgmt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* notification_vectors.c - the golden vector file's format (described in its header). */
 #include "notification_vectors.h"
 

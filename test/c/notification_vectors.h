@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* notification_vectors.h - test/vectors/notification-v1.txt read into memory, for the C tests
  * of the decoder and of the subscriber. */
 #ifndef TEST_NOTIFICATION_VECTORS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* publisher.c - the C tests' stand-in for the notifier's PUB side (an XPUB socket). */
 #include "publisher.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* publisher.h - a real ZeroMQ XPUB socket standing where the notifier's PUB socket would, for
  * the C tests of the subscriber. An XPUB also receives the subscriptions: a test waits for the
  * one it made to arrive before publishing, instead of waiting for time to pass. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* receiver.c - the C tests' stand-in notifier: a real PULL socket and the test decoder. */
 #include "receiver.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* receiver.h - a real ZeroMQ PULL socket bound on a unique endpoint, standing where the
  * notifier would, for the C tests. */
 #ifndef TEST_RECEIVER_H

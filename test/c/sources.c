@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sources.c - the C tests' per-source sequence checks. */
 #include "sources.h"
 

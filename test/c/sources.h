@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sources.h - per-source bookkeeping for the C tests: the receiver's view of each
  * (pid, epoch), checking that seq runs 1, 2, 3, ... without gap or repeat. */
 #ifndef TEST_SOURCES_H

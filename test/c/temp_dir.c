@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* temp_dir.c - temporary directories that a failing test does not leave behind. */
 #include "temp_dir.h"
 

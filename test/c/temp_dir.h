@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* temp_dir.h - the C tests' temporary directories: /tmp/mm-ctest-XXXXXX, removed with their
  * files by temp_dir_remove() or, when a check fails first, at the exit of the process that
  * made them (never by a forked child's exit). */

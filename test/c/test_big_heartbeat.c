@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A heartbeat too big to copy in one go (100,000 triples: the library copies a slice of the set
  * at a time, letting calls in between) is still exactly the set as of its sequence number,
  * while another thread keeps registering and unregistering, new triples included. The

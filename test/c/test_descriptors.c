@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Short of file descriptors, the host is never aborted (libzmq would: errno_assert on EMFILE)
  * and loses nothing. Each case is a real process (this program, run again as a child) that
  * keeps only descriptors 0..2 (0 a pipe from the parent), then:

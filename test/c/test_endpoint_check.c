@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The library sends nothing into an ipc directory that could be another user's: it holds the
  * messages, says why in its stats (endpoint_error), and sends them once the directory is
  * trusted. The rule itself (endpoint_check.c) against real directories: owned by another user,

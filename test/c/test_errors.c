@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Every return code of the public calls. Bad input changes nothing: nothing recorded (stats
  * unchanged but last_error), nothing sent (the first frame the receiver ever sees is the
  * first good call's, with seq 1; a refused call consumes no seq). Out of memory is real: this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The SOGo-like example, built against an installed copy of the library (build-example.sh),
  * simulates one Outlook session against a real receiver: 3 registers of (SOGo, USER, USER)
  * when its contexts open, then 3 unregisters when the session is freed, from one source. */

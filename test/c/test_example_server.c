@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The SOGo-like server example, built against an installed copy of the library
  * (build-example.sh), against a real XPUB publishing the golden vectors' frames: it resolves
  * each of jdoe's notifications to its message's URI with the backend's generate_uri, and

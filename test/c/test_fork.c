@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fork(): a host process registers, then forks 50 children while it keeps sending; each child
  * registers twice, waits until it has sent a heartbeat, unregisters and exits. A real PULL
  * receiver in a separate process (tcp, where an exiting sender's last messages are not lost,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fork() never copies a ZeroMQ context half created or half terminated: libzmq takes
  * process-wide locks there, and a child forked in the middle would inherit them taken. The
  * sender holds its contexts.lock around zmq_ctx_new() and zmq_ctx_term(); fork() must wait

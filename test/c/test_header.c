@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The public header: the connection info's 56-byte LP64 layout, and translation units that
  * include it after OpenChange's header, redeclare the original prototypes, or are C++. */
 #include <stddef.h>

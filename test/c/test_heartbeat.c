@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Heartbeats: a source announces its interval first (an empty snapshot, seq 1), and again
  * when it registers after a silence of an interval; a process holding registrations sends a
  * snapshot about every heartbeat_ms

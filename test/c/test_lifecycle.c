@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Configuration and lifecycle: the environment configures a library nobody configured; a
  * source announces its interval first; a new endpoint applies to the next messages and held
  * registrations follow with the next heartbeat; shutdown says goodbye and forgets everything, and a later call starts a new

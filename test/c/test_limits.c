@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The limits the library shares with the notifier (docs/protocol.md, "Limits"): a process
  * holds at most MAPISTORE_MGMT_MAX_TRIPLES distinct triples by default, and a call past that
  * returns MAPISTORE_MGMT_ERR_LIMIT, changing and sending nothing; the snapshot of the largest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* No notifier: a process makes 1,000,000 calls against an endpoint where nobody listens.
  * Every call returns at once (SUCCESS or MSG_SEND), the queue never holds more than its bound,
  * every call is accounted for (dropped = calls - sent - queued), and the process then exits

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Golden vectors of test/vectors/notification-v1.txt against the library's internal decoder:
  * a valid vector decodes to exactly its fields (and its topic is its username and a NUL), an
  * error vector is refused with exactly its reason. */

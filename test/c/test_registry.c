@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The registry against a plain model, with a fixed seed: random adds and removes over a few
  * thousand triples (the table grows, moving its buckets while calls go on), and snapshots
  * copied a few entries at a time while adds and removes keep changing the set. Each snapshot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mapistore-mgmt-send, as other parts and people use it: its output lines, exit statuses
  * (0 all calls succeeded, 1 a call failed, 2 usage error), --help, the endpoint it names on
  * stderr, and what really reaches a receiver, including the goodbye of a held process stopped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Shutdown and the host's other threads: two shutdowns at once stop the sender once and leave
  * a later registration alone; a thread cancelled during its shutdown, or with a cancel
  * pending when its call draws the source's epoch, finishes the call and does not end holding

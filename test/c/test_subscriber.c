@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The subscriber end to end, against a real XPUB socket publishing the golden vectors' frames:
  * argument checks, the endpoint from the environment and by default, filtering by username,
  * poll on the descriptor then drain, malformed frames counted and skipped, counted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Threads: 8 threads x 10,000 register/unregister pairs at once, twice: with a queue bound
  * no burst reaches, then with a small one so that drops happen. The receiver checks one
  * gapless sequence; its total equals what stats says was sent; commands received + drops =

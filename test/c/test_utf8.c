@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The library's UTF-8 check at the edges of every range: what it accepts, what it refuses. */
 #include <string.h>
 

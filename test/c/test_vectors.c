@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Golden vectors: every valid vector of test/vectors/protocol-v1.txt, encoded from its fields
  * by the library's internal encoder, must give exactly the vector's bytes, and a vector given
  * as several frames must be cut where the library cuts a message into frames. */

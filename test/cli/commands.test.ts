@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Every CLI command against a real notifier, human and --json output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceView, Status } from '../../src/server/api-types.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What the CLI says, and its exit status, when the invocation is wrong or the notifier is absent.
 import { existsSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // man/mapistore-mgmt.1 against the CLI it describes: the same commands, each with the options
 // its --help lists, and every variable serve reads.
 import { readFileSync } from 'node:fs';

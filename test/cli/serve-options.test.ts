@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // docs/operations.md's configuration table against the options `serve` really has.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // 200 concurrent C sender processes registering and unregistering end with the exact table.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { UserEntry } from '../../src/server/api-types.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Crashes and restarts: leases remove killed senders, heartbeats and the state file rebuild
 // the notifier's table.
 import { existsSync, readFileSync, rmSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Foundation: the real C tool registers through the real library into the real notifier, and
 // the real CLI reads the table.
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Every source's lease is known from its first message: a process that dies without a goodbye
 // goes after three of its own intervals, not after the notifier's default lease (15 s here),
 // however soon it dies. Speed is not asserted: each test checks, from the notifier's own view

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A limit the library and the notifier agree on (docs/protocol.md, "Limits"): a process's
 // registrations reach the notifier in full, or the call that could not be honoured says so.
 // A real Node process registers 20,000 or 200,000 distinct triples through the C library

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The notifier under pressure: floods of big heartbeats, slow change-stream readers, more
 // subscribers than allowed, and paging through a table that changes meanwhile. Every bound
 // here is a hang guard, far above what the notifier needs; speed is measured in bench/ only.

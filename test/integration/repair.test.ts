@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A sender that ran while the notifier was absent: its queue overflowed (drops counted by the
 // library), and its first heartbeat after the notifier starts repairs the table.
 import { join } from 'node:path';

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # libmapistore-mgmt(3) names every function the library exports (the list the exported_symbols
 # test checks the library against), in its NAME section and in its SYNOPSIS.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The options mapistore-mgmt-send(1) describes are exactly those `mapistore-mgmt-send --help`
 # lists, so the two cannot drift. Compares the tags of the page's OPTIONS section (the line
 # after each .TP) with the option column of the help's "Options" block.

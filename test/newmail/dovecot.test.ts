@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // From a real Dovecot to the OpenChange side: dovecot-lda delivers offline, its push_notification
 // driver (Dovecot's OX driver, or our Lua script) tells the notifier, and a subscriber for the
 // user that a real C backend process holds receives the notification.

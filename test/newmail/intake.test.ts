@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // POST /v1/newmail end to end: a real notifier, a real C sender holding registrations, and a
 // zeromq.js subscriber decoding what the PUB socket carries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

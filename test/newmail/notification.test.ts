@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest';
 import { encodeNotification, type Notification } from '../../src/newmail/notification.js';
 import { bytesToHex } from '../support/frames.js';

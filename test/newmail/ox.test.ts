@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // PUT /v1/newmail/ox: the OX driver's request, its user mapped by --ox-backend and --ox-vuser.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapOxUser, templateProblem } from '../../src/newmail/ox-mapping.js';

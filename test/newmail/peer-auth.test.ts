@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The new-mail PUB socket under the same peer check by uid as the message socket
 // (--ipc-allow-users): an allowed subscriber receives, one run as nobody (setpriv) is refused.
 import { chmodSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The npm package as a user gets it: `npm pack`, then `npm install` of the tarball into an empty
 // project (dependencies from the local npm cache where it has them, `--prefer-offline`; the
 // package's install step builds the addon); then the installed CLI serves and queries, and the
@@ -7,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { UserEntry } from '../../src/server/api-types.js';
+import type { UserEntry, UsersPage } from '../../src/server/api-types.js';
 import { REPO_ROOT, TestProcess, cleanup, type RunResult } from '../support/processes.js';
 import { makeTempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait.js';
@@ -115,7 +116,7 @@ it('`npx mapistore-mgmt serve` serves, the installed addon registers with it, an
   const expected: UserEntry[] = [{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 1 }];
   await waitFor('jdoe in the notifier table', async () => {
     const response = await fetch(`${httpUrl}/v1/users`);
-    return response.ok && JSON.stringify(await response.json()) === JSON.stringify(expected);
+    return response.ok && JSON.stringify(((await response.json()) as UsersPage).users) === JSON.stringify(expected);
   }, { timeoutMs: HANG_GUARD_MS });
 
   const users = await run('npx', ['--no-install', 'mapistore-mgmt', 'users', '--json', '--http', httpUrl!], project);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../src/protocol/decode.js';
 import { REJECT_REASONS } from '../../src/protocol/types.js';

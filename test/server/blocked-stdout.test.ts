@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A stdout nobody reads must not stop the notifier: log lines are dropped, not waited for.
 import { afterAll, describe, expect, it } from 'vitest';
 import { startNotifier } from '../support/notifier.js';

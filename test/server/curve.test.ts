@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // tcp with CURVE, fail closed: real C senders (mapistore-mgmt-send) and real zeromq.js peers
 // against a real notifier whose allow-list admits one client key.
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The gap and drop totals stay exact integers through the real notifier: a sequence jump near
 // 2^64 and a sender's drop total that goes down, seen in /metrics, /v1/status and /v1/sources.
 import { afterEach, describe, expect, it } from 'vitest';

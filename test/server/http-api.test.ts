@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP API's shapes, filters, validation, purge and change stream, against a real notifier.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Push } from 'zeromq';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Who may use the HTTP API: the bearer token, the Host check, 405, and the refusal to listen
 // beyond loopback without a token, against real notifier processes.
 import { request } from 'node:http';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Optional HTTPS for the HTTP API, with a real self-signed certificate (openssl).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';

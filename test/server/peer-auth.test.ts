@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // ipc peers restricted by uid/gid through ZAP: real C senders run as root and as nobody
 // (setpriv) against a real notifier.
 import { chmodSync } from 'node:fs';

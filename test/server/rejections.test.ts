@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Bad frames over a real PUSH socket: counted per reason, logged rate-limited, table unchanged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../support/frames.js';

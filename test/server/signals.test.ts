@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Signals follow the daemon convention: SIGHUP reads the config file again and keeps running
 // with the table intact; SIGTERM and SIGINT stop gracefully (state.test.ts).
 import { writeFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The state directory must be the notifier's own: one others may write could have the state
 // file or its temporary file swapped under a (root) notifier.
 import { chmodSync, chownSync, mkdirSync, symlinkSync } from 'node:fs';

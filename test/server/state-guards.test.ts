@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The state directory's guards: one notifier per directory, a clear refusal of an unusable
 // one, and a failed save that is seen (metric, /readyz, exit status) rather than silent.
 import { execFileSync } from 'node:child_process';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The periodic saver on a real file: a table that changes all the time is not saved back to
 // back, each save waits four times the previous one's length.
 import { join } from 'node:path';

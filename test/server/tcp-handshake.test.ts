@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A tcp connection that never finishes its ZMTP handshake is dropped after the notifier's
 // 5 s handshake timeout, not libzmq's 30 s default: a flood of them cannot hold descriptors long.
 import { connect } from 'node:net';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A real Dovecot 2.3 (Debian's dovecot-core) delivering offline with dovecot-lda: no daemon, run
 // as an unprivileged uid with USER and HOME set, on a temporary maildir and configuration, with
 // the push_notification OX driver or our Lua driver (examples/dovecot/) pointed at a notifier.

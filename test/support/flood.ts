@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Floods a notifier from this process: a zeromq.js PUSH socket sends pre-built heartbeats of
 // many entries, as fast as the notifier takes them (small high-water marks keep the queued
 // frames, and this process's memory, bounded).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * A test-only encoder for wire protocol v1 (docs/protocol.md): builds frames from Message
  * objects. It does not validate, so tests can craft frames the decoder must reject (empty

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // New mail in tests: a zeromq.js SUB socket that decodes what the notifier publishes, and the
 // notifier's new-mail counters.
 import { Subscriber } from 'zeromq';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A test-side reader of notification frames v1 (docs/notifications.md) and of their golden
 // vectors (test/vectors/notification-v1.txt): what a subscriber decodes, checked against the spec.
 import { readFileSync } from 'node:fs';

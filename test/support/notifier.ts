@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Starts the real notifier (`node dist/cli/main.js serve`) for tests, on a private temp
 // endpoint, state directory and ephemeral HTTP port.
 import { join } from 'node:path';

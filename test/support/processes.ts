@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Child processes for tests: spawned, watched and always cleaned up.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';

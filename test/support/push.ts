@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A zeromq.js PUSH socket that sends hand-made frames to a notifier, as a sender library would.
 import { Push, type SocketOptions } from 'zeromq';
 import type { SourceId, UserCommand } from '../../src/protocol/types.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Helpers around the C tool mapistore-mgmt-send for the end-to-end tests.
 import type { TestProcess } from './processes.js';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /** Reads the golden vectors of test/vectors/protocol-v1.txt (format described in its header). */
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';

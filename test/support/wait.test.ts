@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The test helpers' waits: bounded, and cut short when the awaited thing cannot happen.
 import { describe, expect, it } from 'vitest';
 import { cleanup, spawnProcess } from './processes.js';

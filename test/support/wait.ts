@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Bounded polling: tests wait for conditions, never for fixed times.
 
 export interface WaitOptions {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest';
 import { sourceKey } from '../../src/protocol/types.js';
 import { RegistrationTable } from '../../src/table/table.js';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /** Builders for table tests: a table on a fake clock, and messages from named sources. */
 import type { Message, SnapshotEntry, SourceId, UserCommand } from '../../src/protocol/types.js';
 import { RegistrationTable } from '../../src/table/table.js';

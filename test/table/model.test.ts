@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * Model-based property test: random interleavings of every kind of message, expiries on a
  * fake clock, purges and notifier restarts (toState -> JSON -> fromState), checked step by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { curveKeyPair } from 'zeromq';

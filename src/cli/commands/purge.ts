@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import type { Command } from 'commander';
 import { httpOption, tokenFileOption, type NotifierTarget } from '../common-options.js';
 import { CliError, describeFailure, send } from '../http-client.js';

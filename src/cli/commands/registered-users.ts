@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import type { Command } from 'commander';
 import type { RegisteredUsers } from '../../server/api-types.js';
 import { httpOption, tokenFileOption, jsonOption, type QueryOptions } from '../common-options.js';

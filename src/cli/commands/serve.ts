@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // `mapistore-mgmt serve`: starts the notifier with the checked options, stops it on SIGTERM or
 // SIGINT, and on SIGHUP reads its config file and CURVE allow-list again.
 import { isDeepStrictEqual } from 'node:util';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import type { Command } from 'commander';
 import type { UserEntry } from '../../server/api-types.js';
 import { httpOption, tokenFileOption, jsonOption, limitOption, type ListOptions } from '../common-options.js';

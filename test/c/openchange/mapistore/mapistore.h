@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A stand-in for OpenChange's <mapistore/mapistore.h>, reduced to what matters here: its
  * include guard, its struct GUID (from Samba) and its struct mapistore_connection_info, field
  * for field as OpenChange declares them. Used to check that a backend may include OpenChange's

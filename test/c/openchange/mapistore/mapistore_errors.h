@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A stand-in for OpenChange's <mapistore/mapistore_errors.h> (2014 numbering, its guard). */
 #ifndef __MAPISTORE_ERRORS_H
 #define __MAPISTORE_ERRORS_H
