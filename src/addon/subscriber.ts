@@ -4,26 +4,9 @@
 import { addon, errorFor } from './native-addon.js';
 import type { NativeNotification, NativeSubscriber } from './native.js';
 import { checkString } from './validate.js';
+import type { Notification } from '../protocol/notification.js';
 
-/** One new-mail notification, as the notifier published it (docs/notifications.md). */
-export interface Notification {
-  /** The backend the user registered with ('SOGo'). */
-  backend: string;
-  /** The registered username: one this subscriber subscribed to. */
-  username: string;
-  /** The user name within the backend. */
-  vuser: string;
-  /** The folder that received the message ('INBOX'). */
-  folder: string;
-  /** The message's id in that folder (an IMAP uid). */
-  messageId: string;
-  /** The folder's IMAP UIDVALIDITY, 0 when unknown. */
-  uidvalidity: number;
-  /** The message's From, when known. */
-  sender?: string;
-  /** The message's Subject, when known. */
-  subject?: string;
-}
+export type { Notification } from '../protocol/notification.js';
 
 /** The subscriber's counters since it was created. */
 export interface SubscriberStats {
@@ -38,8 +21,8 @@ export interface SubscriberStats {
 }
 
 function notificationOf(native: NativeNotification): Notification {
-  const { sender, subject, ...required } = native;
-  return { ...required, ...(sender ? { sender } : {}), ...(subject ? { subject } : {}) };
+  const { uidvalidity, sender, subject, ...required } = native;
+  return { ...required, uidValidity: uidvalidity, ...(sender ? { sender } : {}), ...(subject ? { subject } : {}) };
 }
 
 /**

@@ -2,19 +2,9 @@
 // New-mail notification frames v1 (docs/notifications.md): what the notifier publishes to the
 // OpenChange server processes, one message per registered username.
 
-/** One notification: a new message for one registered username. */
-export interface Notification {
-  backend: string;
-  username: string;
-  vuser: string;
-  folder: string;
-  messageId: string;
-  /** The folder's IMAP UIDVALIDITY, 0 when unknown. */
-  uidValidity: number;
-  /** Absent or empty: not sent. */
-  sender?: string;
-  subject?: string;
-}
+import type { Notification } from '../protocol/notification.js';
+
+export type { Notification };
 
 const VERSION = 1;
 const KIND_NEW_MAIL = 1;

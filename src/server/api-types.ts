@@ -3,6 +3,7 @@
 // answer is a row of the table, its schema is the table's (also the route's response schema).
 import Type, { type Static } from 'typebox';
 import { SourceRow, UserRow, type ChangeEvent as TableChange } from '../table/types.js';
+import type { Notification } from '../protocol/notification.js';
 
 /** One registered triple: the sum of the counts every live source holds for it. */
 export const UserEntry = UserRow;
@@ -66,15 +67,4 @@ export interface Status {
 export type ChangeEvent = Omit<TableChange, 'at'> & { time: string };
 
 /** A new-mail notification on the change stream (`event: newmail`), one per notified username. */
-export interface NewmailStreamEvent {
-  kind: 'newmail';
-  backend: string;
-  username: string;
-  vuser: string;
-  folder: string;
-  messageId: string;
-  uidValidity: number;
-  sender?: string;
-  subject?: string;
-  time: string;
-}
+export type NewmailStreamEvent = Notification & { kind: 'newmail'; time: string };

@@ -46,7 +46,7 @@ function expected(vector: NotificationVector): Notification {
     vuser: vuser ?? '',
     folder: folder ?? '',
     messageId: message_id ?? '',
-    uidvalidity: Number(uidvalidity ?? 0),
+    uidValidity: Number(uidvalidity ?? 0),
     ...(sender ? { sender } : {}),
     ...(subject ? { subject } : {}),
   };
