@@ -8,14 +8,12 @@
  * the shortage to show in its stats (MAPISTORE_ERR_CONTEXT_FAILED, counted, nothing sent),
  * then frees them. Either way the receiver must get a heartbeat from it with every triple it
  * registered (without a restart), and it must exit 0.
- * - "closed": registers three triples (no heartbeats), and once the receiver has them all
- *   closes every descriptor from 3 up, as some daemons do, the library's ZeroMQ ones included,
- *   then registers a fourth: the library must count its context lost and send the fourth on
- *   a new one. (Closing while one of libzmq's own threads is busy, or has a timer, can still
- *   abort: see the header. So the child first waits until both sleep in epoll_wait with no
- *   timeout, as /proc/self/task/.../syscall shows.) */
+ *
+ * Not tested here: a host that closes the library's descriptors after it started. The library
+ * notices (contexts_lost) before it calls libzmq again, but libzmq's own threads may wake on
+ * their closed descriptors and abort first (see the header); a test of it passed only while
+ * those threads happened to stay asleep, so it failed now and then on a loaded machine. */
 #define _GNU_SOURCE /* close_range */
-#include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +31,6 @@
 #define ZMQ_DESCRIPTORS 7
 #define FILLED_LIMIT 64
 #define HEARTBEAT_MS 50u
-#define NO_HEARTBEAT_MS MAPISTORE_MGMT_HEARTBEAT_MS_MAX
 #define QUEUE_LIMIT 100u
 #define DEADLINE_MS 30000u
 static const char *const vusers[] = {"alpha", "beta", "gamma", "delta"};
@@ -81,11 +78,6 @@ static bool heartbeat_sent(const struct mapistore_mgmt_stats *stats)
 }
 
 /* The source's announcing heartbeat and its four registers. */
-static bool five_sent(const struct mapistore_mgmt_stats *stats)
-{
-	return stats->messages_sent >= 5;
-}
-
 /* Holds (its registrations stay live) until the parent closes our stdin. */
 static void hold_until_told(void)
 {
@@ -138,73 +130,6 @@ static void run_short_child(const char *mode, int n, const char *endpoint)
 	exit(0);
 }
 
-/* True when the thread sleeps in epoll_wait (or epoll_pwait) without a timeout. */
-static bool thread_idle(const char *task)
-{
-	char path[300], comm[32] = "";
-	long number = -1;
-	unsigned long fd, events, max, timeout = 0;
-	FILE *file;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%s/comm", task);
-	if (!(file = fopen(path, "r")))
-		return true; /* gone */
-	CHECK(fgets(comm, sizeof(comm), file) != NULL || feof(file));
-	fclose(file);
-	if (strncmp(comm, "ZMQbg/", 6) != 0)
-		return true;
-	snprintf(path, sizeof(path), "/proc/self/task/%s/syscall", task);
-	CHECK((file = fopen(path, "r")) != NULL);
-	if (fscanf(file, "%ld %lx %lx %lx %lx", &number, &fd, &events, &max, &timeout) != 5)
-		number = -1;
-	fclose(file);
-	return (number == 232 || number == 281) && (unsigned int)timeout == 0xffffffffu;
-}
-
-/* Waits until libzmq's reaper and I/O threads all sleep with nothing to do. */
-static void wait_for_zeromq_idle(void)
-{
-	uint64_t give_up_ms = now_ms() + DEADLINE_MS;
-
-	for (;;) {
-		bool idle = true;
-		struct dirent *entry;
-		DIR *tasks = opendir("/proc/self/task");
-
-		CHECK(tasks != NULL);
-		while ((entry = readdir(tasks)))
-			if (entry->d_name[0] != '.' && !thread_idle(entry->d_name))
-				idle = false;
-		closedir(tasks);
-		if (idle)
-			return;
-		CHECK(now_ms() < give_up_ms);
-		sleep_ms(1);
-	}
-}
-
-static void run_closing_child(const char *endpoint)
-{
-	struct mapistore_mgmt_stats stats;
-	char byte;
-
-	CHECK(close_range(3, ~0u, 0) == 0);
-	configure_library(endpoint, NO_HEARTBEAT_MS, QUEUE_LIMIT);
-	for (int i = 0; i < 3; i++)
-		register_vuser(i);
-	CHECK(read(0, &byte, 1) == 1); /* the receiver has all three */
-	wait_for_zeromq_idle();
-	CHECK(close_range(3, ~0u, 0) == 0);
-	register_vuser(3);
-	stats = wait_for(five_sent);
-	CHECK(stats.contexts_lost == 1 && stats.last_error == MAPISTORE_ERR_CONTEXT_FAILED);
-	printf("closed: %llu contexts lost, %llu sent\n", (unsigned long long)stats.contexts_lost,
-	       (unsigned long long)stats.messages_sent);
-	fflush(stdout);
-	hold_until_told();
-	exit(0);
-}
-
 /* A heartbeat of `pid` holding the three first triples, once each. */
 static bool complete_heartbeat(const struct frame *frame, uint32_t pid, int unused)
 {
@@ -218,14 +143,6 @@ static bool complete_heartbeat(const struct frame *frame, uint32_t pid, int unus
 			return false;
 	}
 	return true;
-}
-
-/* `pid`'s register of vusers[index] (they arrive in order). */
-static bool register_of(const struct frame *frame, uint32_t pid, int index)
-{
-	if (frame->kind == 1 && frame->pid == pid)
-		CHECK(strcmp(frame->vuser, vusers[index]) == 0);
-	return frame->kind == 1 && frame->pid == pid;
 }
 
 /* Receives until a frame satisfies `done` (frames of earlier children are passed over). */
@@ -262,29 +179,15 @@ static void run_case(struct receiver *receiver, const char *self, const char *mo
 	child = fork();
 	CHECK(child >= 0);
 	if (child == 0) {
-		/* LeakSanitizer stops every thread with ptrace at exit, which restarts the epoll_wait
-		 * of the abandoned context's threads on their closed descriptor: an abort that only
-		 * exists under it. The closing child runs without it. */
-		char *no_leak_check[] = {"ASAN_OPTIONS=detect_leaks=0", NULL};
 		char *const args[] = {(char *)self, "child", (char *)mode, number,
 				      receiver->endpoint, NULL};
 
 		dup2(to_child[0], 0);
-		if (strcmp(mode, "closed") == 0)
-			execve(self, args, no_leak_check);
-		else
-			execv(self, args);
+		execv(self, args);
 		_exit(127);
 	}
 	close(to_child[0]);
-	if (strcmp(mode, "closed") == 0) {
-		for (int i = 0; i < 3; i++)
-			receive_until(receiver, child, register_of, i);
-		CHECK(write(to_child[1], "x", 1) == 1);
-		receive_until(receiver, child, register_of, 3);
-	} else {
-		receive_until(receiver, child, complete_heartbeat, 0);
-	}
+	receive_until(receiver, child, complete_heartbeat, 0);
 	close(to_child[1]);
 	CHECK(waitpid(child, &status, 0) == child);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -294,17 +197,13 @@ int main(int argc, char **argv)
 {
 	struct receiver receiver;
 
-	if (argc == 5 && strcmp(argv[1], "child") == 0) {
-		if (strcmp(argv[2], "closed") == 0)
-			run_closing_child(argv[4]);
+	if (argc == 5 && strcmp(argv[1], "child") == 0)
 		run_short_child(argv[2], atoi(argv[3]), argv[4]);
-	}
 	receiver_open(&receiver, "ipc");
 	for (int limit = 4; limit <= 12; limit++)
 		run_case(&receiver, argv[0], "limit", limit);
 	for (int free_fds = 0; free_fds <= 6; free_fds++)
 		run_case(&receiver, argv[0], "free", free_fds);
-	run_case(&receiver, argv[0], "closed", 0);
 	receiver_close(&receiver);
 	return 0;
 }
