@@ -3,6 +3,7 @@
 // driver (Dovecot's OX driver, or our Lua script) tells the notifier, and a subscriber for the
 // user that a real C backend process holds receives the notification.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Subscriber, type Notification } from '../../src/addon/subscriber.js';
 import { DovecotMailbox, requireDovecot, type Driver } from '../support/dovecot.js';
 import { NotificationSubscriber, metricValue, postNewmail, waitForSubscriptions } from '../support/newmail.js';
 import { startNotifier, type RunningNotifier } from '../support/notifier.js';
@@ -23,6 +24,19 @@ let backend: TestProcess;
 let jdoe: NotificationSubscriber;
 /** Subscribed to everything: anything published at all arrives here, in order. */
 let everything: NotificationSubscriber;
+/** The C library's subscriber (through the addon), as an OpenChange server process holds it. */
+let openchange: Subscriber;
+
+/** The next `count` notifications the C subscriber takes. */
+async function take(count: number): Promise<Notification[]> {
+  const taken: Notification[] = [];
+  if (count === 0) return taken;
+  for await (const notification of openchange) {
+    taken.push(notification);
+    if (taken.length === count) break;
+  }
+  return taken;
+}
 
 beforeAll(async () => {
   requireDovecot();
@@ -40,9 +54,18 @@ beforeAll(async () => {
   everything = new NotificationSubscriber(notifier.publish);
   everything.subscribe();
   await waitForSubscriptions(notifier, 2);
+  // PUB drops what it sends before a subscription arrives: post for jdoe until one reaches it.
+  openchange = new Subscriber(notifier.publish);
+  openchange.subscribe('jdoe');
+  for (let attempt = 1; openchange.next() === null; attempt++) {
+    expect((await postNewmail(notifier, token, { backend: 'SOGo', vuser: 'jdoe', folder: 'INBOX', messageId: `warm-up-${attempt}` })).status).toBe(200);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  while (openchange.next() !== null);
 });
 
 afterAll(async () => {
+  openchange?.close();
   await jdoe?.close();
   await everything?.close();
   await cleanup();
@@ -84,6 +107,11 @@ describe.each(DRIVERS)('Dovecot %s driver', (driver) => {
     expect(first?.sender).toMatch(/alice@example\.org/);
     expect(first?.uidValidity).toBeGreaterThan(0);
     expect(second?.uidValidity).toBe(first?.uidValidity);
+    // The C subscriber gets the same two, in order.
+    const fromC = await take(2);
+    expect(fromC.map((n) => [n.backend, n.username, n.vuser, n.folder, n.messageId, n.uidValidity])).toEqual(
+      received.map((r) => [r.notification.backend, r.notification.username, r.notification.vuser, r.notification.folder, r.notification.messageId, r.notification.uidValidity]),
+    );
   });
 
   it('a delivery for a user nobody holds reaches nobody and is counted', async () => {
