@@ -321,7 +321,10 @@ struct mapistore_mgmt_notification {
  *
  * Returns MAPISTORE_SUCCESS with *subscriber set; MAPISTORE_ERR_INVALID_PARAMETER when
  * subscriber is NULL or the endpoint (argument or variable) is not ipc://PATH or
- * tcp://HOST:PORT; MAPISTORE_ERR_NO_MEMORY; MAPISTORE_ERR_CONTEXT_FAILED when the file
+ * tcp://HOST:PORT; MAPISTORE_ERR_DENIED when an ipc endpoint's directory exists but could be
+ * another user's, by the rule the sender follows (docs/security.md: not a real directory,
+ * writable by its group or others, or owned by neither root nor this user outside a directory
+ * that is); MAPISTORE_ERR_NO_MEMORY; MAPISTORE_ERR_CONTEXT_FAILED when the file
  * descriptors ZeroMQ needs are not free, or libzmq refused. *subscriber is NULL on errors.
  * Never waits for the notifier (see "Threading" above for a shutdown under way).
  */

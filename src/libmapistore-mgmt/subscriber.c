@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "descriptors.h"
+#include "endpoint_check.h"
 #include "notification.h"
 #include "process.h"
 #include "utf8.h"
@@ -136,6 +137,10 @@ int mapistore_mgmt_subscriber_new(const char *endpoint,
 	rc = endpoint_of(endpoint, address);
 	if (rc != MAPISTORE_SUCCESS)
 		return rc;
+	/* A socket directory another user could have made would let them publish forged
+	 * notifications. One not made yet is allowed: the notifier need not be there. */
+	if (mm_endpoint_check(address, NULL, 0) == MAPISTORE_ERR_DENIED)
+		return MAPISTORE_ERR_DENIED;
 	created = calloc(1, sizeof(*created));
 	if (!created)
 		return MAPISTORE_ERR_NO_MEMORY;

@@ -201,6 +201,21 @@ static void test_no_notifier(void)
 	mapistore_mgmt_subscriber_destroy(&subscriber);
 }
 
+/* A socket directory others may write (a squatter's) is refused: nothing connects to it. */
+static void test_squatted_directory(void)
+{
+	struct mapistore_mgmt_subscriber *subscriber = (struct mapistore_mgmt_subscriber *)1;
+	char squatted[128], endpoint[160];
+
+	CHECK((size_t)snprintf(squatted, sizeof(squatted), "%s/squatted", directory) <
+	      sizeof(squatted));
+	CHECK(mkdir(squatted, 0700) == 0 && chmod(squatted, 0777) == 0);
+	snprintf(endpoint, sizeof(endpoint), "ipc://%s/newmail.sock", squatted);
+	CHECK(mapistore_mgmt_subscriber_new(endpoint, &subscriber) == MAPISTORE_ERR_DENIED);
+	CHECK(subscriber == NULL);
+	CHECK(rmdir(squatted) == 0);
+}
+
 /* NULL: $MAPISTORE_MGMT_NEWMAIL_ENDPOINT, else $XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock,
  * or for root /run/mapistore-mgmt/newmail.sock (made for the test if absent, removed after). */
 static void test_endpoint_from_environment(void)
@@ -461,6 +476,7 @@ int main(int argc, char **argv)
 	test_no_free_descriptors(); /* first: no other ZeroMQ thread may meet the low limit */
 	test_arguments();
 	test_no_notifier();
+	test_squatted_directory();
 	test_descriptors_closed();
 	test_endpoint_from_environment();
 
