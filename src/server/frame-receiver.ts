@@ -100,6 +100,7 @@ export class FrameReceiver {
         this.idle = true;
         this.socket.receiveTimeout = -1;
         parts = await this.receive();
+        if (parts === null) return; // closed while waiting: the socket takes no option now
         this.socket.receiveTimeout = 0;
         this.idle = false;
       }

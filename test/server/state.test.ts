@@ -24,6 +24,9 @@ describe('the state file', () => {
     ]);
     const exit = await notifier.stop();
     expect(exit).toEqual({ code: 0, signal: null });
+    // A clean stop: nothing logged as an error (50) or fatal (60), and one "stopped".
+    expect(notifier.process.stdout).not.toMatch(/"level":(50|60)/);
+    expect(notifier.process.stdout.match(/"msg":"stopped"/g)).toHaveLength(1);
     const saved = JSON.parse(readFileSync(join(notifier.stateDir, 'table.json'), 'utf8')) as { sources: unknown[] };
     expect(saved.sources).toHaveLength(1);
 
