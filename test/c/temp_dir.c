@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* temp_dir.c - temporary directories that a failing test does not leave behind. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "temp_dir.h"
 
-#include <dirent.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,23 +45,18 @@ void temp_dir_make(char *path, size_t size)
 	made[slot].owner = getpid();
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
 bool temp_dir_remove(const char *path)
 {
-	DIR *directory = opendir(path);
-	struct dirent *entry;
-	bool removed;
+	/* Depth first, symbolic links removed rather than followed. */
+	bool removed = nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) == 0;
 
-	while (directory && (entry = readdir(directory))) {
-		char file[PATH_SIZE + 256 + 2];
-
-		if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-			continue;
-		snprintf(file, sizeof(file), "%s/%s", path, entry->d_name);
-		unlink(file);
-	}
-	if (directory)
-		closedir(directory);
-	removed = rmdir(path) == 0;
 	/* Forgotten last: `path` may be the slot itself. */
 	for (int i = 0; i < MAX_DIRS; i++)
 		if (strcmp(made[i].path, path) == 0)

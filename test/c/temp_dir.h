@@ -11,7 +11,7 @@
 /* Makes a fresh directory and writes its path into `path` (at least 32 bytes). */
 void temp_dir_make(char *path, size_t size);
 
-/* Removes the files in it and the directory; returns whether the directory is gone. */
+/* Removes it with everything in it; returns whether it is gone. */
 bool temp_dir_remove(const char *path);
 
 #endif

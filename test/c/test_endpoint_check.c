@@ -15,6 +15,7 @@
 #include "check.h"
 #include "endpoint_check.h"
 #include "receiver.h"
+#include "temp_dir.h"
 
 #define NOBODY 65534
 #define WAIT_MS 10000
@@ -83,10 +84,10 @@ static void check_library_holds(const char *open_parent)
 
 int main(void)
 {
-	char base[] = "/tmp/mm-ctest-XXXXXX";
+	char base[64];
 	char dir[512], link[512], runtime[512], given[512];
 
-	CHECK(mkdtemp(base) != NULL);
+	temp_dir_make(base, sizeof(base));
 	CHECK(chmod(base, 0755) == 0);
 
 	make_dir(dir, sizeof(dir), base, "own", 0750);
@@ -120,5 +121,6 @@ int main(void)
 		check_library_holds(dir);
 	}
 	printf("ipc directories checked%s\n", geteuid() == 0 ? ", with other users' ones" : "");
+	CHECK(temp_dir_remove(base));
 	return 0;
 }

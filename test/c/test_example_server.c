@@ -12,6 +12,7 @@
 #include "check.h"
 #include "notification_vectors.h"
 #include "publisher.h"
+#include "temp_dir.h"
 
 static struct notification_vector vectors[NOTIFICATION_VECTORS_MAX];
 static size_t vector_count;
@@ -85,7 +86,7 @@ static void line_count(const char *out, const char *line, int expected)
 
 int main(int argc, char **argv)
 {
-	char endpoint[128], directory[] = "/tmp/mm-example-server-XXXXXX", out[8192];
+	char endpoint[128], directory[64], out[8192];
 	struct publisher publisher;
 	pid_t child;
 	int fd;
@@ -101,7 +102,7 @@ int main(int argc, char **argv)
 			   "sogo://bob:*@mail/folderINBOX/9.eml");
 	check_generate_uri(argv[1], "-", "-", "-", "sogo://bob:*@mail/", "sogo://bob:*@mail/");
 
-	CHECK(mkdtemp(directory) != NULL);
+	temp_dir_make(directory, sizeof(directory));
 	snprintf(endpoint, sizeof(endpoint), "ipc://%s/newmail.sock", directory);
 	publisher_bind(&publisher, endpoint);
 	CHECK(setenv("MAPISTORE_MGMT_NEWMAIL_ENDPOINT", endpoint, 1) == 0);
@@ -130,5 +131,6 @@ int main(int argc, char **argv)
 	line_count(out, "opened sogo://jdoe:*@mail/ (register: MAPISTORE_SUCCESS)\n", 1);
 	line_count(out, "closed sogo://jdoe:*@mail/ (unregister: MAPISTORE_SUCCESS)\n", 1);
 	publisher_close(&publisher);
+	CHECK(temp_dir_remove(directory));
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include <mapistore/mapistore_mgmt.h>
 
 #include "check.h"
+#include "temp_dir.h"
 #include "notification_vectors.h"
 #include "publisher.h"
 
@@ -470,8 +471,7 @@ int main(int argc, char **argv)
 
 	CHECK(argc == 2);
 	vector_count = notification_vectors_read(argv[1], vectors, NOTIFICATION_VECTORS_MAX);
-	strcpy(directory, "/tmp/mm-subscriber-XXXXXX");
-	CHECK(mkdtemp(directory) != NULL);
+	temp_dir_make(directory, sizeof(directory));
 
 	test_no_free_descriptors(); /* first: no other ZeroMQ thread may meet the low limit */
 	test_arguments();
@@ -493,6 +493,7 @@ int main(int argc, char **argv)
 	test_lifetime(&publisher, &subscriber);
 	CHECK(subscriber == NULL);
 	publisher_close(&publisher);
+	CHECK(temp_dir_remove(directory));
 	printf("subscriber: every check passed\n");
 	return 0;
 }
