@@ -9,10 +9,9 @@ import { XPublisher } from 'zeromq';
 import { MapistoreError, Subscriber } from '../../src/index.js';
 import type { Notification } from '../../src/index.js';
 import { makeTempDir, removeTempDirs } from '../support/temp.js';
-import { readNotificationVectors } from './notification-vectors.js';
-import type { NotificationVector } from './notification-vectors.js';
+import { loadNotificationVectors, type NotificationVector } from '../support/notification-frames.js';
 
-const vectors = readNotificationVectors();
+const vectors = loadNotificationVectors();
 const valid = vectors.filter((vector) => !vector.error);
 const malformed = vectors.filter((vector) => vector.error);
 const named = (name: string): NotificationVector => {
@@ -39,17 +38,8 @@ async function publish(vector: NotificationVector, username?: string): Promise<v
 
 /** What a valid vector must decode to. */
 function expected(vector: NotificationVector): Notification {
-  const { backend, username, vuser, folder, message_id, uidvalidity, sender, subject } = vector.fields;
-  return {
-    backend: backend ?? '',
-    username: username ?? '',
-    vuser: vuser ?? '',
-    folder: folder ?? '',
-    messageId: message_id ?? '',
-    uidValidity: Number(uidvalidity ?? 0),
-    ...(sender ? { sender } : {}),
-    ...(subject ? { subject } : {}),
-  };
+  if (!vector.notification) throw new Error(`vector ${vector.name} is not a valid one`);
+  return vector.notification;
 }
 
 /** The next `count` notifications, through the async iterator. */
@@ -97,7 +87,7 @@ async function drainUnsubscriptions(): Promise<void> {
 }
 
 it('delivers every valid vector with exactly its fields, and skips and counts the malformed ones', async () => {
-  for (const username of new Set(valid.map((vector) => vector.fields.username ?? ''))) await subscribe(username);
+  for (const username of new Set(valid.map((vector) => expected(vector).username))) await subscribe(username);
   for (const vector of malformed) await publish(vector, 'jdoe');
   for (const vector of valid) await publish(vector);
   expect(await take(valid.length)).toEqual(valid.map(expected));

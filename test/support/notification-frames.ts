@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A test-side reader of notification frames v1 (docs/notifications.md) and of their golden
 // vectors (test/vectors/notification-v1.txt): what a subscriber decodes, checked against the spec.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Notification } from '../../src/newmail/notification.js';
 import { hexToBytes } from './frames.js';
+import { readVectorBlocks } from './vector-blocks.js';
 
 export type NotificationReject = 'truncated' | 'trailing-bytes' | 'unknown-version' | 'unknown-kind' | 'invalid-string';
 export type DecodedNotification = { ok: true; notification: Notification } | { ok: false; reason: NotificationReject };
@@ -70,25 +70,7 @@ export interface NotificationVector {
 const VECTORS_FILE = fileURLToPath(new URL('../vectors/notification-v1.txt', import.meta.url));
 
 export function loadNotificationVectors(path = VECTORS_FILE): NotificationVector[] {
-  const vectors: NotificationVector[] = [];
-  let block: { name: string; fields: Map<string, string> } | undefined;
-  for (const [index, line] of readFileSync(path, 'utf8').split('\n').entries()) {
-    if (line.startsWith('#') || (block === undefined && line.trim() === '')) continue;
-    const space = line.indexOf(' ');
-    const [word, value] = space === -1 ? [line, ''] : [line.slice(0, space), line.slice(space + 1)];
-    if (block === undefined) {
-      if (word !== 'vector' || value === '') throw new Error(`line ${index + 1}: expected "vector NAME"`);
-      block = { name: value, fields: new Map() };
-    } else if (word === 'end') {
-      vectors.push(toVector(block.name, block.fields));
-      block = undefined;
-    } else {
-      if (block.fields.has(word)) throw new Error(`line ${index + 1}: ${word} given twice`);
-      block.fields.set(word, value);
-    }
-  }
-  if (block !== undefined) throw new Error(`vector ${block.name} has no "end"`);
-  return vectors;
+  return readVectorBlocks(path).map((block) => toVector(block.name, block.fields));
 }
 
 function toVector(name: string, fields: Map<string, string>): NotificationVector {

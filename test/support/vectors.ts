@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /** Reads the golden vectors of test/vectors/protocol-v1.txt (format described in its header). */
 import { Buffer } from 'node:buffer';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { REJECT_REASONS, type Kind, type Message, type RejectReason, type SnapshotEntry, type UserCommand } from '../../src/protocol/types.js';
 import { hexToBytes } from './frames.js';
+import { readVectorBlocks } from './vector-blocks.js';
 
 export interface Vector {
   name: string;
@@ -23,29 +23,9 @@ export interface Vector {
 const VECTORS_FILE = fileURLToPath(new URL('../vectors/protocol-v1.txt', import.meta.url));
 
 export function loadVectors(path = VECTORS_FILE): Vector[] {
-  const vectors: Vector[] = [];
-  let block: { name: string; fields: Map<string, string>; entries: string[]; frames: string[] } | undefined;
-  for (const [index, line] of readFileSync(path, 'utf8').split('\n').entries()) {
-    if (line.startsWith('#') || (block === undefined && line.trim() === '')) continue;
-    const space = line.indexOf(' ');
-    const [word, value] = space === -1 ? [line, ''] : [line.slice(0, space), line.slice(space + 1)];
-    if (block === undefined) {
-      if (word !== 'vector' || value === '') throw new Error(`line ${index + 1}: expected "vector NAME"`);
-      block = { name: value, fields: new Map(), entries: [], frames: [] };
-    } else if (word === 'end') {
-      vectors.push(toVector(block.name, block.fields, block.entries, block.frames));
-      block = undefined;
-    } else if (word === 'entry') {
-      block.entries.push(value);
-    } else if (word === 'frame') {
-      block.frames.push(value);
-    } else {
-      if (block.fields.has(word)) throw new Error(`line ${index + 1}: ${word} given twice`);
-      block.fields.set(word, value);
-    }
-  }
-  if (block !== undefined) throw new Error(`vector ${block.name} has no "end"`);
-  return vectors;
+  return readVectorBlocks(path, ['entry', 'frame']).map((block) =>
+    toVector(block.name, block.fields, block.lists.get('entry') ?? [], block.lists.get('frame') ?? []),
+  );
 }
 
 function toVector(name: string, fields: Map<string, string>, entries: string[], frameLines: string[]): Vector {
