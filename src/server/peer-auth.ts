@@ -147,6 +147,9 @@ export async function startPeerAuth(options: PeerAuthOptions, registry: Registry
       watching = (async () => {
         for await (const event of events) {
           if (event.type === 'handshake:error:protocol') refuse(handshakeReason(event.error.code), 'unknown', { address: event.address, code: event.error.code });
+          // A peer that hangs up before its greeting is read (a plain client that saw our CURVE
+          // greeting first) fails with no protocol detail, often EPIPE: refused all the same.
+          else if (event.type === 'handshake:error:other') refuse('handshake-failed', 'unknown', { address: event.address, code: event.error.code });
         }
       })().catch(() => undefined);
     },
