@@ -120,6 +120,7 @@ Napi::Value stats(const Napi::CallbackInfo &info) {
 	result.Set("contextsLost", Napi::BigInt::New(env, stats.contexts_lost));
 	result.Set("triplesRefused", Napi::BigInt::New(env, stats.triples_refused));
 	result.Set("endpointError", Napi::Number::New(env, stats.endpoint_error));
+	result.Set("connections", Napi::BigInt::New(env, stats.connections));
 	return result;
 }
 

@@ -14,16 +14,18 @@
  * (in mapistore_mgmt_shutdown() or at exit) waits for it, at most linger_ms. No function is a
  * cancellation point: a thread cancelled (pthread_cancel) inside one finishes the call first.
  *
- * Descriptors: the library's thread holds 6 file descriptors for ZeroMQ (plus one per
- * connection). libzmq aborts its process when it cannot open one, so the thread first proves
- * that many are free (opening and closing them) and otherwise waits, never calling libzmq:
- * a host at its RLIMIT_NOFILE keeps running, counted in descriptor_shortages. Before each use
- * it checks that its descriptors are still open and the same files; if the host closed them
- * (closing every descriptor from 3 up, without fork()), it abandons that context unused and
- * opens a new one, counted in contexts_lost. What cannot be detected: descriptors taken by
- * another thread between the check and libzmq's open, a descriptor closed while libzmq uses
- * it, one closed and reopened as the same kind of file, and libzmq's own threads finding
- * theirs closed (when a timer or a ptrace stop wakes them): each of these can still abort the
+ * Descriptors: the library's thread holds 8 file descriptors for ZeroMQ (plus one per
+ * connection): 6 for its context and socket, 2 for the socket's monitor, whose own thread
+ * hears each (re)connection so that the whole set is sent at once. libzmq aborts its process
+ * when it cannot open one, so the thread first proves that many are free (opening and
+ * closing them) and otherwise waits, never calling libzmq: a host at its RLIMIT_NOFILE keeps
+ * running, counted in descriptor_shortages. Before each use it checks that its descriptors
+ * are still open and the same files; if the host closed them (closing every descriptor from 3
+ * up, without fork()), it abandons that context unused and opens a new one, counted in
+ * contexts_lost. What cannot be detected: descriptors taken by another thread between the
+ * check and libzmq's open, a descriptor closed while libzmq uses it, one closed and reopened
+ * as the same kind of file, and libzmq's own threads or the monitor's finding theirs closed
+ * (when a timer, a connection or a ptrace stop wakes them): each of these can still abort the
  * process. Do not close descriptors you did not open.
  *
  * Configuration without code: MAPISTORE_MGMT_ENDPOINT, MAPISTORE_MGMT_HEARTBEAT_MS,
@@ -245,6 +247,9 @@ struct mapistore_mgmt_stats {
 				      * key files, MAPISTORE_ERR_INVALID_PARAMETER (only one given),
 				      * MAPISTORE_ERR_NOT_FOUND (unreadable) or
 				      * MAPISTORE_ERR_INVALID_DATA (no Z85 key in it) */
+	uint64_t connections;        /* connections to the notifier completed (ZeroMQ handshakes);
+				      * a reconnection, or a first connection after drops, is
+				      * followed at once by a heartbeat of the whole set */
 };
 
 /*

@@ -52,6 +52,9 @@ export interface MapistoreStats {
    * socket's directory does not exist, 21 (MAPISTORE_ERR_DENIED) when it could be another user's
    * or the CURVE secret key's file is open to others, 6, 15 or 18 for unusable CURVE key files. */
   endpointError: number;
+  /** Connections to the notifier completed; a reconnection (or a first connection after drops)
+   * is followed at once by a heartbeat of the whole set. */
+  connections: number;
 }
 
 const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
@@ -125,6 +128,7 @@ export function stats(): MapistoreStats {
     contextsLost: Number(native.contextsLost),
     triplesRefused: Number(native.triplesRefused),
     endpointError: native.endpointError,
+    connections: Number(native.connections),
   };
 }
 

@@ -17,6 +17,7 @@ export interface NativeStats {
   contextsLost: bigint;
   triplesRefused: bigint;
   endpointError: number;
+  connections: bigint;
 }
 
 /** register or unregister: (username, backend, vuser, 16-byte wire GUID, replId) -> code. */

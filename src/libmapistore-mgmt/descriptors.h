@@ -14,11 +14,14 @@
  * (the context's mailbox), its first zmq_socket() five (the reaper's mailbox and epoll, the
  * I/O thread's mailbox and epoll, the socket's mailbox), every later zmq_socket() one (its
  * mailbox), and each connection one (the I/O thread retries when it cannot, it never
- * aborts there). */
+ * aborts there). A socket monitor (monitor.h) is two more sockets: the PAIR socket
+ * zmq_socket_monitor() opens to publish the events, and the PAIR socket that reads them. */
 #define MM_ZMQ_CONTEXT_FDS 5 /* the context's mailbox, the reaper's and I/O thread's pairs */
 #define MM_ZMQ_SOCKET_FDS 1
+#define MM_ZMQ_MONITOR_FDS (2 * MM_ZMQ_SOCKET_FDS)
 #define MM_ZMQ_CONNECTION_FDS 1
-#define MM_DESCRIPTORS_MAX (MM_ZMQ_CONTEXT_FDS + MM_ZMQ_SOCKET_FDS + MM_ZMQ_CONNECTION_FDS)
+#define MM_DESCRIPTORS_MAX                                                          \
+	(MM_ZMQ_CONTEXT_FDS + MM_ZMQ_SOCKET_FDS + MM_ZMQ_MONITOR_FDS + MM_ZMQ_CONNECTION_FDS)
 
 /* Descriptors opened to prove they could be: their numbers, lowest first. */
 struct mm_descriptor_probe {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* link.c - the ZeroMQ context and PUSH socket, opened with descriptor headroom, watched,
- * abandoned or closed. */
+/* link.c - the ZeroMQ context and PUSH socket (with its monitor), opened with descriptor
+ * headroom, watched, abandoned or closed. */
 #include "link.h"
 
 #include <errno.h>
@@ -15,6 +15,13 @@
 #define MM_SEND_TIMEOUT_MS 20
 /* Messages ZeroMQ may hold beyond our own queue (its default); 0 would mean unbounded. */
 #define MM_SEND_HWM 1000
+/* A notifier that went away is tried again 100 ms later, then at intervals doubling up to
+ * 250 ms, each plus up to 100 ms of libzmq's jitter (so that many processes do not come in
+ * step): a restarted notifier is reached at most about 350 ms after it binds (0.07 of the
+ * default heartbeat interval), and one that stays away costs each process three or four
+ * connection attempts a second. */
+#define MM_RECONNECT_IVL_MS 100
+#define MM_RECONNECT_IVL_MAX_MS 250
 
 /* ZeroMQ contexts never to be used or closed again: inherited from a parent process, or whose
  * descriptors the host closed. Kept reachable so leak checkers do not report them. */
@@ -81,18 +88,34 @@ static enum mm_link_result failure(int error)
 	return error == EMFILE || error == ENFILE ? MM_LINK_SHORT : MM_LINK_FAILED;
 }
 
-/* Sets the socket's options (CURVE's too, when `keys` are enabled) and connects it; closes it
- * on failure. No lock held. */
-static int connect_socket(void *socket, const struct mm_config *config,
+/* No lock held. Stops the socket's monitor and closes it. */
+static void close_socket(struct mm_link *link, void *socket)
+{
+	mm_monitor_stop(&link->monitor, socket);
+	zmq_close(socket);
+}
+
+/* Sets the socket's options (CURVE's too, when `keys` are enabled), starts its monitor (before
+ * the first connection, which it must see too) and connects it; closes it on failure. No lock
+ * held. */
+static int connect_socket(struct mm_link *link, void *socket, const struct mm_config *config,
 			  const struct mm_curve_keys *keys)
 {
 	if (set_int_option(socket, ZMQ_LINGER, (int)config->linger_ms) != 0 ||
 	    set_int_option(socket, ZMQ_SNDHWM, MM_SEND_HWM) != 0 ||
 	    set_int_option(socket, ZMQ_SNDTIMEO, MM_SEND_TIMEOUT_MS) != 0 ||
-	    (keys->enabled && mm_curve_apply(socket, keys) != 0) ||
-	    zmq_connect(socket, config->endpoint) != 0) {
+	    set_int_option(socket, ZMQ_RECONNECT_IVL, MM_RECONNECT_IVL_MS) != 0 ||
+	    set_int_option(socket, ZMQ_RECONNECT_IVL_MAX, MM_RECONNECT_IVL_MAX_MS) != 0 ||
+	    (keys->enabled && mm_curve_apply(socket, keys) != 0)) {
 		set_int_option(socket, ZMQ_LINGER, 0);
 		zmq_close(socket);
+		return -1;
+	}
+	mm_monitor_start(&link->monitor, link->context, socket, link->connected,
+			 link->connected_arg);
+	if (zmq_connect(socket, config->endpoint) != 0) {
+		set_int_option(socket, ZMQ_LINGER, 0);
+		close_socket(link, socket);
 		return -1;
 	}
 	return 0;
@@ -108,14 +131,16 @@ static enum mm_link_result open_link(struct mm_link *link, const struct mm_confi
 	struct mm_descriptor_probe probe;
 	void *socket;
 
-	if (!mm_descriptors_probe(&probe, socket_first + MM_ZMQ_SOCKET_FDS + MM_ZMQ_CONNECTION_FDS))
+	if (!mm_descriptors_probe(&probe, socket_first + MM_ZMQ_SOCKET_FDS + MM_ZMQ_MONITOR_FDS +
+						  MM_ZMQ_CONNECTION_FDS))
 		return MM_LINK_SHORT;
 	if (fresh && !(link->context = new_context(link)))
 		return failure(errno);
 	if (link->socket) {
-		zmq_close(link->socket);
+		close_socket(link, link->socket);
 		link->socket = NULL;
 	}
+	link->socket_fds.count = 0;
 	socket = zmq_socket(link->context, ZMQ_PUSH);
 	if (!socket) {
 		enum mm_link_result result = failure(errno);
@@ -128,9 +153,11 @@ static enum mm_link_result open_link(struct mm_link *link, const struct mm_confi
 	}
 	if (fresh)
 		mm_descriptors_watch(&link->context_fds, &probe, 0, MM_ZMQ_CONTEXT_FDS);
-	mm_descriptors_watch(&link->socket_fds, &probe, socket_first, MM_ZMQ_SOCKET_FDS);
-	if (connect_socket(socket, config, keys) != 0)
+	if (connect_socket(link, socket, config, keys) != 0)
 		return MM_LINK_FAILED;
+	/* Once the monitor's sockets are open too (a connection's socket is never watched). */
+	mm_descriptors_watch(&link->socket_fds, &probe, socket_first,
+			     MM_ZMQ_SOCKET_FDS + MM_ZMQ_MONITOR_FDS);
 	link->socket = socket;
 	return MM_LINK_OK;
 }
@@ -174,7 +201,11 @@ bool mm_link_intact(struct mm_link *link)
 	abandon_context(link->context);
 	if (link->contexts->live == link->context)
 		link->contexts->live = NULL;
-	*link = (struct mm_link){.state = link->state, .contexts = link->contexts};
+	mm_monitor_abandon(&link->monitor);
+	*link = (struct mm_link){.state = link->state,
+				 .contexts = link->contexts,
+				 .connected = link->connected,
+				 .connected_arg = link->connected_arg};
 	mm_state_context_lost(link->state);
 	return false;
 }
@@ -200,7 +231,7 @@ void mm_link_close(struct mm_link *link, int linger_ms)
 {
 	if (link->socket) {
 		set_int_option(link->socket, ZMQ_LINGER, linger_ms);
-		zmq_close(link->socket);
+		close_socket(link, link->socket);
 	}
 	if (link->context)
 		terminate_context(link, link->context);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "descriptors.h"
+#include "monitor.h"
 #include "queue.h"
 #include "state.h"
 
@@ -35,11 +36,15 @@ void mm_zmq_contexts_after_fork_in_child(struct mm_zmq_contexts *contexts);
 struct mm_link {
 	struct mm_state *state;
 	struct mm_zmq_contexts *contexts;
+	/* Told of each connection the socket completes (on the monitor's thread). */
+	mm_monitor_connected_fn *connected;
+	void *connected_arg;
 	void *context;
 	void *socket;
+	struct mm_monitor monitor; /* of the socket's connections */
 	uint64_t config_generation; /* of the endpoint the socket is connected to */
 	struct mm_descriptor_watch context_fds; /* its mailbox, the reaper's and I/O thread's */
-	struct mm_descriptor_watch socket_fds;  /* the socket's mailbox */
+	struct mm_descriptor_watch socket_fds;  /* the socket's mailbox and its monitor's two */
 };
 
 enum mm_link_result {
@@ -55,8 +60,10 @@ bool mm_link_current(const struct mm_link *link);
 
 /* Lock held, released while libzmq works. Checks the endpoint's directory and reads the CURVE
  * keys, then opens the context if there is none, then a socket connected to the configured
- * endpoint (the previous one is closed, and may go on delivering within its linger). A
- * shortage of descriptors is counted in the state; why the link is held, kept in it. */
+ * endpoint (the previous one is closed, and may go on delivering within its linger), watched
+ * by a monitor that calls link->connected for each connection it completes (none when the
+ * monitor could not start: its thread, for one). A shortage of descriptors is counted in the
+ * state; why the link is held, kept in it. */
 enum mm_link_result mm_link_connect(struct mm_link *link);
 
 /* Lock held. True when the link's descriptors are still its own (or it has none). Otherwise
@@ -68,7 +75,8 @@ bool mm_link_intact(struct mm_link *link);
  * Returns 0 or the errno (EAGAIN: the socket is full). */
 int mm_link_send(struct mm_link *link, const struct mm_message *message);
 
-/* No lock held. Closes the socket (it may deliver for linger_ms more) and the context. */
+/* No lock held. Stops the monitor, closes the socket (it may deliver for linger_ms more) and
+ * the context. */
 void mm_link_close(struct mm_link *link, int linger_ms);
 
 #endif

@@ -211,6 +211,19 @@ static void run(struct mm_sender *sender, uint64_t generation, struct mm_link *l
 	}
 }
 
+/* On the link's monitor thread, for each connection its socket completes: the notifier there
+ * may lack this source's set (mm_state_connected), so the thread is woken to send it, as an
+ * ordinary heartbeat, through the queue. */
+static void resync_on_connect(void *arg, bool first)
+{
+	struct mm_sender *sender = arg;
+
+	mm_state_lock(sender->state);
+	mm_state_connected(sender->state, first);
+	mm_sender_wake(sender);
+	mm_state_unlock(sender->state);
+}
+
 /* What a new thread is told: its sender, and the generation it belongs to (read under the
  * lock when the thread first runs, it could already be a newer one's). */
 struct thread_start {
@@ -223,7 +236,10 @@ static void *sender_main(void *arg)
 	struct thread_start start = *(struct thread_start *)arg;
 	struct mm_sender *sender = start.sender;
 	uint64_t generation = start.generation;
-	struct mm_link link = {.state = sender->state, .contexts = &sender->contexts};
+	struct mm_link link = {.state = sender->state,
+			       .contexts = &sender->contexts,
+			       .connected = resync_on_connect,
+			       .connected_arg = sender};
 	struct mm_message *spare;
 	bool current;
 	int linger_ms = 0;

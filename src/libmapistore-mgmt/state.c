@@ -152,6 +152,13 @@ void mm_state_context_lost(struct mm_state *state)
 	state->last_error = MAPISTORE_ERR_CONTEXT_FAILED;
 }
 
+void mm_state_connected(struct mm_state *state, bool first)
+{
+	state->connections++;
+	if (!first || state->dropped_since_heartbeat)
+		state->announce = true;
+}
+
 void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *stats)
 {
 	memset(stats, 0, sizeof(*stats));
@@ -168,6 +175,7 @@ void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *s
 	stats->contexts_lost = state->contexts_lost;
 	stats->triples_refused = state->triples_refused;
 	stats->endpoint_error = state->endpoint_error;
+	stats->connections = state->connections;
 }
 
 /* Heartbeats go out while the source holds registrations, and after drops until one snapshot
@@ -293,6 +301,7 @@ void mm_state_reset(struct mm_state *state, struct mm_state_leftovers *leftovers
 	state->descriptor_shortages = 0;
 	state->contexts_lost = 0;
 	state->triples_refused = 0;
+	state->connections = 0;
 	state->last_error = MAPISTORE_SUCCESS;
 	state->dropped_since_heartbeat = false;
 	state->next_heartbeat_ms = 0;

@@ -36,13 +36,14 @@ struct mm_state {
 	uint64_t descriptor_shortages;
 	uint64_t contexts_lost;
 	uint64_t triples_refused;
+	uint64_t connections;
 	int last_error;
 	int endpoint_error; /* why the sender holds messages instead of connecting (endpoint_check.h) */
 	bool dropped_since_heartbeat; /* the notifier's view may be wrong until a snapshot */
 	uint64_t next_heartbeat_ms;   /* monotonic; 0 when none is scheduled */
 	bool heartbeat_queued;        /* one waits in the queue: a newer one waits for it */
 	struct mm_message *building;  /* the queued heartbeat whose entries are still being copied */
-	bool announce;                /* a new interval or endpoint: a heartbeat must tell it */
+	bool announce; /* a new interval, endpoint or connection: a heartbeat must tell it */
 	uint64_t last_queued_ms;      /* monotonic time a call last queued a message */
 };
 
@@ -108,6 +109,13 @@ int mm_state_configure(struct mm_state *state, const struct mapistore_mgmt_optio
  * recorded as the last error. */
 void mm_state_descriptor_shortage(struct mm_state *state);
 void mm_state_context_lost(struct mm_state *state);
+
+/* The sender's socket completed a connection (`first`: its first), counted. Unless it is the
+ * first and nothing was dropped before it (everything the notifier needs then follows in
+ * order), the notifier at the other end may lack this source's set (a notifier restarted
+ * without its state): the next heartbeat is due at once, or, for a source holding nothing,
+ * its next command is preceded by one (as for a new endpoint). */
+void mm_state_connected(struct mm_state *state, bool first);
 
 void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *stats);
 

@@ -195,10 +195,11 @@ static void print_stats(void)
 	       ",\"heartbeats_sent\":%" PRIu64 ",\"registrations_held\":%" PRIu64
 	       ",\"triples_held\":%" PRIu64 ",\"queue_length\":%" PRIu64 ",\"epoch\":\"%016" PRIx64
 	       "\",\"pid\":%" PRIu32 ",\"last_error\":%d,\"descriptor_shortages\":%" PRIu64
-	       ",\"contexts_lost\":%" PRIu64 ",\"triples_refused\":%" PRIu64 ",\"endpoint_error\":%d}\n",
+	       ",\"contexts_lost\":%" PRIu64 ",\"triples_refused\":%" PRIu64 ",\"endpoint_error\":%d"
+	       ",\"connections\":%" PRIu64 "}\n",
 	       s.messages_sent, s.messages_dropped, s.heartbeats_sent, s.registrations_held,
 	       s.triples_held, s.queue_length, s.epoch, s.pid, s.last_error, s.descriptor_shortages,
-	       s.contexts_lost, s.triples_refused, s.endpoint_error);
+	       s.contexts_lost, s.triples_refused, s.endpoint_error, s.connections);
 }
 
 static void sleep_ms(unsigned int ms)

@@ -171,7 +171,7 @@ describe('configure', () => {
 describe('stats and shutdown', () => {
   it('count in numbers, the epoch in a BigInt', () => {
     const counters = stats();
-    for (const key of ['messagesSent', 'messagesDropped', 'heartbeatsSent', 'registrationsHeld', 'triplesHeld', 'queueLength', 'pid', 'lastError', 'descriptorShortages', 'contextsLost', 'triplesRefused'] as const) {
+    for (const key of ['messagesSent', 'messagesDropped', 'heartbeatsSent', 'registrationsHeld', 'triplesHeld', 'queueLength', 'pid', 'lastError', 'descriptorShortages', 'contextsLost', 'triplesRefused', 'connections'] as const) {
       expect(Number.isSafeInteger(counters[key])).toBe(true);
     }
     expect(typeof counters.epoch).toBe('bigint');

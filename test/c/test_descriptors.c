@@ -2,8 +2,8 @@
 /* Short of file descriptors, the host is never aborted (libzmq would: errno_assert on EMFILE)
  * and loses nothing. Each case is a real process (this program, run again as a child) that
  * keeps only descriptors 0..2 (0 a pipe from the parent), then:
- * - "limit N": lowers its RLIMIT_NOFILE to N (4..12);
- * - "free N": fills its descriptors up to 64 but N (0..6).
+ * - "limit N": lowers its RLIMIT_NOFILE to N (4..14);
+ * - "free N": fills its descriptors up to 64 but N (0..8).
  * It registers three triples. When fewer descriptors are free than ZeroMQ needs, it waits for
  * the shortage to show in its stats (MAPISTORE_ERR_CONTEXT_FAILED, counted, nothing sent),
  * then frees them. Either way the receiver must get a heartbeat from it with every triple it
@@ -26,9 +26,9 @@
 #include "check.h"
 #include "receiver.h"
 
-/* What the library needs free before it opens ZeroMQ: a context with its first socket (6)
- * and a connection (1). */
-#define ZMQ_DESCRIPTORS 7
+/* What the library needs free before it opens ZeroMQ: a context with its first socket (6),
+ * the socket's monitor (2) and a connection (1). */
+#define ZMQ_DESCRIPTORS 9
 #define FILLED_LIMIT 64
 #define HEARTBEAT_MS 50u
 #define QUEUE_LIMIT 100u
@@ -200,9 +200,9 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "child") == 0)
 		run_short_child(argv[2], atoi(argv[3]), argv[4]);
 	receiver_open(&receiver, "ipc");
-	for (int limit = 4; limit <= 12; limit++)
+	for (int limit = 4; limit <= 3 + ZMQ_DESCRIPTORS + 2; limit++)
 		run_case(&receiver, argv[0], "limit", limit);
-	for (int free_fds = 0; free_fds <= 6; free_fds++)
+	for (int free_fds = 0; free_fds <= ZMQ_DESCRIPTORS - 1; free_fds++)
 		run_case(&receiver, argv[0], "free", free_fds);
 	receiver_close(&receiver);
 	return 0;
