@@ -102,11 +102,16 @@ describe('faults', () => {
     await notifier.waitForUsers([ann, jdoe]);
 
     expect(await notifier.stop()).toEqual({ code: 0, signal: null });
+    // Stopped, the sender cannot reconnect and resync: the table can only come from the file.
+    sender.signal('SIGSTOP');
     await notifier.restart();
-    // Checked right after readiness: the next heartbeat is a minute away.
     expect(await notifier.users()).toEqual([ann, jdoe]);
     const [source] = await notifier.sources();
     expect(source).toMatchObject({ key: await senderKey(sender), restored: true, registrations: 2 });
     expect((await notifier.status()).counters.messages).toEqual({});
+    // Let go, it reconnects and its resync heartbeat confirms the restored source.
+    sender.signal('SIGCONT');
+    await notifier.waitFor('the source confirmed', async (n) => (await n.sources())[0]?.restored === false);
+    expect(await notifier.users()).toEqual([ann, jdoe]);
   });
 });
