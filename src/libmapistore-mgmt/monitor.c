@@ -44,6 +44,14 @@ static uint16_t next_event(void *pair)
 	return event;
 }
 
+static void close_pair(void *pair)
+{
+	int zero = 0;
+
+	zmq_setsockopt(pair, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_close(pair);
+}
+
 /* All signals are blocked here (inherited from the sender thread), and it runs as
  * SCHED_BATCH like that thread. */
 static void *monitor_main(void *arg)
@@ -51,7 +59,6 @@ static void *monitor_main(void *arg)
 	struct monitor_start start = *(struct monitor_start *)arg;
 	bool first = true;
 	uint16_t event;
-	int zero = 0;
 
 	free(arg);
 	while ((event = next_event(start.pair)) != 0 && event != ZMQ_EVENT_MONITOR_STOPPED) {
@@ -60,8 +67,7 @@ static void *monitor_main(void *arg)
 			first = false;
 		}
 	}
-	zmq_setsockopt(start.pair, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_close(start.pair);
+	close_pair(start.pair);
 	return NULL;
 }
 
@@ -74,35 +80,35 @@ static void monitor_endpoint(char *out, size_t size)
 	snprintf(out, size, "inproc://mapistore-mgmt-monitor-%u", atomic_fetch_add(&next, 1));
 }
 
+/* The reader connects first (inproc allows it before the bind): libzmq publishes events with a
+ * blocking send, so a monitor stopped while nobody is connected to read its last event would
+ * hang for ever in zmq_socket_monitor(). */
 int mm_monitor_start(struct mm_monitor *monitor, void *context, void *socket,
 		     mm_monitor_connected_fn *connected, void *arg)
 {
 	struct monitor_start *start = malloc(sizeof(*start));
 	char endpoint[64];
-	int zero = 0;
 
 	monitor->running = false;
 	if (!start)
 		return -1;
-	*start = (struct monitor_start){NULL, connected, arg};
+	*start = (struct monitor_start){zmq_socket(context, ZMQ_PAIR), connected, arg};
 	monitor_endpoint(endpoint, sizeof(endpoint));
-	if (zmq_socket_monitor(socket, endpoint, MM_MONITOR_EVENTS) != 0) {
+	if (!start->pair || zmq_connect(start->pair, endpoint) != 0 ||
+	    zmq_socket_monitor(socket, endpoint, MM_MONITOR_EVENTS) != 0) {
+		if (start->pair)
+			close_pair(start->pair);
 		free(start);
 		return -1;
 	}
-	start->pair = zmq_socket(context, ZMQ_PAIR);
-	if (start->pair && zmq_connect(start->pair, endpoint) == 0 &&
-	    pthread_create(&monitor->thread, NULL, monitor_main, start) == 0) {
-		monitor->running = true;
-		return 0;
+	if (pthread_create(&monitor->thread, NULL, monitor_main, start) != 0) {
+		zmq_socket_monitor(socket, NULL, 0); /* its last event waits unread: no block */
+		close_pair(start->pair);
+		free(start);
+		return -1;
 	}
-	zmq_socket_monitor(socket, NULL, 0);
-	if (start->pair) {
-		zmq_setsockopt(start->pair, ZMQ_LINGER, &zero, sizeof(zero));
-		zmq_close(start->pair);
-	}
-	free(start);
-	return -1;
+	monitor->running = true;
+	return 0;
 }
 
 /* Stopping sends ZMQ_EVENT_MONITOR_STOPPED, the thread's cue to close its socket and end. */
