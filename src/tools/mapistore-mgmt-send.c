@@ -34,7 +34,7 @@
 	"\n"                                                                                         \
 	"Options (the library's MAPISTORE_MGMT_* variables apply when one is not given):\n"          \
 	"  --endpoint=E      the notifier's endpoint, ipc://PATH or tcp://HOST:PORT\n"               \
-	"  --heartbeat-ms=N  heartbeat interval in milliseconds, 10 to 3600000\n"                    \
+	"  --heartbeat-ms=N  heartbeat interval in milliseconds, 10 to 100000\n"                      \
 	"  --queue-limit=N   messages waiting to be sent at most, 1 to 10000000\n"                   \
 	"  -h, --help        print this help and exit\n"                                             \
 	"\n"                                                                                         \
