@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { Buffer, isUtf8 } from 'node:buffer';
 import { tripleKey } from './triple.js';
-import type {
-  Kind,
-  Message,
-  RejectReason,
-  SnapshotEntry,
-  SourceId,
-  UserCommand,
+import {
+  sourceKey,
+  type Kind,
+  type Message,
+  type RejectReason,
+  type SnapshotEntry,
+  type SourceId,
+  type UserCommand,
 } from './types.js';
 
 export interface DecodeOptions {
@@ -15,12 +16,24 @@ export interface DecodeOptions {
   maxFrameBytes: number;
 }
 
+/** A decoded ZeroMQ message: one protocol message, or the messages of a batch, in order. All
+ * come from one source, whose key (`sourceKey`) is built once per frame, not per message. */
 export type DecodeResult =
-  | { ok: true; message: Message }
+  | { ok: true; messages: Message[]; sourceKey: string }
   | { ok: false; reason: RejectReason; detail: string };
 
 const VERSION = 1;
 const KIND_BY_CODE: readonly (Kind | undefined)[] = [undefined, 'register', 'unregister', 'heartbeat', 'goodbye'];
+const BATCH = 5;
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+/** The header's bytes that name the source: pid and epoch (host follows the seq). */
+const SOURCE_AT = 2;
+const SEQ_AT = 14;
+const HOST_AT = 22;
+
+/** The source of the last frame decoded, by its header bytes: a sender's frames all carry the
+ * same one, so its host string, epoch text and key are built once rather than per frame. */
+const lastSource = { bytes: new Uint8Array(0), id: { host: '', pid: 0, epoch: '' } as SourceId, key: '' };
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
@@ -42,6 +55,8 @@ class Reader {
   private readonly buffer: Buffer;
   /** The heartbeat entry being read, for failure details; -1 outside entries. */
   entry = -1;
+  /** The message of a batch being read, for failure details; -1 outside batches. */
+  message = -1;
 
   constructor(private readonly bytes: Uint8Array) {
     // ZeroMQ hands frames over as Buffers already; wrapping any other view copies nothing.
@@ -50,7 +65,8 @@ class Reader {
 
   fail(reason: RejectReason, field: string, problem: string): never {
     const where = this.entry < 0 ? field : `entry ${this.entry} ${field}`;
-    throw new Failure(reason, `${where} ${problem}`);
+    const within = this.message < 0 ? '' : `message ${this.message} of the batch: `;
+    throw new Failure(reason, `${within}${where} ${problem}`);
   }
 
   get remaining(): number {
@@ -62,6 +78,11 @@ class Reader {
     if (at + size > this.bytes.length) this.fail('truncated', field, `is cut short: the frame ends at byte ${this.bytes.length}`);
     this.offset = at + size;
     return at;
+  }
+
+  /** Passes over `size` bytes (a field read elsewhere, or checked already). */
+  skip(size: number, field = 'host'): void {
+    this.take(size, field);
   }
 
   u8(field: string): number {
@@ -78,15 +99,6 @@ class Reader {
 
   u64(field: string): bigint {
     return this.buffer.readBigUInt64LE(this.take(8, field));
-  }
-
-  /** A u64 as 16 lowercase hex digits (big-endian text of the little-endian number). */
-  hex64(field: string): string {
-    const at = this.take(8, field);
-    const b = this.bytes;
-    let text = '';
-    for (let i = at + 7; i >= at; i--) text += HEX[b[i] as number];
-    return text;
   }
 
   /** A GUID in its NDR byte layout, as 8-4-4-4-12 lowercase text. */
@@ -164,19 +176,8 @@ function readEntries(r: Reader): SnapshotEntry[] {
   return entries;
 }
 
-function readMessage(r: Reader): Message {
-  const version = r.u8('version');
-  if (version !== VERSION) r.fail('unknown-version', 'version', `is ${version}`);
-  const code = r.u8('kind');
-  const kind = KIND_BY_CODE[code];
-  if (kind === undefined) r.fail('unknown-kind', 'kind', `is ${code}`);
-  const pid = r.u32('pid');
-  if (pid === 0) r.fail('invalid-source', 'pid', 'is 0');
-  const epoch = r.hex64('epoch');
-  const seq = r.u64('seq');
-  if (seq === 0n) r.fail('invalid-sequence', 'seq', 'is 0');
-  const source: SourceId = { host: r.str8('host'), pid, epoch };
-
+/** The body of a message of `kind`, after its header (or after its kind byte in a batch). */
+function readBody(r: Reader, kind: Kind, source: SourceId, seq: bigint): Message {
   switch (kind) {
     case 'register':
     case 'unregister':
@@ -190,6 +191,68 @@ function readMessage(r: Reader): Message {
     case 'goodbye':
       return { kind, source, seq };
   }
+}
+
+/** The source named by the header's pid, epoch and host, reusing the last one when those bytes
+ * are the same (the last one's host passed every check then). */
+function readSource(r: Reader, bytes: Uint8Array, pid: number): { id: SourceId; key: string } {
+  const hostEnd = HOST_AT + 1 + (bytes[HOST_AT] ?? 0);
+  const last = lastSource.bytes;
+  if (bytes.length >= hostEnd && last.length === SEQ_AT - SOURCE_AT + hostEnd - HOST_AT) {
+    let same = true;
+    for (let i = SOURCE_AT; i < SEQ_AT && same; i++) same = bytes[i] === last[i - SOURCE_AT];
+    for (let i = HOST_AT, j = SEQ_AT - SOURCE_AT; i < hostEnd && same; i++, j++) same = bytes[i] === last[j];
+    if (same) {
+      r.skip(hostEnd - HOST_AT);
+      return lastSource;
+    }
+  }
+  const host = r.str8('host');
+  const id: SourceId = { host, pid, epoch: hexOf(bytes, SOURCE_AT + 4) };
+  const key = new Uint8Array(SEQ_AT - SOURCE_AT + hostEnd - HOST_AT);
+  key.set(bytes.subarray(SOURCE_AT, SEQ_AT));
+  key.set(bytes.subarray(HOST_AT, hostEnd), SEQ_AT - SOURCE_AT);
+  lastSource.bytes = key;
+  lastSource.id = id;
+  lastSource.key = sourceKey(id);
+  return lastSource;
+}
+
+/** 8 little-endian bytes at `at` as 16 lowercase hex digits. */
+function hexOf(b: Uint8Array, at: number): string {
+  let text = '';
+  for (let i = at + 7; i >= at; i--) text += HEX[b[i] as number];
+  return text;
+}
+
+function readFrame(r: Reader, bytes: Uint8Array): { messages: Message[]; sourceKey: string } {
+  const version = r.u8('version');
+  if (version !== VERSION) r.fail('unknown-version', 'version', `is ${version}`);
+  const code = r.u8('kind');
+  const kind = KIND_BY_CODE[code];
+  if (kind === undefined && code !== BATCH) r.fail('unknown-kind', 'kind', `is ${code}`);
+  const pid = r.u32('pid');
+  if (pid === 0) r.fail('invalid-source', 'pid', 'is 0');
+  r.skip(8, 'epoch');
+  const seq = r.u64('seq');
+  if (seq === 0n) r.fail('invalid-sequence', 'seq', 'is 0');
+  const source = readSource(r, bytes, pid);
+  if (kind !== undefined) return { messages: [readBody(r, kind, source.id, seq)], sourceKey: source.key };
+
+  const n = r.u16('message count');
+  if (n < 2) r.fail('invalid-batch', 'message count', `is ${n}: a batch holds at least 2 messages`);
+  if (seq + BigInt(n - 1) > U64_MAX) r.fail('invalid-sequence', 'message count', `takes seq past 2^64-1`);
+  // An overstated count is found where the frame runs out (each message takes bytes).
+  const messages: Message[] = [];
+  for (let i = 0; i < n; i++) {
+    r.message = i;
+    const inner = r.u8('kind');
+    const innerKind = KIND_BY_CODE[inner];
+    if (innerKind === undefined) r.fail('unknown-kind', 'kind', `is ${inner}${inner === BATCH ? ' (a batch inside a batch)' : ''}`);
+    messages.push(readBody(r, innerKind, source.id, i === 0 ? seq : seq + BigInt(i)));
+  }
+  r.message = -1;
+  return { messages, sourceKey: source.key };
 }
 
 /**
@@ -212,13 +275,15 @@ export function decodeMessage(frames: readonly Uint8Array[], options: DecodeOpti
       return { ok: false, reason: 'oversized', detail: `${which}${frame.length} bytes, limit ${options.maxFrameBytes}` };
     }
   }
-  const reader = new Reader(frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames));
+  const bytes = frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames);
+  const reader = new Reader(bytes);
   try {
-    const message = readMessage(reader);
+    const { messages, sourceKey } = readFrame(reader, bytes);
     if (reader.remaining > 0) {
-      return { ok: false, reason: 'trailing-bytes', detail: `${reader.remaining} bytes after the ${message.kind} body` };
+      const what = messages.length === 1 ? `the ${(messages[0] as Message).kind} body` : `the batch's ${messages.length} messages`;
+      return { ok: false, reason: 'trailing-bytes', detail: `${reader.remaining} bytes after ${what}` };
     }
-    return { ok: true, message };
+    return { ok: true, messages, sourceKey };
   } catch (error) {
     if (error instanceof Failure) return { ok: false, reason: error.reason, detail: error.detail };
     throw error;

@@ -50,9 +50,8 @@ export class RegistrationTable {
     checkOptions(this.limits, this.lease);
   }
 
-  /** Applies one decoded message. */
-  apply(message: Message): ApplyResult {
-    const key = sourceKey(message.source);
+  /** Applies one decoded message; `key` is its source's key when the caller has it already. */
+  apply(message: Message, key = sourceKey(message.source)): ApplyResult {
     const source = this.sourcesByKey.get(key);
     if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
     if (source === undefined) {

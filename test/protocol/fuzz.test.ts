@@ -2,13 +2,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../src/protocol/decode.js';
-import { REJECT_REASONS, type Message } from '../../src/protocol/types.js';
+import { REJECT_REASONS, sourceKey, type Message } from '../../src/protocol/types.js';
 import { RegistrationTable } from '../../src/table/table.js';
-import { bytesToHex, encodeMessage } from '../support/frames.js';
+import type { ApplyResult } from '../../src/table/types.js';
+import { bytesToHex, encodeMessage, encodeMessages } from '../support/frames.js';
 import { loadVectors } from '../support/vectors.js';
 
 const options = { maxFrameBytes: 4096 };
-const validFrames = loadVectors().flatMap((v) => (v.message === undefined ? [] : [v.frame]));
+const validFrames = loadVectors().flatMap((v) => (v.messages === undefined ? [] : [v.frame]));
 
 /** Strings the protocol can carry: 1..255 bytes of UTF-8 without NUL. */
 const wireString = fc
@@ -67,7 +68,7 @@ function checkDecode(frame: Uint8Array): ReturnType<typeof decodeFrame> {
   const result = decodeFrame(frame, options);
   if (result.ok) {
     // The format has exactly one encoding per message, so anything accepted re-encodes to itself.
-    expect(bytesToHex(encodeMessage(result.message))).toBe(bytesToHex(frame));
+    expect(bytesToHex(encodeMessages(result.messages))).toBe(bytesToHex(frame));
   } else {
     expect(REJECT_REASONS).toContain(result.reason);
     expect(result.detail).not.toBe('');
@@ -80,7 +81,7 @@ describe('decoder fuzzing', () => {
     fc.assert(
       fc.property(message, (m) => {
         // toEqual: fast-check builds null-prototype records; values and types still must match.
-        expect(decodeFrame(encodeMessage(m), { maxFrameBytes: 1 << 16 })).toEqual({ ok: true, message: m });
+        expect(decodeFrame(encodeMessage(m), { maxFrameBytes: 1 << 16 })).toEqual({ ok: true, messages: [m], sourceKey: sourceKey(m.source) });
       }),
       { numRuns: 500 },
     );
@@ -119,14 +120,21 @@ describe('decoder fuzzing', () => {
             table.sourceCount,
             table.registrationCount,
           ]);
+        const unchangedUnlessRenewed = (before: string[], result: ApplyResult | undefined): void => {
+          if (result === undefined || result.outcome === 'rejected') {
+            const renewed = result?.outcome === 'rejected' && result.renewed !== undefined;
+            expect(view(!renewed)).toBe(before[renewed ? 1 : 0]);
+          }
+        };
         for (const frame of [...validFrames, ...frames]) {
           clock += 10;
           const before = [view(true), view(false)];
           const decoded = checkDecode(frame);
-          const result = decoded.ok ? table.apply(decoded.message) : undefined;
-          if (result === undefined || result.outcome === 'rejected') {
-            const renewed = result?.outcome === 'rejected' && result.renewed !== undefined;
-            expect(view(!renewed)).toBe(before[renewed ? 1 : 0]);
+          if (!decoded.ok) unchangedUnlessRenewed(before, undefined);
+          // Each message of a batch is held to the rule on its own.
+          else for (const message of decoded.messages) {
+            const beforeMessage = [view(true), view(false)];
+            unchangedUnlessRenewed(beforeMessage, table.apply(message, decoded.sourceKey));
           }
         }
       }),
