@@ -55,8 +55,13 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
       reject(UNDECODED, decoded.reason, decoded.detail);
       return;
     }
+    const { messages, sourceKey } = decoded;
+    if (messages.length > 1) {
+      metrics.batches.inc();
+      metrics.batchedMessages.inc(messages.length);
+    }
     let changed = false;
-    for (const message of decoded.messages) if (applyOne(message, decoded.sourceKey)) changed = true;
+    for (const message of messages) if (applyOne(message, sourceKey)) changed = true;
     if (changed) deps.changed();
   };
 }
