@@ -41,6 +41,29 @@ const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(
  * same replica, so its text is built once rather than per message. */
 const lastGuid = { bytes: new Uint8Array(16), text: '00000000-0000-0000-0000-000000000000' };
 
+/**
+ * The strings of user commands decoded lately, by the bytes of their three str8 fields (backend,
+ * username, vuser): a sender names the same users again and again (a context opened, then
+ * closed), and bytes met before passed every check then, so a hit skips the checks and the
+ * building of three strings, and hands the table the same string objects (their hashes
+ * computed already). One entry a slot, the newest wins: at most KEY_SLOTS x 768 bytes.
+ */
+const KEY_SLOTS = 1024;
+interface KnownKey {
+  bytes: Uint8Array;
+  backend: string;
+  username: string;
+  vuser: string;
+}
+const knownKeys: (KnownKey | undefined)[] = new Array<KnownKey | undefined>(KEY_SLOTS).fill(undefined);
+
+/** FNV-1a over bytes [at, end), as a slot of knownKeys. */
+function keySlot(b: Uint8Array, at: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = at; i < end; i++) hash = Math.imul(hash ^ (b[i] as number), 16777619);
+  return (hash >>> 0) & (KEY_SLOTS - 1);
+}
+
 /** Thrown inside the decoder only; a plain object, so no stack trace is captured. */
 class Failure {
   constructor(
@@ -118,6 +141,34 @@ class Reader {
     return text;
   }
 
+  /** A user command's three strings (backend, username, vuser), from knownKeys when their
+   * bytes were met before. */
+  key(): KnownKey {
+    const b = this.bytes;
+    const at = this.offset;
+    let end = at;
+    for (let field = 0; field < 3 && end < b.length; field++) end += 1 + (b[end] as number);
+    if (end <= b.length) {
+      const slot = keySlot(b, at, end);
+      const known = knownKeys[slot];
+      if (known !== undefined && known.bytes.length === end - at) {
+        const kb = known.bytes;
+        let same = true;
+        for (let i = 0; i < kb.length && same; i++) same = b[at + i] === kb[i];
+        if (same) {
+          this.offset = end;
+          return known;
+        }
+      }
+      const fresh = { bytes: new Uint8Array(0), backend: this.str8('backend'), username: this.str8('username'), vuser: this.str8('vuser') };
+      fresh.bytes = Uint8Array.prototype.slice.call(b, at, end); // a copy: Buffer#slice is a view
+      knownKeys[slot] = fresh;
+      return fresh;
+    }
+    // Cut short somewhere: read field by field, so the fault is reported where it is.
+    return { bytes: new Uint8Array(0), backend: this.str8('backend'), username: this.str8('username'), vuser: this.str8('vuser') };
+  }
+
   str8(field: string): string {
     const length = this.u8(field);
     if (length === 0) this.fail('empty-string', field, 'is empty');
@@ -147,13 +198,8 @@ class Reader {
 }
 
 function readCommand(r: Reader): UserCommand {
-  return {
-    backend: r.str8('backend'),
-    username: r.str8('username'),
-    vuser: r.str8('vuser'),
-    replicaGuid: r.guid('replica_guid'),
-    replId: r.u16('repl_id'),
-  };
+  const { backend, username, vuser } = r.key();
+  return { backend, username, vuser, replicaGuid: r.guid('replica_guid'), replId: r.u16('repl_id') };
 }
 
 function readEntries(r: Reader): SnapshotEntry[] {

@@ -84,6 +84,14 @@ describe('decodeFrame', () => {
     expect(reasonOf(crafted)).toBe('invalid-utf8');
   });
 
+  it('decodes the strings of each frame, not those of an earlier frame with strings of the same lengths', () => {
+    const ann: Message = { ...register, command: { ...command, username: 'ann', vuser: 'ann' } };
+    const bob: Message = { ...register, command: { ...command, username: 'bob', vuser: 'ann' } };
+    for (const message of [ann, bob, ann, bob]) expect(decodeFrame(encodeMessage(message), options)).toStrictEqual(decoded(message));
+    const bad = encodeMessage({ ...register, command: { ...command, username: 'a\0n', vuser: 'ann' } });
+    expect(reasonOf(bad)).toBe('nul-in-string');
+  });
+
   it('names the field in the detail', () => {
     const frame = encodeMessage({ ...register, command: { ...command, vuser: 'a\0b' } });
     expect(decodeFrame(frame, options)).toStrictEqual({ ok: false, reason: 'nul-in-string', detail: 'vuser holds a NUL byte' });
