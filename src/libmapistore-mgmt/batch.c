@@ -6,6 +6,13 @@
 /* A batch's count is a u16. */
 #define MM_BATCH_COUNT_MAX 65535u
 
+/* Heartbeats and goodbyes always go alone, though a batch may hold them: a notifier older than
+ * batches then still gets every one (its leases renewed, its table repaired each interval). */
+static bool may_batch(const struct mm_message *message)
+{
+	return message->kind == MM_KIND_REGISTER || message->kind == MM_KIND_UNREGISTER;
+}
+
 size_t mm_batch_plan(const struct mm_message *first, size_t max, size_t frame_max,
 		     size_t *frame_len)
 {
@@ -15,14 +22,14 @@ size_t mm_batch_plan(const struct mm_message *first, size_t max, size_t frame_ma
 
 	if (max > MM_BATCH_COUNT_MAX)
 		max = MM_BATCH_COUNT_MAX;
-	if (len > frame_max) {
+	if (!may_batch(first) || len > frame_max) {
 		*frame_len = first->len;
 		return 1;
 	}
 	for (const struct mm_message *next = first->next; next && count < max; next = next->next) {
 		size_t member = 1 + next->len - header;
 
-		if (next->len < header || len + member > frame_max ||
+		if (!may_batch(next) || next->len < header || len + member > frame_max ||
 		    !mm_wire_batch_continues(first->bytes, next->bytes, count))
 			break;
 		len += member;
