@@ -147,8 +147,9 @@ class Reader {
     const b = this.bytes;
     const at = this.offset;
     let end = at;
-    for (let field = 0; field < 3 && end < b.length; field++) end += 1 + (b[end] as number);
-    if (end <= b.length) {
+    let fields = 0;
+    for (; fields < 3 && end < b.length; fields++) end += 1 + (b[end] as number);
+    if (fields === 3 && end <= b.length) {
       const slot = keySlot(b, at, end);
       const known = knownKeys[slot];
       if (known !== undefined && known.bytes.length === end - at) {
