@@ -16,10 +16,14 @@ export interface DecodeOptions {
   maxFrameBytes: number;
 }
 
-/** A decoded ZeroMQ message: one protocol message, or the messages of a batch, in order. All
- * come from one source, whose key (`sourceKey`) is built once per frame, not per message. */
+/**
+ * A decoded ZeroMQ message: one protocol message, or the messages of a batch, in order. All
+ * come from one source, whose key (`sourceKey`) is built once per frame, not per message;
+ * `tripleKeys[i]` is the triple key (`tripleKey`) of message i when it is a register or
+ * unregister, built once for the triples met lately.
+ */
 export type DecodeResult =
-  | { ok: true; messages: Message[]; sourceKey: string }
+  | { ok: true; messages: Message[]; sourceKey: string; tripleKeys: (string | undefined)[] }
   | { ok: false; reason: RejectReason; detail: string };
 
 const VERSION = 1;
@@ -45,8 +49,9 @@ const lastGuid = { bytes: new Uint8Array(16), text: '00000000-0000-0000-0000-000
  * The strings of user commands decoded lately, by the bytes of their three str8 fields (backend,
  * username, vuser): a sender names the same users again and again (a context opened, then
  * closed), and bytes met before passed every check then, so a hit skips the checks and the
- * building of three strings, and hands the table the same string objects (their hashes
- * computed already). One entry a slot, the newest wins: at most KEY_SLOTS x 768 bytes.
+ * building of four strings (the triple's key too), and hands the table the same string objects
+ * (their hashes computed already). One entry a slot, the newest wins: at most KEY_SLOTS x
+ * 1.5 KiB.
  */
 const KEY_SLOTS = 1024;
 interface KnownKey {
@@ -54,6 +59,7 @@ interface KnownKey {
   backend: string;
   username: string;
   vuser: string;
+  triple: string;
 }
 const knownKeys: (KnownKey | undefined)[] = new Array<KnownKey | undefined>(KEY_SLOTS).fill(undefined);
 
@@ -141,33 +147,33 @@ class Reader {
     return text;
   }
 
-  /** A user command's three strings (backend, username, vuser), from knownKeys when their
-   * bytes were met before. */
+  /** A user command's three strings (backend, username, vuser) and its triple's key, from
+   * knownKeys when their bytes were met before. */
   key(): KnownKey {
     const b = this.bytes;
     const at = this.offset;
     let end = at;
     let fields = 0;
     for (; fields < 3 && end < b.length; fields++) end += 1 + (b[end] as number);
-    if (fields === 3 && end <= b.length) {
-      const slot = keySlot(b, at, end);
-      const known = knownKeys[slot];
-      if (known !== undefined && known.bytes.length === end - at) {
-        const kb = known.bytes;
-        let same = true;
-        for (let i = 0; i < kb.length && same; i++) same = b[at + i] === kb[i];
-        if (same) {
-          this.offset = end;
-          return known;
-        }
+    const slot = fields === 3 && end <= b.length ? keySlot(b, at, end) : -1;
+    const known = slot < 0 ? undefined : knownKeys[slot];
+    if (known !== undefined && known.bytes.length === end - at) {
+      const kb = known.bytes;
+      let same = true;
+      for (let i = 0; i < kb.length && same; i++) same = b[at + i] === kb[i];
+      if (same) {
+        this.offset = end;
+        return known;
       }
-      const fresh = { bytes: new Uint8Array(0), backend: this.str8('backend'), username: this.str8('username'), vuser: this.str8('vuser') };
-      fresh.bytes = Uint8Array.prototype.slice.call(b, at, end); // a copy: Buffer#slice is a view
-      knownKeys[slot] = fresh;
-      return fresh;
     }
-    // Cut short somewhere: read field by field, so the fault is reported where it is.
-    return { bytes: new Uint8Array(0), backend: this.str8('backend'), username: this.str8('username'), vuser: this.str8('vuser') };
+    // Read field by field: a fault is reported where it is.
+    const backend = this.str8('backend');
+    const username = this.str8('username');
+    const vuser = this.str8('vuser');
+    // A copy: Buffer#slice is a view of the whole frame.
+    const fresh = { bytes: Uint8Array.prototype.slice.call(b, at, end), backend, username, vuser, triple: tripleKey(backend, username, vuser) };
+    if (slot >= 0) knownKeys[slot] = fresh;
+    return fresh;
   }
 
   str8(field: string): string {
@@ -198,9 +204,10 @@ class Reader {
   }
 }
 
-function readCommand(r: Reader): UserCommand {
-  const { backend, username, vuser } = r.key();
-  return { backend, username, vuser, replicaGuid: r.guid('replica_guid'), replId: r.u16('repl_id') };
+/** A user command, and its triple's key. */
+function readCommand(r: Reader): [UserCommand, string] {
+  const { backend, username, vuser, triple } = r.key();
+  return [{ backend, username, vuser, replicaGuid: r.guid('replica_guid'), replId: r.u16('repl_id') }, triple];
 }
 
 function readEntries(r: Reader): SnapshotEntry[] {
@@ -211,10 +218,9 @@ function readEntries(r: Reader): SnapshotEntry[] {
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {
     r.entry = i;
-    const command = readCommand(r);
+    const [command, triple] = readCommand(r);
     const count = r.u32('count');
     if (count === 0) r.fail('zero-count', 'count', 'is 0');
-    const triple = tripleKey(command.backend, command.username, command.vuser);
     if (seen.has(triple)) r.fail('duplicate-entry', 'triple', 'repeats an earlier entry');
     seen.add(triple);
     entries.push({ ...command, count });
@@ -223,21 +229,38 @@ function readEntries(r: Reader): SnapshotEntry[] {
   return entries;
 }
 
-/** The body of a message of `kind`, after its header (or after its kind byte in a batch). */
-function readBody(r: Reader, kind: Kind, source: SourceId, seq: bigint): Message {
+/** A decoded frame's messages and, for each, its triple's key (a register or unregister). */
+interface Decoded {
+  messages: Message[];
+  tripleKeys: (string | undefined)[];
+}
+
+/** Reads the body of a message of `kind` (after its header, or its kind byte in a batch) into
+ * `into`. */
+function readBody(r: Reader, kind: Kind, source: SourceId, seq: bigint, into: Decoded): void {
+  let triple: string | undefined;
+  let message: Message;
   switch (kind) {
     case 'register':
-    case 'unregister':
-      return { kind, source, seq, command: readCommand(r) };
+    case 'unregister': {
+      const [command, key] = readCommand(r);
+      message = { kind, source, seq, command };
+      triple = key;
+      break;
+    }
     case 'heartbeat': {
       const intervalMs = r.u32('interval_ms');
       if (intervalMs === 0) r.fail('invalid-interval', 'interval_ms', 'is 0');
       const dropped = r.u64('dropped');
-      return { kind, source, seq, intervalMs, dropped, entries: readEntries(r) };
+      message = { kind, source, seq, intervalMs, dropped, entries: readEntries(r) };
+      break;
     }
     case 'goodbye':
-      return { kind, source, seq };
+      message = { kind, source, seq };
+      break;
   }
+  into.messages.push(message);
+  into.tripleKeys.push(triple);
 }
 
 /** The source named by the header's pid, epoch and host, reusing the last one when those bytes
@@ -272,7 +295,7 @@ function hexOf(b: Uint8Array, at: number): string {
   return text;
 }
 
-function readFrame(r: Reader, bytes: Uint8Array): { messages: Message[]; sourceKey: string } {
+function readFrame(r: Reader, bytes: Uint8Array): Decoded & { sourceKey: string } {
   const version = r.u8('version');
   if (version !== VERSION) r.fail('unknown-version', 'version', `is ${version}`);
   const code = r.u8('kind');
@@ -284,22 +307,26 @@ function readFrame(r: Reader, bytes: Uint8Array): { messages: Message[]; sourceK
   const seq = r.u64('seq');
   if (seq === 0n) r.fail('invalid-sequence', 'seq', 'is 0');
   const source = readSource(r, bytes, pid);
-  if (kind !== undefined) return { messages: [readBody(r, kind, source.id, seq)], sourceKey: source.key };
+  const decoded: Decoded = { messages: [], tripleKeys: [] };
+  if (kind !== undefined) {
+    readBody(r, kind, source.id, seq, decoded);
+    return { ...decoded, sourceKey: source.key };
+  }
 
   const n = r.u16('message count');
   if (n < 2) r.fail('invalid-batch', 'message count', `is ${n}: a batch holds at least 2 messages`);
   if (seq + BigInt(n - 1) > U64_MAX) r.fail('invalid-sequence', 'message count', `takes seq past 2^64-1`);
   // An overstated count is found where the frame runs out (each message takes bytes).
-  const messages: Message[] = [];
-  for (let i = 0; i < n; i++) {
+  let messageSeq = seq;
+  for (let i = 0; i < n; i++, messageSeq++) {
     r.message = i;
     const inner = r.u8('kind');
     const innerKind = KIND_BY_CODE[inner];
     if (innerKind === undefined) r.fail('unknown-kind', 'kind', `is ${inner}${inner === BATCH ? ' (a batch inside a batch)' : ''}`);
-    messages.push(readBody(r, innerKind, source.id, i === 0 ? seq : seq + BigInt(i)));
+    readBody(r, innerKind, source.id, messageSeq, decoded);
   }
   r.message = -1;
-  return { messages, sourceKey: source.key };
+  return { ...decoded, sourceKey: source.key };
 }
 
 /**
@@ -325,12 +352,12 @@ export function decodeMessage(frames: readonly Uint8Array[], options: DecodeOpti
   const bytes = frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames);
   const reader = new Reader(bytes);
   try {
-    const { messages, sourceKey } = readFrame(reader, bytes);
+    const { messages, tripleKeys, sourceKey } = readFrame(reader, bytes);
     if (reader.remaining > 0) {
       const what = messages.length === 1 ? `the ${(messages[0] as Message).kind} body` : `the batch's ${messages.length} messages`;
       return { ok: false, reason: 'trailing-bytes', detail: `${reader.remaining} bytes after ${what}` };
     }
-    return { ok: true, messages, sourceKey };
+    return { ok: true, messages, sourceKey, tripleKeys };
   } catch (error) {
     if (error instanceof Failure) return { ok: false, reason: error.reason, detail: error.detail };
     throw error;

@@ -31,8 +31,8 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
   };
 
   /** Applies one message, accounted as if it had come alone. */
-  const applyOne = (message: Message, key: string): boolean => {
-    const result = table.apply(message, key);
+  const applyOne = (message: Message, key: string, triple: string | undefined): boolean => {
+    const result = table.apply(message, key, triple);
     if (result.outcome === 'rejected') {
       reject(message.kind, result.reason, `${message.kind} seq ${message.seq}`, result.source);
       if (result.renewed === undefined) return false;
@@ -55,13 +55,13 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
       reject(UNDECODED, decoded.reason, decoded.detail);
       return;
     }
-    const { messages, sourceKey } = decoded;
+    const { messages, sourceKey, tripleKeys } = decoded;
     if (messages.length > 1) {
       metrics.batches.inc();
       metrics.batchedMessages.inc(messages.length);
     }
     let changed = false;
-    for (const message of messages) if (applyOne(message, sourceKey)) changed = true;
+    for (let i = 0; i < messages.length; i++) if (applyOne(messages[i] as Message, sourceKey, tripleKeys[i])) changed = true;
     if (changed) deps.changed();
   };
 }

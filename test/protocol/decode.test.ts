@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, decodeMessage } from '../../src/protocol/decode.js';
-import { sourceKey, type Message } from '../../src/protocol/types.js';
-import { encodeMessage, hexToBytes } from '../support/frames.js';
+import type { Message } from '../../src/protocol/types.js';
+import { decodedAs, encodeMessage, hexToBytes } from '../support/frames.js';
 import { loadVectors } from '../support/vectors.js';
 
 const source = { host: 'mail.example.org', pid: 4242, epoch: '0123456789abcdef' };
@@ -11,8 +11,8 @@ const register: Message = { kind: 'register', source, seq: 1n, command };
 const options = { maxFrameBytes: 65536 };
 
 /** What decoding a lone message gives. */
-function decoded(message: Message) {
-  return { ok: true, messages: [message], sourceKey: sourceKey(message.source) };
+function decoded(message: Message): ReturnType<typeof decodedAs> {
+  return decodedAs([message]);
 }
 
 function reasonOf(frame: Uint8Array, maxFrameBytes = 65536): string {
