@@ -18,7 +18,8 @@
 
 /* Wait before trying again after an error other than a full socket (or a failed connect). */
 #define MM_RETRY_MS 100
-/* Messages handed to ZeroMQ per turn of the lock: bounds how long the lock is then held. */
+/* Messages handed to ZeroMQ per turn of the lock: bounds how long the lock is then held, and
+ * so the messages of one batch frame. */
 #define MM_BATCH 256
 
 /* The one buffer batch frames are packed in. Static, so that nothing is allocated for it and a
