@@ -21,12 +21,6 @@
 /* Messages handed to ZeroMQ per turn of the lock: bounds how long the lock is then held, and
  * so the messages of one batch frame. */
 #define MM_BATCH 256
-
-/* The one buffer batch frames are packed in. Static, so that nothing is allocated for it and a
- * fork() child has nothing to free; busy while a thread packs and sends from it (a stale
- * thread still sending when a new one starts: the new one then sends its messages alone). */
-static uint8_t batch_frame[MM_WIRE_FRAME_MAX];
-static atomic_flag batch_frame_busy = ATOMIC_FLAG_INIT;
 /* How long a stop waits for the thread beyond its flush deadline: the thread may be in a
  * zmq_send() (bounded by its send timeout) or closing with the remaining linger. */
 #define MM_STOP_MARGIN_MS 100u
@@ -34,6 +28,12 @@ static atomic_flag batch_frame_busy = ATOMIC_FLAG_INIT;
 #define MM_HEARTBEAT_SLACK 4096u
 /* Turns the thread gives waiting callers between two slices of a heartbeat. */
 #define MM_WAITER_TURNS 100
+
+/* The one buffer batch frames are packed in. Static, so that nothing is allocated for it and a
+ * fork() child has nothing to free; busy while a thread packs and sends from it (a stale
+ * thread still sending when a new one starts: the new one then sends its messages alone). */
+static uint8_t batch_frame[MM_WIRE_FRAME_MAX];
+static atomic_flag batch_frame_busy = ATOMIC_FLAG_INIT;
 
 static void init_conditions(struct mm_sender *sender)
 {
