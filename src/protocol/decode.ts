@@ -204,10 +204,9 @@ class Reader {
   }
 }
 
-/** A user command, and its triple's key. */
-function readCommand(r: Reader): [UserCommand, string] {
-  const { backend, username, vuser, triple } = r.key();
-  return [{ backend, username, vuser, replicaGuid: r.guid('replica_guid'), replId: r.u16('repl_id') }, triple];
+/** A user command whose strings `r.key()` gave. */
+function readCommand(r: Reader, key: KnownKey): UserCommand {
+  return { backend: key.backend, username: key.username, vuser: key.vuser, replicaGuid: r.guid('replica_guid'), replId: r.u16('repl_id') };
 }
 
 function readEntries(r: Reader): SnapshotEntry[] {
@@ -218,9 +217,11 @@ function readEntries(r: Reader): SnapshotEntry[] {
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {
     r.entry = i;
-    const [command, triple] = readCommand(r);
+    const key = r.key();
+    const command = readCommand(r, key);
     const count = r.u32('count');
     if (count === 0) r.fail('zero-count', 'count', 'is 0');
+    const triple = key.triple;
     if (seen.has(triple)) r.fail('duplicate-entry', 'triple', 'repeats an earlier entry');
     seen.add(triple);
     entries.push({ ...command, count });
@@ -243,9 +244,9 @@ function readBody(r: Reader, kind: Kind, source: SourceId, seq: bigint, into: De
   switch (kind) {
     case 'register':
     case 'unregister': {
-      const [command, key] = readCommand(r);
-      message = { kind, source, seq, command };
-      triple = key;
+      const key = r.key();
+      message = { kind, source, seq, command: readCommand(r, key) };
+      triple = key.triple;
       break;
     }
     case 'heartbeat': {
