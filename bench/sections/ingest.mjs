@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Section 3: ingest. Several C processes register through the library as fast as they can;
-// the same traffic goes to the real notifier, to a bare zeromq.js PULL loop (the ceiling for
-// a Node receiver) and to a bare libzmq PULL loop, and once more to the notifier with CURVE on
-// (the same ipc socket, keys from `mapistore-mgmt keygen`). Rates are measured at the receiver,
-// over the burst: from its first message to its last before a silence (the senders' goodbyes
-// come later).
+// the same traffic goes to the real notifier (the library's batched frames, its default), to a
+// bare zeromq.js PULL loop that only counts the messages in those batched frames, to the same
+// bare loop and a bare libzmq PULL loop with batching off (one frame per message, as before
+// batches: the ceiling a per-message receiver had), and once more to the notifier with CURVE on
+// (the same ipc socket, keys from `mapistore-mgmt keygen`). Rates are measured at the
+// receiver, in messages, over the burst: from its first message to its last before a silence
+// (the senders' goodbyes come later).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,11 +29,14 @@ async function flood(endpoint, senders, calls, env = {}) {
   return { calls: sum('calls'), refused: sum('refused'), sent: sum('sent') };
 }
 
+/** One frame per message: the library's option for a notifier that predates batches. */
+const SINGLE_FRAMES = { MAPISTORE_MGMT_BATCHING: '0' };
+
 /** A bare receiver (C or zeromq.js) that prints its count and rate after IDLE_MS of silence. */
-async function bare(label, command, args, endpoint, senders, calls) {
+async function bare(label, command, args, endpoint, senders, calls, env = {}) {
   const receiver = new Child(command, [...args, endpoint, String(IDLE_MS)], { label });
   await receiver.waitForOutput(/"bound":true/);
-  const sent = await flood(endpoint, senders, calls);
+  const sent = await flood(endpoint, senders, calls, env);
   const got = await receiver.finish(60_000);
   return { ...sent, received: got.received, rate: got.rate };
 }
@@ -96,17 +101,20 @@ export async function run({ quick, log }) {
   const senders = quick ? 2 : 4;
   const calls = quick ? 20_000 : 200_000;
   const endpoint = () => `ipc://${join(makeTempDir(), 'ingest.sock')}`;
-  log(`  bare libzmq PULL, ${senders} x ${calls}`);
-  const c = await bare('bench-pull-sink', program('bench-pull-sink'), ['count'], endpoint(), senders, calls);
-  log(`  bare zeromq.js PULL`);
-  const js = await bare('pull-count.mjs', process.execPath, [BARE_JS], endpoint(), senders, calls);
+  log(`  bare libzmq PULL, single frames, ${senders} x ${calls}`);
+  const c = await bare('bench-pull-sink', program('bench-pull-sink'), ['count'], endpoint(), senders, calls, SINGLE_FRAMES);
+  log(`  bare zeromq.js PULL, single frames`);
+  const js = await bare('pull-count.mjs', process.execPath, [BARE_JS], endpoint(), senders, calls, SINGLE_FRAMES);
+  log(`  bare zeromq.js PULL, batched frames`);
+  const jsBatched = await bare('pull-count.mjs --batched', process.execPath, [BARE_JS, '--batched'], endpoint(), senders, calls);
   log(`  notifier`);
   const real = await notifier(senders, calls);
   log(`  notifier with CURVE`);
   const curve = await notifier(senders, calls, curveSetup());
   const vs = [
-    { label: 'bare zeromq.js PULL', value: js.rate },
-    { label: 'bare libzmq PULL', value: c.rate },
+    { label: 'bare zeromq.js PULL, single frames', value: js.rate },
+    { label: 'bare zeromq.js PULL, batched frames', value: jsBatched.rate },
+    { label: 'bare libzmq PULL, single frames', value: c.rate },
   ];
   return [
     { section: SECTION, measure: `notifier applies (${senders} senders)`, value: real.rate, unit: 'msg/s', vs, note: `${describe(real, 'taken in', senders)}, ${real.rejected} rejected` },
@@ -118,7 +126,8 @@ export async function run({ quick, log }) {
       vs: [{ label: 'the same without CURVE', value: real.rate }],
       note: `${describe(curve, 'taken in', senders)}, ${curve.rejected} rejected`,
     },
-    { section: SECTION, measure: 'bare zeromq.js PULL loop', value: js.rate, unit: 'msg/s', note: describe(js, 'received', senders) },
-    { section: SECTION, measure: 'bare libzmq PULL loop', value: c.rate, unit: 'msg/s', note: describe(c, 'received', senders) },
+    { section: SECTION, measure: 'bare zeromq.js PULL loop, single frames', value: js.rate, unit: 'msg/s', note: describe(js, 'received', senders) },
+    { section: SECTION, measure: 'bare zeromq.js PULL loop, batched frames (counts their messages)', value: jsBatched.rate, unit: 'msg/s', note: describe(jsBatched, 'received', senders) },
+    { section: SECTION, measure: 'bare libzmq PULL loop, single frames', value: c.rate, unit: 'msg/s', note: describe(c, 'received', senders) },
   ];
 }

@@ -200,8 +200,15 @@ struct mapistore_mgmt_options {
 	 * used never blocks: nothing is sent, stats.endpoint_error says why. */
 	const char *curve_server_key_file;
 	const char *curve_secret_key_file;
+	/* Batched frames: MAPISTORE_MGMT_BATCHING_ON (the default) sends the messages queued
+	 * together as one frame; MAPISTORE_MGMT_BATCHING_OFF sends each alone, for a notifier
+	 * older than batches (it would reject them, counted as unknown-kind). 0 leaves it as it is.
+	 * Environment: MAPISTORE_MGMT_BATCHING=0 turns it off, 1 on. */
+	unsigned int batching;
 };
-#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0, 0, NULL, NULL}
+#define MAPISTORE_MGMT_OPTIONS_INIT {sizeof(struct mapistore_mgmt_options), NULL, 0, 0, 0, 0, NULL, NULL, 0}
+#define MAPISTORE_MGMT_BATCHING_ON 1u
+#define MAPISTORE_MGMT_BATCHING_OFF 2u
 
 /*
  * Configure the library. May be called at any time, from any thread, also while other threads

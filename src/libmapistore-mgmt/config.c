@@ -119,6 +119,7 @@ void mm_config_from_environment(struct mm_config *config)
 					 MM_MAX_TRIPLES_MAX, MAPISTORE_MGMT_MAX_TRIPLES);
 	env_path("MAPISTORE_MGMT_CURVE_SERVER_KEY_FILE", config->curve_server_key_file);
 	env_path("MAPISTORE_MGMT_CURVE_SECRET_KEY_FILE", config->curve_secret_key_file);
+	config->batching = env_number("MAPISTORE_MGMT_BATCHING", 0, 1, 1) == 1;
 }
 
 /* The struct as version 1.0.0 had it: the fields up to linger_ms. */
@@ -127,7 +128,7 @@ void mm_config_from_environment(struct mm_config *config)
 int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_options *options)
 {
 	const char *curve_server_key_file = NULL, *curve_secret_key_file = NULL;
-	unsigned int max_triples = 0;
+	unsigned int max_triples = 0, batching = 0;
 
 	if (!options || (options->size != sizeof(*options) && options->size != MM_OPTIONS_SIZE_1_0))
 		return MAPISTORE_ERR_INVALID_PARAMETER;
@@ -135,6 +136,7 @@ int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_option
 		max_triples = options->max_triples;
 		curve_server_key_file = options->curve_server_key_file;
 		curve_secret_key_file = options->curve_secret_key_file;
+		batching = options->batching;
 	}
 	if ((options->endpoint && !mm_config_endpoint_valid(options->endpoint)) ||
 	    (options->heartbeat_ms &&
@@ -143,6 +145,7 @@ int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_option
 	     !in_range(options->queue_limit, MM_QUEUE_LIMIT_MIN, MM_QUEUE_LIMIT_MAX)) ||
 	    options->linger_ms > MM_LINGER_MS_MAX ||
 	    (max_triples && !in_range(max_triples, MM_MAX_TRIPLES_MIN, MM_MAX_TRIPLES_MAX)) ||
+	    batching > MAPISTORE_MGMT_BATCHING_OFF ||
 	    (curve_server_key_file &&
 	     strnlen(curve_server_key_file, MM_KEY_PATH_MAX) >= MM_KEY_PATH_MAX) ||
 	    (curve_secret_key_file &&
@@ -158,6 +161,8 @@ int mm_config_apply(struct mm_config *config, const struct mapistore_mgmt_option
 		config->linger_ms = options->linger_ms;
 	if (max_triples)
 		config->max_triples = max_triples;
+	if (batching)
+		config->batching = batching == MAPISTORE_MGMT_BATCHING_ON;
 	if (curve_server_key_file)
 		set_path(config->curve_server_key_file, curve_server_key_file);
 	if (curve_secret_key_file)

@@ -30,6 +30,7 @@ struct mm_config {
 	unsigned int queue_limit;
 	unsigned int linger_ms;
 	unsigned int max_triples;
+	bool batching; /* batch frames (docs/protocol.md); off for a notifier that predates them */
 	/* CURVE key files (curve.h); empty: none. */
 	char curve_server_key_file[MM_KEY_PATH_MAX];
 	char curve_secret_key_file[MM_KEY_PATH_MAX];

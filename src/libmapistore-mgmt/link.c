@@ -214,16 +214,21 @@ bool mm_link_intact(struct mm_link *link)
  * others for lack of room, so a refused message is sent again from its first frame. */
 int mm_link_send(struct mm_link *link, const struct mm_message *message)
 {
+	return mm_link_send_bytes(link, message->bytes, message->len);
+}
+
+int mm_link_send_bytes(struct mm_link *link, const uint8_t *bytes, size_t total)
+{
 	size_t offset = 0;
 
 	do {
-		size_t len = mm_wire_frame_len(message->len, offset, MM_WIRE_FRAME_MAX);
-		int more = offset + len < message->len ? ZMQ_SNDMORE : 0;
+		size_t len = mm_wire_frame_len(total, offset, MM_WIRE_FRAME_MAX);
+		int more = offset + len < total ? ZMQ_SNDMORE : 0;
 
-		if (zmq_send(link->socket, message->bytes + offset, len, more) < 0)
+		if (zmq_send(link->socket, bytes + offset, len, more) < 0)
 			return errno;
 		offset += len;
-	} while (offset < message->len);
+	} while (offset < total);
 	return 0;
 }
 

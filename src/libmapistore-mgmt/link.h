@@ -74,6 +74,8 @@ bool mm_link_intact(struct mm_link *link);
  * or a multipart message of MM_WIRE_FRAME_MAX-byte frames (docs/protocol.md, "Frames").
  * Returns 0 or the errno (EAGAIN: the socket is full). */
 int mm_link_send(struct mm_link *link, const struct mm_message *message);
+/* The same for `len` bytes that are not a queued message (a batch frame). */
+int mm_link_send_bytes(struct mm_link *link, const uint8_t *bytes, size_t len);
 
 /* No lock held. Stops the monitor, closes the socket (it may deliver for linger_ms more) and
  * the context. */

@@ -9,14 +9,17 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "link.h"
 
 /* Wait before trying again after an error other than a full socket (or a failed connect). */
 #define MM_RETRY_MS 100
-/* Messages handed to ZeroMQ per turn of the lock: bounds how long the lock is then held. */
+/* Messages handed to ZeroMQ per turn of the lock: bounds how long the lock is then held, and
+ * so the messages of one batch frame. */
 #define MM_BATCH 256
 /* How long a stop waits for the thread beyond its flush deadline: the thread may be in a
  * zmq_send() (bounded by its send timeout) or closing with the remaining linger. */
@@ -25,6 +28,12 @@
 #define MM_HEARTBEAT_SLACK 4096u
 /* Turns the thread gives waiting callers between two slices of a heartbeat. */
 #define MM_WAITER_TURNS 100
+
+/* The one buffer batch frames are packed in. Static, so that nothing is allocated for it and a
+ * fork() child has nothing to free; busy while a thread packs and sends from it (a stale
+ * thread still sending when a new one starts: the new one then sends its messages alone). */
+static uint8_t batch_frame[MM_WIRE_FRAME_MAX];
+static atomic_flag batch_frame_busy = ATOMIC_FLAG_INIT;
 
 static void init_conditions(struct mm_sender *sender)
 {
@@ -75,6 +84,39 @@ static void keep_spare(struct mm_sender *sender, struct mm_message *message, siz
 	}
 }
 
+/* No lock held. Hands the messages of `batch` to ZeroMQ in order: those queued together go in
+ * batch frames when `batching`, any other alone. Returns how many were handed over; *error is
+ * the errno of the send that failed (0: none did). */
+static size_t send_messages(struct mm_link *link, const struct mm_queue *batch, bool batching,
+			    int *error)
+{
+	const struct mm_message *message = batch->head;
+	size_t sent = 0;
+
+	batching = batching && !atomic_flag_test_and_set(&batch_frame_busy);
+	while (message) {
+		size_t frame_len, count = 1;
+
+		if (batching)
+			count = mm_batch_plan(message, batch->length - sent, sizeof(batch_frame),
+					      &frame_len);
+		if (count == 1) {
+			*error = mm_link_send(link, message);
+		} else {
+			mm_batch_pack(batch_frame, message, count);
+			*error = mm_link_send_bytes(link, batch_frame, frame_len);
+		}
+		if (*error != 0)
+			break;
+		sent += count;
+		while (count-- > 0)
+			message = message->next;
+	}
+	if (batching)
+		atomic_flag_clear(&batch_frame_busy);
+	return sent;
+}
+
 /* Lock held. Hands up to MM_BATCH of the oldest messages to ZeroMQ, taking the lock once
  * before and once after; what the socket refused goes back to the queue's head, in order.
  * Returns false when this thread's generation went stale meanwhile (a stop gave up on it). */
@@ -82,14 +124,13 @@ static bool send_batch(struct mm_sender *sender, struct mm_link *link, uint64_t 
 		       uint64_t *retry_at_ms)
 {
 	struct mm_queue batch = mm_state_take_batch(sender->state, MM_BATCH);
-	struct mm_message *message, *heartbeat;
-	size_t sent = 0;
+	bool batching = sender->state->config.batching;
+	struct mm_message *heartbeat;
+	size_t sent;
 	int error = 0;
 
 	mm_state_unlock(sender->state);
-	for (message = batch.head; message; message = message->next, sent++)
-		if ((error = mm_link_send(link, message)) != 0)
-			break;
+	sent = send_messages(link, &batch, batching, &error);
 	mm_state_lock(sender->state);
 	if (generation != sender->generation) {
 		mm_queue_clear(&batch);
@@ -367,6 +408,7 @@ void mm_sender_unlock_context(struct mm_sender *sender)
 void mm_sender_after_fork_in_child(struct mm_sender *sender)
 {
 	init_conditions(sender);
+	atomic_flag_clear(&batch_frame_busy); /* a parent's thread was using it: not here */
 	mm_zmq_contexts_after_fork_in_child(&sender->contexts);
 	free(sender->spare);
 	sender->spare = NULL;

@@ -5,6 +5,11 @@
 #include <string.h>
 
 #define MM_WIRE_HEADER_FIXED (1 + 1 + 4 + 8 + 8)
+/* Offsets in the header: the kind, pid and epoch (the source but its host), seq, host. */
+#define MM_WIRE_KIND_AT 1
+#define MM_WIRE_SOURCE_AT 2
+#define MM_WIRE_SEQ_AT 14
+#define MM_WIRE_HOST_AT 22
 
 static uint8_t *put_u8(uint8_t *out, uint8_t value)
 {
@@ -87,4 +92,46 @@ uint8_t *mm_wire_encode_command(uint8_t *out, enum mm_kind kind, const struct mm
 	out = mm_wire_put_header(out, kind, source, seq);
 	out = mm_wire_put_key(out, command);
 	return put_guid_and_repl_id(out, command->replica_guid, command->repl_id);
+}
+
+size_t mm_wire_message_header_size(const uint8_t *message)
+{
+	return MM_WIRE_HEADER_FIXED + 1 + message[MM_WIRE_HOST_AT];
+}
+
+static uint64_t get_u64(const uint8_t *in)
+{
+	uint64_t value = 0;
+
+	for (size_t i = 0; i < 8; i++)
+		value |= (uint64_t)in[i] << (8 * i);
+	return value;
+}
+
+bool mm_wire_batch_continues(const uint8_t *first, const uint8_t *next, uint64_t index)
+{
+	size_t host_end = mm_wire_message_header_size(first);
+
+	return memcmp(first + MM_WIRE_SOURCE_AT, next + MM_WIRE_SOURCE_AT,
+		      MM_WIRE_SEQ_AT - MM_WIRE_SOURCE_AT) == 0 &&
+	       memcmp(first + MM_WIRE_HOST_AT, next + MM_WIRE_HOST_AT, host_end - MM_WIRE_HOST_AT) == 0 &&
+	       get_u64(next + MM_WIRE_SEQ_AT) == get_u64(first + MM_WIRE_SEQ_AT) + index;
+}
+
+uint8_t *mm_wire_put_batch_header(uint8_t *out, const uint8_t *first, uint16_t count)
+{
+	size_t header = mm_wire_message_header_size(first);
+
+	memcpy(out, first, header);
+	out[MM_WIRE_KIND_AT] = MM_KIND_BATCH;
+	return put_le(out + header, count, MM_WIRE_BATCH_COUNT);
+}
+
+uint8_t *mm_wire_put_batch_member(uint8_t *out, const uint8_t *message, size_t len)
+{
+	size_t header = mm_wire_message_header_size(message);
+
+	out = put_u8(out, message[MM_WIRE_KIND_AT]);
+	memcpy(out, message + header, len - header);
+	return out + len - header;
 }

@@ -3,6 +3,7 @@
 #ifndef MM_WIRE_H
 #define MM_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@ enum mm_kind {
 	MM_KIND_UNREGISTER = 2,
 	MM_KIND_HEARTBEAT = 3,
 	MM_KIND_GOODBYE = 4,
+	MM_KIND_BATCH = 5, /* several messages of kinds 1..4 in one frame */
 };
 
 /* A string already checked: 1..255 bytes of UTF-8. */
@@ -62,6 +64,20 @@ uint8_t *mm_wire_put_heartbeat_fixed(uint8_t *out, uint32_t interval_ms, uint64_
 				     uint32_t entries);
 uint8_t *mm_wire_put_entry_tail(uint8_t *out, const uint8_t guid[MM_WIRE_GUID_SIZE],
 				uint16_t repl_id, uint32_t count);
+
+/* Batches (docs/protocol.md, "Batches"): the header of the first message with kind 5, a u16
+ * count, then each message's kind byte and body. Built from messages already encoded. */
+#define MM_WIRE_BATCH_COUNT 2
+/* The header's length in an encoded message. */
+size_t mm_wire_message_header_size(const uint8_t *message);
+/* True when the encoded message `next` may be message number `index` of a batch that begins
+ * with `first`: the same source (pid, epoch, host) and seq = first's seq + index. */
+bool mm_wire_batch_continues(const uint8_t *first, const uint8_t *next, uint64_t index);
+/* The batch's header: `first`'s header as kind 5, then `count`. */
+uint8_t *mm_wire_put_batch_header(uint8_t *out, const uint8_t *first, uint16_t count);
+/* One message of a batch: the encoded message's kind byte, then its `len - header` bytes of
+ * body. */
+uint8_t *mm_wire_put_batch_member(uint8_t *out, const uint8_t *message, size_t len);
 
 /* A whole register or unregister frame, mm_wire_command_size() bytes, with an explicit
  * source identity (the golden-vector test passes its own). */

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { Buffer, isUtf8 } from 'node:buffer';
 import { tripleKey } from './triple.js';
-import type {
-  Kind,
-  Message,
-  RejectReason,
-  SnapshotEntry,
-  SourceId,
-  UserCommand,
+import {
+  sourceKey,
+  type Kind,
+  type Message,
+  type RejectReason,
+  type SnapshotEntry,
+  type SourceId,
+  type UserCommand,
 } from './types.js';
 
 export interface DecodeOptions {
@@ -15,18 +16,59 @@ export interface DecodeOptions {
   maxFrameBytes: number;
 }
 
+/**
+ * A decoded ZeroMQ message: one protocol message, or the messages of a batch, in order. All
+ * come from one source, whose key (`sourceKey`) is built once per frame, not per message;
+ * `tripleKeys[i]` is the triple key (`tripleKey`) of message i when it is a register or
+ * unregister, built once for the triples met lately.
+ */
 export type DecodeResult =
-  | { ok: true; message: Message }
+  | { ok: true; messages: Message[]; sourceKey: string; tripleKeys: (string | undefined)[] }
   | { ok: false; reason: RejectReason; detail: string };
 
 const VERSION = 1;
 const KIND_BY_CODE: readonly (Kind | undefined)[] = [undefined, 'register', 'unregister', 'heartbeat', 'goodbye'];
+const BATCH = 5;
+const U64_MAX = 0xffff_ffff_ffff_ffffn;
+/** The header's bytes that name the source: pid and epoch (host follows the seq). */
+const SOURCE_AT = 2;
+const SEQ_AT = 14;
+const HOST_AT = 22;
+
+/** The source of the last frame decoded, by its header bytes: a sender's frames all carry the
+ * same one, so its host string, epoch text and key are built once rather than per frame. */
+const lastSource = { bytes: new Uint8Array(0), id: { host: '', pid: 0, epoch: '' } as SourceId, key: '' };
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
 
 /** The last GUID decoded, as bytes and as text: a sender's messages nearly always carry the
  * same replica, so its text is built once rather than per message. */
 const lastGuid = { bytes: new Uint8Array(16), text: '00000000-0000-0000-0000-000000000000' };
+
+/**
+ * The strings of user commands decoded lately, by the bytes of their three str8 fields (backend,
+ * username, vuser): a sender names the same users again and again (a context opened, then
+ * closed), and bytes met before passed every check then, so a hit skips the checks and the
+ * building of four strings (the triple's key too), and hands the table the same string objects
+ * (their hashes computed already). One entry a slot, the newest wins: at most KEY_SLOTS x
+ * 1.5 KiB.
+ */
+const KEY_SLOTS = 1024;
+interface KnownKey {
+  bytes: Uint8Array;
+  backend: string;
+  username: string;
+  vuser: string;
+  triple: string;
+}
+const knownKeys: (KnownKey | undefined)[] = new Array<KnownKey | undefined>(KEY_SLOTS).fill(undefined);
+
+/** FNV-1a over bytes [at, end), as a slot of knownKeys. */
+function keySlot(b: Uint8Array, at: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = at; i < end; i++) hash = Math.imul(hash ^ (b[i] as number), 16777619);
+  return (hash >>> 0) & (KEY_SLOTS - 1);
+}
 
 /** Thrown inside the decoder only; a plain object, so no stack trace is captured. */
 class Failure {
@@ -42,6 +84,8 @@ class Reader {
   private readonly buffer: Buffer;
   /** The heartbeat entry being read, for failure details; -1 outside entries. */
   entry = -1;
+  /** The message of a batch being read, for failure details; -1 outside batches. */
+  message = -1;
 
   constructor(private readonly bytes: Uint8Array) {
     // ZeroMQ hands frames over as Buffers already; wrapping any other view copies nothing.
@@ -50,7 +94,8 @@ class Reader {
 
   fail(reason: RejectReason, field: string, problem: string): never {
     const where = this.entry < 0 ? field : `entry ${this.entry} ${field}`;
-    throw new Failure(reason, `${where} ${problem}`);
+    const within = this.message < 0 ? '' : `message ${this.message} of the batch: `;
+    throw new Failure(reason, `${within}${where} ${problem}`);
   }
 
   get remaining(): number {
@@ -62,6 +107,11 @@ class Reader {
     if (at + size > this.bytes.length) this.fail('truncated', field, `is cut short: the frame ends at byte ${this.bytes.length}`);
     this.offset = at + size;
     return at;
+  }
+
+  /** Passes over `size` bytes (a field read elsewhere, or checked already). */
+  skip(size: number, field = 'host'): void {
+    this.take(size, field);
   }
 
   u8(field: string): number {
@@ -80,15 +130,6 @@ class Reader {
     return this.buffer.readBigUInt64LE(this.take(8, field));
   }
 
-  /** A u64 as 16 lowercase hex digits (big-endian text of the little-endian number). */
-  hex64(field: string): string {
-    const at = this.take(8, field);
-    const b = this.bytes;
-    let text = '';
-    for (let i = at + 7; i >= at; i--) text += HEX[b[i] as number];
-    return text;
-  }
-
   /** A GUID in its NDR byte layout, as 8-4-4-4-12 lowercase text. */
   guid(field: string): string {
     const at = this.take(16, field);
@@ -104,6 +145,35 @@ class Reader {
     for (let i = 0; i < 16; i++) last[i] = b[at + i] as number;
     lastGuid.text = text;
     return text;
+  }
+
+  /** A user command's three strings (backend, username, vuser) and its triple's key, from
+   * knownKeys when their bytes were met before. */
+  key(): KnownKey {
+    const b = this.bytes;
+    const at = this.offset;
+    let end = at;
+    let fields = 0;
+    for (; fields < 3 && end < b.length; fields++) end += 1 + (b[end] as number);
+    const slot = fields === 3 && end <= b.length ? keySlot(b, at, end) : -1;
+    const known = slot < 0 ? undefined : knownKeys[slot];
+    if (known !== undefined && known.bytes.length === end - at) {
+      const kb = known.bytes;
+      let same = true;
+      for (let i = 0; i < kb.length && same; i++) same = b[at + i] === kb[i];
+      if (same) {
+        this.offset = end;
+        return known;
+      }
+    }
+    // Read field by field: a fault is reported where it is.
+    const backend = this.str8('backend');
+    const username = this.str8('username');
+    const vuser = this.str8('vuser');
+    // A copy: Buffer#slice is a view of the whole frame.
+    const fresh = { bytes: Uint8Array.prototype.slice.call(b, at, end), backend, username, vuser, triple: tripleKey(backend, username, vuser) };
+    if (slot >= 0) knownKeys[slot] = fresh;
+    return fresh;
   }
 
   str8(field: string): string {
@@ -134,14 +204,9 @@ class Reader {
   }
 }
 
-function readCommand(r: Reader): UserCommand {
-  return {
-    backend: r.str8('backend'),
-    username: r.str8('username'),
-    vuser: r.str8('vuser'),
-    replicaGuid: r.guid('replica_guid'),
-    replId: r.u16('repl_id'),
-  };
+/** A user command whose strings `r.key()` gave. */
+function readCommand(r: Reader, key: KnownKey): UserCommand {
+  return { backend: key.backend, username: key.username, vuser: key.vuser, replicaGuid: r.guid('replica_guid'), replId: r.u16('repl_id') };
 }
 
 function readEntries(r: Reader): SnapshotEntry[] {
@@ -152,10 +217,11 @@ function readEntries(r: Reader): SnapshotEntry[] {
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {
     r.entry = i;
-    const command = readCommand(r);
+    const key = r.key();
+    const command = readCommand(r, key);
     const count = r.u32('count');
     if (count === 0) r.fail('zero-count', 'count', 'is 0');
-    const triple = tripleKey(command.backend, command.username, command.vuser);
+    const triple = key.triple;
     if (seen.has(triple)) r.fail('duplicate-entry', 'triple', 'repeats an earlier entry');
     seen.add(triple);
     entries.push({ ...command, count });
@@ -164,32 +230,104 @@ function readEntries(r: Reader): SnapshotEntry[] {
   return entries;
 }
 
-function readMessage(r: Reader): Message {
-  const version = r.u8('version');
-  if (version !== VERSION) r.fail('unknown-version', 'version', `is ${version}`);
-  const code = r.u8('kind');
-  const kind = KIND_BY_CODE[code];
-  if (kind === undefined) r.fail('unknown-kind', 'kind', `is ${code}`);
-  const pid = r.u32('pid');
-  if (pid === 0) r.fail('invalid-source', 'pid', 'is 0');
-  const epoch = r.hex64('epoch');
-  const seq = r.u64('seq');
-  if (seq === 0n) r.fail('invalid-sequence', 'seq', 'is 0');
-  const source: SourceId = { host: r.str8('host'), pid, epoch };
+/** A decoded frame's messages and, for each, its triple's key (a register or unregister). */
+interface Decoded {
+  messages: Message[];
+  tripleKeys: (string | undefined)[];
+}
 
+/** Reads the body of a message of `kind` (after its header, or its kind byte in a batch) into
+ * `into`. */
+function readBody(r: Reader, kind: Kind, source: SourceId, seq: bigint, into: Decoded): void {
+  let triple: string | undefined;
+  let message: Message;
   switch (kind) {
     case 'register':
-    case 'unregister':
-      return { kind, source, seq, command: readCommand(r) };
+    case 'unregister': {
+      const key = r.key();
+      message = { kind, source, seq, command: readCommand(r, key) };
+      triple = key.triple;
+      break;
+    }
     case 'heartbeat': {
       const intervalMs = r.u32('interval_ms');
       if (intervalMs === 0) r.fail('invalid-interval', 'interval_ms', 'is 0');
       const dropped = r.u64('dropped');
-      return { kind, source, seq, intervalMs, dropped, entries: readEntries(r) };
+      message = { kind, source, seq, intervalMs, dropped, entries: readEntries(r) };
+      break;
     }
     case 'goodbye':
-      return { kind, source, seq };
+      message = { kind, source, seq };
+      break;
   }
+  into.messages.push(message);
+  into.tripleKeys.push(triple);
+}
+
+/** The source named by the header's pid, epoch and host, reusing the last one when those bytes
+ * are the same (the last one's host passed every check then). */
+function readSource(r: Reader, bytes: Uint8Array, pid: number): { id: SourceId; key: string } {
+  const hostEnd = HOST_AT + 1 + (bytes[HOST_AT] ?? 0);
+  const last = lastSource.bytes;
+  if (bytes.length >= hostEnd && last.length === SEQ_AT - SOURCE_AT + hostEnd - HOST_AT) {
+    let same = true;
+    for (let i = SOURCE_AT; i < SEQ_AT && same; i++) same = bytes[i] === last[i - SOURCE_AT];
+    for (let i = HOST_AT, j = SEQ_AT - SOURCE_AT; i < hostEnd && same; i++, j++) same = bytes[i] === last[j];
+    if (same) {
+      r.skip(hostEnd - HOST_AT);
+      return lastSource;
+    }
+  }
+  const host = r.str8('host');
+  const id: SourceId = { host, pid, epoch: hexOf(bytes, SOURCE_AT + 4) };
+  const key = new Uint8Array(SEQ_AT - SOURCE_AT + hostEnd - HOST_AT);
+  key.set(bytes.subarray(SOURCE_AT, SEQ_AT));
+  key.set(bytes.subarray(HOST_AT, hostEnd), SEQ_AT - SOURCE_AT);
+  lastSource.bytes = key;
+  lastSource.id = id;
+  lastSource.key = sourceKey(id);
+  return lastSource;
+}
+
+/** 8 little-endian bytes at `at` as 16 lowercase hex digits. */
+function hexOf(b: Uint8Array, at: number): string {
+  let text = '';
+  for (let i = at + 7; i >= at; i--) text += HEX[b[i] as number];
+  return text;
+}
+
+function readFrame(r: Reader, bytes: Uint8Array): Decoded & { sourceKey: string } {
+  const version = r.u8('version');
+  if (version !== VERSION) r.fail('unknown-version', 'version', `is ${version}`);
+  const code = r.u8('kind');
+  const kind = KIND_BY_CODE[code];
+  if (kind === undefined && code !== BATCH) r.fail('unknown-kind', 'kind', `is ${code}`);
+  const pid = r.u32('pid');
+  if (pid === 0) r.fail('invalid-source', 'pid', 'is 0');
+  r.skip(8, 'epoch');
+  const seq = r.u64('seq');
+  if (seq === 0n) r.fail('invalid-sequence', 'seq', 'is 0');
+  const source = readSource(r, bytes, pid);
+  const decoded: Decoded = { messages: [], tripleKeys: [] };
+  if (kind !== undefined) {
+    readBody(r, kind, source.id, seq, decoded);
+    return { ...decoded, sourceKey: source.key };
+  }
+
+  const n = r.u16('message count');
+  if (n < 2) r.fail('invalid-batch', 'message count', `is ${n}: a batch holds at least 2 messages`);
+  if (seq + BigInt(n - 1) > U64_MAX) r.fail('invalid-sequence', 'message count', `takes seq past 2^64-1`);
+  // An overstated count is found where the frame runs out (each message takes bytes).
+  let messageSeq = seq;
+  for (let i = 0; i < n; i++, messageSeq++) {
+    r.message = i;
+    const inner = r.u8('kind');
+    const innerKind = KIND_BY_CODE[inner];
+    if (innerKind === undefined) r.fail('unknown-kind', 'kind', `is ${inner}${inner === BATCH ? ' (a batch inside a batch)' : ''}`);
+    readBody(r, innerKind, source.id, messageSeq, decoded);
+  }
+  r.message = -1;
+  return { ...decoded, sourceKey: source.key };
 }
 
 /**
@@ -212,13 +350,15 @@ export function decodeMessage(frames: readonly Uint8Array[], options: DecodeOpti
       return { ok: false, reason: 'oversized', detail: `${which}${frame.length} bytes, limit ${options.maxFrameBytes}` };
     }
   }
-  const reader = new Reader(frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames));
+  const bytes = frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames);
+  const reader = new Reader(bytes);
   try {
-    const message = readMessage(reader);
+    const { messages, tripleKeys, sourceKey } = readFrame(reader, bytes);
     if (reader.remaining > 0) {
-      return { ok: false, reason: 'trailing-bytes', detail: `${reader.remaining} bytes after the ${message.kind} body` };
+      const what = messages.length === 1 ? `the ${(messages[0] as Message).kind} body` : `the batch's ${messages.length} messages`;
+      return { ok: false, reason: 'trailing-bytes', detail: `${reader.remaining} bytes after ${what}` };
     }
-    return { ok: true, message };
+    return { ok: true, messages, sourceKey, tripleKeys };
   } catch (error) {
     if (error instanceof Failure) return { ok: false, reason: error.reason, detail: error.detail };
     throw error;

@@ -62,7 +62,7 @@ export interface GoodbyeMessage extends MessageBase {
 
 export type Message = RegisterMessage | UnregisterMessage | HeartbeatMessage | GoodbyeMessage;
 
-/** Why the decoder rejects a frame: one per frame, as in docs/protocol.md's table. */
+/** Why the decoder rejects a frame (a whole batch too): one per frame, as in docs/protocol.md's table. */
 export const REJECT_REASONS = [
   'truncated',
   'trailing-bytes',
@@ -76,6 +76,7 @@ export const REJECT_REASONS = [
   'invalid-interval',
   'zero-count',
   'duplicate-entry',
+  'invalid-batch',
   'oversized',
 ] as const;
 

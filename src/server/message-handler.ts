@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Turns each received ZeroMQ message into a table change, and accounts for it: every frame
-// ends up counted by kind and result, every refusal by reason and in a rate-limited log line.
+// Turns each received ZeroMQ message (one protocol message, or a batch of them) into table
+// changes, and accounts for them: every message ends up counted by kind and result, every
+// refusal by reason and in a rate-limited log line.
 import { decodeMessage } from '../protocol/decode.js';
+import type { Message } from '../protocol/types.js';
 import type { RegistrationTable } from '../table/table.js';
 import type { NotifierMetrics } from './metrics.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
@@ -28,28 +30,38 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
     rejectionLog.warn(reason, { reason, detail, ...(source ? { source } : {}) }, 'rejected a message');
   };
 
-  return (parts) => {
-    const decoded = decodeMessage(parts, options);
-    if (!decoded.ok) {
-      reject(UNDECODED, decoded.reason, decoded.detail);
-      return;
-    }
-    const message = decoded.message;
-    const result = table.apply(message);
+  /** Applies one message, accounted as if it had come alone. */
+  const applyOne = (message: Message, key: string, triple: string | undefined): boolean => {
+    const result = table.apply(message, key, triple);
     if (result.outcome === 'rejected') {
       reject(message.kind, result.reason, `${message.kind} seq ${message.seq}`, result.source);
-      if (result.renewed !== undefined) {
-        metrics.gaps.add(result.renewed.gap);
-        metrics.senderDrops.add(result.renewed.droppedGrowth);
-        deps.changed();
-      }
-      return;
+      if (result.renewed === undefined) return false;
+      metrics.gaps.add(result.renewed.gap);
+      metrics.senderDrops.add(result.renewed.droppedGrowth);
+      return true;
     }
     metrics.countMessage(message.kind, result.outcome);
     metrics.gaps.add(result.gap);
     metrics.senderDrops.add(result.droppedGrowth);
     if (result.repairs > 0) metrics.repairs.inc(result.repairs);
     if (result.outcome === 'ignored' && result.reason === 'unmatched-unregister') metrics.unmatchedUnregisters.inc();
-    deps.changed();
+    return true;
+  };
+
+  return (parts) => {
+    const decoded = decodeMessage(parts, options);
+    if (!decoded.ok) {
+      // A batch that cannot be decoded is refused whole, counted once (docs/protocol.md).
+      reject(UNDECODED, decoded.reason, decoded.detail);
+      return;
+    }
+    const { messages, sourceKey, tripleKeys } = decoded;
+    if (messages.length > 1) {
+      metrics.batches.inc();
+      metrics.batchedMessages.inc(messages.length);
+    }
+    let changed = false;
+    for (let i = 0; i < messages.length; i++) if (applyOne(messages[i] as Message, sourceKey, tripleKeys[i])) changed = true;
+    if (changed) deps.changed();
   };
 }

@@ -33,6 +33,8 @@ export class NotifierMetrics {
   readonly unmatchedUnregisters: Counter;
   readonly senderDrops: ExactCounter;
   readonly receivedBytes: Counter;
+  readonly batches: Counter;
+  readonly batchedMessages: Counter;
   readonly receiveSlices: Histogram;
   readonly expiryDelay: Histogram;
   readonly eventSubscribersRefused: Counter;
@@ -47,7 +49,7 @@ export class NotifierMetrics {
     const counts = this.messageCounts;
     this.messages = new Counter({
       name: `${PREFIX}messages_total`,
-      help: 'Frames received, by kind (invalid when undecodable) and result (applied, ignored, rejected).',
+      help: 'Messages received, by kind (invalid: a frame that could not be decoded, a whole batch counted once) and result (applied, ignored, rejected).',
       labelNames: ['kind', 'result'],
       registers,
       collect() {
@@ -90,6 +92,8 @@ export class NotifierMetrics {
       registers,
     });
     this.receivedBytes = new Counter({ name: `${PREFIX}received_bytes_total`, help: 'Bytes of the frames received.', registers });
+    this.batches = new Counter({ name: `${PREFIX}batches_total`, help: 'Batch frames decoded (each of their messages is counted in messages_total).', registers });
+    this.batchedMessages = new Counter({ name: `${PREFIX}batched_messages_total`, help: 'Messages that came in batch frames.', registers });
     this.receiveSlices = new Histogram({
       name: `${PREFIX}receive_slice_seconds`,
       help: 'Time the receive loop held the event loop in one slice (it yields after 4 ms, or once nothing is queued).',
@@ -160,7 +164,7 @@ export class NotifierMetrics {
     return `${text}${text.endsWith('\n') ? '' : '\n'}${this.gaps.exposition()}${this.senderDrops.exposition()}`;
   }
 
-  /** Counts one received frame: `kind` as decoded (or 'invalid'), `result` as applied, ignored or rejected. */
+  /** Counts one received message: `kind` as decoded (or 'invalid'), `result` as applied, ignored or rejected. */
   countMessage(kind: string, result: string): void {
     this.messageCounts.add(kind, result);
   }

@@ -50,9 +50,12 @@ export class RegistrationTable {
     checkOptions(this.limits, this.lease);
   }
 
-  /** Applies one decoded message. */
-  apply(message: Message): ApplyResult {
-    const key = sourceKey(message.source);
+  /**
+   * Applies one decoded message. `key` is its source's key and `triple` (a register or
+   * unregister) its triple's key, when the caller has them already (the decoder builds each
+   * once, not per message).
+   */
+  apply(message: Message, key = sourceKey(message.source), triple?: string): ApplyResult {
     const source = this.sourcesByKey.get(key);
     if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
     if (source === undefined) {
@@ -67,7 +70,7 @@ export class RegistrationTable {
     switch (message.kind) {
       case 'register': {
         const { backend, username, vuser, replicaGuid, replId } = message.command;
-        const triple = tripleKey(backend, username, vuser);
+        triple ??= tripleKey(backend, username, vuser);
         if (!(held?.has(triple) ?? false)) {
           if ((held?.size ?? 0) >= max) return this.refuseOverLimit('too-many-registrations', key, source, message);
           if (this.heldTotal >= this.limits.maxRegistrations) return this.refuseOverLimit('table-full', key, source, message);
@@ -79,7 +82,7 @@ export class RegistrationTable {
       }
       case 'unregister': {
         const { backend, username, vuser } = message.command;
-        const triple = tripleKey(backend, username, vuser);
+        triple ??= tripleKey(backend, username, vuser);
         const { target, accepted } = this.accept(key, source, message);
         if (!target.counts.has(triple)) {
           return this.finish({ outcome: 'ignored', reason: 'unmatched-unregister', ...accepted });

@@ -13,13 +13,20 @@ import { makeTempDir, removeTempDirs } from '../support/temp.js';
 const pull = new Pull({ receiveTimeout: 10_000 });
 const received: Message[] = [];
 
+/** Messages of a batch received but not yet looked at by next(). */
+const pending: Message[] = [];
+
 /** Receives until a message of `kind` arrives (each receive bounded by receiveTimeout). */
 async function next<K extends Kind>(kind: K): Promise<Extract<Message, { kind: K }>> {
   for (;;) {
-    const decoded = decodeMessage(await pull.receive(), { maxFrameBytes: 65_536 });
-    if (!decoded.ok) throw new Error(`undecodable frame: ${decoded.reason} (${decoded.detail})`);
-    received.push(decoded.message);
-    if (decoded.message.kind === kind) return decoded.message as Extract<Message, { kind: K }>;
+    if (pending.length === 0) {
+      const decoded = decodeMessage(await pull.receive(), { maxFrameBytes: 65_536 });
+      if (!decoded.ok) throw new Error(`undecodable frame: ${decoded.reason} (${decoded.detail})`);
+      pending.push(...decoded.messages);
+    }
+    const message = pending.shift() as Message;
+    received.push(message);
+    if (message.kind === kind) return message as Extract<Message, { kind: K }>;
   }
 }
 

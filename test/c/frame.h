@@ -17,7 +17,7 @@ struct frame_entry {
 };
 
 struct frame {
-	int kind; /* 1 register, 2 unregister, 3 heartbeat, 4 goodbye */
+	int kind; /* 1 register, 2 unregister, 3 heartbeat, 4 goodbye (5 batch: frame_decode_batch) */
 	uint32_t pid;
 	uint64_t epoch;
 	uint64_t seq;
@@ -38,6 +38,11 @@ struct frame {
 /* Decodes bytes into *frame (entries allocated); returns 0, or -1 for a malformed frame. */
 int frame_decode(const uint8_t *bytes, size_t len, struct frame *frame);
 void frame_free(struct frame *frame);
+
+/* Decodes a batch frame (kind 5) into its messages (*frames, *count of them, allocated), each
+ * with the batch's source and its own seq; returns 0, or -1 for a malformed batch. */
+int frame_decode_batch(const uint8_t *bytes, size_t len, struct frame **frames, size_t *count);
+void frames_free(struct frame *frames, size_t count);
 
 /* The entry of a heartbeat for a triple, or NULL. */
 const struct frame_entry *frame_find_entry(const struct frame *frame, const char *backend,

@@ -59,12 +59,43 @@ void receiver_spare_endpoint(const struct receiver *receiver, const char *name, 
 	CHECK((size_t)snprintf(out, size, "ipc://%s/%s", receiver->directory, name) < size);
 }
 
+/* The next message of the batch received last, if any is left. */
+static bool next_of_batch(struct receiver *receiver, struct frame *frame)
+{
+	if (receiver->batch_next == receiver->batch_count) {
+		frames_free(receiver->batch, receiver->batch_count);
+		receiver->batch = NULL;
+		receiver->batch_count = receiver->batch_next = 0;
+		return false;
+	}
+	*frame = receiver->batch[receiver->batch_next];
+	receiver->batch[receiver->batch_next++].entries = NULL; /* the caller's to free now */
+	return true;
+}
+
+/* Decodes one received message: a lone one into *frame, a batch's first into *frame and the
+ * others kept for the next calls. */
+static void decode(struct receiver *receiver, const uint8_t *bytes, size_t len,
+		   struct frame *frame)
+{
+	if (len < 2 || bytes[1] != 5) {
+		CHECK(frame_decode(bytes, len, frame) == 0);
+		return;
+	}
+	CHECK(frame_decode_batch(bytes, len, &receiver->batch, &receiver->batch_count) == 0);
+	receiver->batch_next = 0;
+	receiver->batches++;
+	CHECK(next_of_batch(receiver, frame));
+}
+
 bool receiver_next(struct receiver *receiver, struct frame *frame, int timeout_ms)
 {
 	zmq_pollitem_t item = {receiver->socket, 0, ZMQ_POLLIN, 0};
 	zmq_msg_t message;
 	int ready;
 
+	if (receiver->batch && next_of_batch(receiver, frame))
+		return true;
 	do
 		ready = zmq_poll(&item, 1, timeout_ms);
 	while (ready < 0 && errno == EINTR);
@@ -76,7 +107,7 @@ bool receiver_next(struct receiver *receiver, struct frame *frame, int timeout_m
 	receiver->frames = 1;
 	receiver->largest_frame = zmq_msg_size(&message);
 	if (!zmq_msg_more(&message)) {
-		CHECK(frame_decode(zmq_msg_data(&message), zmq_msg_size(&message), frame) == 0);
+		decode(receiver, zmq_msg_data(&message), zmq_msg_size(&message), frame);
 	} else {
 		/* A multipart message: its frames, concatenated, are the protocol message. */
 		uint8_t *bytes = NULL;
@@ -98,7 +129,7 @@ bool receiver_next(struct receiver *receiver, struct frame *frame, int timeout_m
 					receiver->largest_frame = zmq_msg_size(&message);
 			}
 		} while (more);
-		CHECK(frame_decode(bytes, len, frame) == 0);
+		decode(receiver, bytes, len, frame);
 		free(bytes);
 	}
 	zmq_msg_close(&message);
@@ -117,6 +148,8 @@ void receiver_close(struct receiver *receiver)
 {
 	int zero = 0;
 
+	frames_free(receiver->batch, receiver->batch_count);
+	receiver->batch = NULL;
 	zmq_setsockopt(receiver->socket, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_close(receiver->socket);
 	zmq_ctx_term(receiver->context);

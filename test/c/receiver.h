@@ -18,6 +18,10 @@ struct receiver {
 	/* Of the last message received: its ZeroMQ frames, and the largest one's size. */
 	size_t frames;
 	size_t largest_frame;
+	/* Batch frames received, and the messages of the last one not yet returned. */
+	size_t batches;
+	struct frame *batch;
+	size_t batch_count, batch_next;
 };
 
 /* Binds on "ipc" (a socket in a fresh temporary directory) or "tcp" (127.0.0.1, a free port). */
@@ -31,7 +35,9 @@ void receiver_spare_endpoint(const struct receiver *receiver, const char *name, 
 			     size_t size);
 
 /* Waits up to timeout_ms for a message and decodes it (a malformed one fails the test); a
- * multipart message is decoded as its frames concatenated. Returns false on timeout. */
+ * multipart message is decoded as its frames concatenated. The messages of a batch frame are
+ * returned one by one, in order (receiver->batches counts batch frames). Returns false on
+ * timeout. */
 bool receiver_next(struct receiver *receiver, struct frame *frame, int timeout_ms);
 
 /* Receives a new source's first message and checks it is what the library sends first: an

@@ -180,6 +180,9 @@ static void check_bad_configuration(void)
 	options = (struct mapistore_mgmt_options)MAPISTORE_MGMT_OPTIONS_INIT;
 	options.linger_ms = 60001;
 	expect_configure_refused(&options);
+	options = (struct mapistore_mgmt_options)MAPISTORE_MGMT_OPTIONS_INIT;
+	options.batching = MAPISTORE_MGMT_BATCHING_OFF + 1;
+	expect_configure_refused(&options);
 	/* A valid endpoint with an invalid number is refused whole: the endpoint is not taken. */
 	options = (struct mapistore_mgmt_options)MAPISTORE_MGMT_OPTIONS_INIT;
 	options.endpoint = "tcp://127.0.0.1:1";

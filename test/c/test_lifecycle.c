@@ -116,8 +116,14 @@ int main(void)
 		struct mapistore_mgmt_stats before;
 		uint64_t give_up_ms = now_ms() + 30000;
 
+		struct mapistore_mgmt_options single = MAPISTORE_MGMT_OPTIONS_INIT;
+
 		receiver_spare_endpoint(&first, "away.sock", absent, sizeof(absent));
 		configure_library(absent, 10, 100000);
+		/* One frame per message, so that ZeroMQ's 1000 frames fill with 1000 of them (in
+		 * batches it would hold up to 256 times as many). */
+		single.batching = MAPISTORE_MGMT_BATCHING_OFF;
+		CHECK(mapistore_mgmt_configure(&single) == MAPISTORE_SUCCESS);
 		for (int i = 0; i < 3000; i++)
 			CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "away") == MAPISTORE_SUCCESS);
 		do {
@@ -130,6 +136,8 @@ int main(void)
 		sleep_ms(300); /* 30 heartbeat intervals */
 		CHECK(stats_now().queue_length <= stats.queue_length + 1);
 		CHECK(mapistore_mgmt_shutdown() == MAPISTORE_SUCCESS);
+		single.batching = MAPISTORE_MGMT_BATCHING_ON;
+		CHECK(mapistore_mgmt_configure(&single) == MAPISTORE_SUCCESS);
 	}
 
 	/* The notifier away and the queue full: shutdown still returns, within about linger. */

@@ -2,13 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, decodeMessage } from '../../src/protocol/decode.js';
 import type { Message } from '../../src/protocol/types.js';
-import { encodeMessage, hexToBytes } from '../support/frames.js';
+import { decodedAs, encodeMessage, hexToBytes } from '../support/frames.js';
 import { loadVectors } from '../support/vectors.js';
 
 const source = { host: 'mail.example.org', pid: 4242, epoch: '0123456789abcdef' };
 const command = { backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', replicaGuid: '00112233-4455-6677-8899-aabbccddeeff', replId: 1 };
 const register: Message = { kind: 'register', source, seq: 1n, command };
 const options = { maxFrameBytes: 65536 };
+
+/** What decoding a lone message gives. */
+function decoded(message: Message): ReturnType<typeof decodedAs> {
+  return decodedAs([message]);
+}
 
 function reasonOf(frame: Uint8Array, maxFrameBytes = 65536): string {
   const result = decodeFrame(frame, { maxFrameBytes });
@@ -27,7 +32,7 @@ describe('decodeFrame', () => {
   it('checks each frame of a multipart message against maxFrameBytes, not their sum', () => {
     const message = encodeMessage(register);
     const frames = [message.subarray(0, 40), message.subarray(40)];
-    expect(decodeMessage(frames, { maxFrameBytes: 40 })).toStrictEqual({ ok: true, message: register });
+    expect(decodeMessage(frames, { maxFrameBytes: 40 })).toStrictEqual(decoded(register));
     const result = decodeMessage(frames, { maxFrameBytes: 39 });
     expect(result).toStrictEqual({ ok: false, reason: 'oversized', detail: 'frame 1 of 2: 40 bytes, limit 39' });
   });
@@ -40,28 +45,28 @@ describe('decodeFrame', () => {
     const frame = encodeMessage(register);
     const padded = new Uint8Array(frame.length + 10);
     padded.set(frame, 5);
-    expect(decodeFrame(padded.subarray(5, 5 + frame.length), options)).toStrictEqual({ ok: true, message: register });
+    expect(decodeFrame(padded.subarray(5, 5 + frame.length), options)).toStrictEqual(decoded(register));
   });
 
   it('decodes a Buffer, as ZeroMQ delivers frames, even one at an offset in a shared pool', () => {
     const frame = encodeMessage(register);
     const pooled = Buffer.from(frame);
-    expect(decodeFrame(pooled, options)).toStrictEqual({ ok: true, message: register });
+    expect(decodeFrame(pooled, options)).toStrictEqual(decoded(register));
     const backing = Buffer.alloc(frame.length + 3, 9);
     backing.set(frame, 3);
     const shared = backing.subarray(3);
     expect(shared.byteOffset).toBe(3);
-    expect(decodeFrame(shared, options)).toStrictEqual({ ok: true, message: register });
+    expect(decodeFrame(shared, options)).toStrictEqual(decoded(register));
   });
 
   it('keeps a leading byte order mark instead of dropping it', () => {
     const message: Message = { ...register, command: { ...command, vuser: '\ufeffjdoe' } };
-    expect(decodeFrame(encodeMessage(message), options)).toStrictEqual({ ok: true, message });
+    expect(decodeFrame(encodeMessage(message), options)).toStrictEqual(decoded(message));
   });
 
   it('accepts 4-byte UTF-8 and noncharacters, which are well-formed', () => {
     const message: Message = { ...register, command: { ...command, username: '😀\uffff' } };
-    expect(decodeFrame(encodeMessage(message), options)).toStrictEqual({ ok: true, message });
+    expect(decodeFrame(encodeMessage(message), options)).toStrictEqual(decoded(message));
   });
 
   it.each([
@@ -79,6 +84,14 @@ describe('decodeFrame', () => {
     expect(reasonOf(crafted)).toBe('invalid-utf8');
   });
 
+  it('decodes the strings of each frame, not those of an earlier frame with strings of the same lengths', () => {
+    const ann: Message = { ...register, command: { ...command, username: 'ann', vuser: 'ann' } };
+    const bob: Message = { ...register, command: { ...command, username: 'bob', vuser: 'ann' } };
+    for (const message of [ann, bob, ann, bob]) expect(decodeFrame(encodeMessage(message), options)).toStrictEqual(decoded(message));
+    const bad = encodeMessage({ ...register, command: { ...command, username: 'a\0n', vuser: 'ann' } });
+    expect(reasonOf(bad)).toBe('nul-in-string');
+  });
+
   it('names the field in the detail', () => {
     const frame = encodeMessage({ ...register, command: { ...command, vuser: 'a\0b' } });
     expect(decodeFrame(frame, options)).toStrictEqual({ ok: false, reason: 'nul-in-string', detail: 'vuser holds a NUL byte' });
@@ -92,13 +105,13 @@ describe('decodeFrame', () => {
   });
 
   it('rejects bytes after every kind of body', () => {
-    for (const vector of loadVectors().filter((v) => v.message !== undefined)) {
+    for (const vector of loadVectors().filter((v) => v.messages !== undefined)) {
       expect(reasonOf(Uint8Array.from([...vector.frame, 0]))).toBe('trailing-bytes');
     }
   });
 
   it('rejects every proper prefix of a valid frame as truncated', () => {
-    for (const vector of loadVectors().filter((v) => v.message !== undefined)) {
+    for (const vector of loadVectors().filter((v) => v.messages !== undefined)) {
       for (let length = 0; length < vector.frame.length; length++) {
         expect(reasonOf(vector.frame.subarray(0, length)), `${vector.name} cut at ${length}`).toBe('truncated');
       }

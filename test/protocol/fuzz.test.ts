@@ -4,11 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../src/protocol/decode.js';
 import { REJECT_REASONS, type Message } from '../../src/protocol/types.js';
 import { RegistrationTable } from '../../src/table/table.js';
-import { bytesToHex, encodeMessage } from '../support/frames.js';
+import type { ApplyResult } from '../../src/table/types.js';
+import { bytesToHex, decodedAs, encodeMessage, encodeMessages } from '../support/frames.js';
 import { loadVectors } from '../support/vectors.js';
 
 const options = { maxFrameBytes: 4096 };
-const validFrames = loadVectors().flatMap((v) => (v.message === undefined ? [] : [v.frame]));
+const validFrames = loadVectors().flatMap((v) => (v.messages === undefined ? [] : [v.frame]));
 
 /** Strings the protocol can carry: 1..255 bytes of UTF-8 without NUL. */
 const wireString = fc
@@ -38,6 +39,11 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ kind: fc.constant('goodbye' as const), source, seq }),
 );
 
+/** 2..6 messages of one source with consecutive seqs: what a batch frame holds. */
+const batch: fc.Arbitrary<Message[]> = fc
+  .tuple(source, fc.bigInt({ min: 1n, max: 2n ** 64n - 6n }), fc.array(message, { minLength: 2, maxLength: 6 }))
+  .map(([id, first, members]) => members.map((m, i) => ({ ...m, source: id, seq: first + BigInt(i) })));
+
 type Mutation = (frame: Uint8Array) => Uint8Array;
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.tuple(fc.nat(), fc.integer({ min: 0, max: 7 })).map(([at, bit]): Mutation => (frame) => {
@@ -59,7 +65,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   }),
 );
 const mutatedFrame = fc
-  .tuple(fc.oneof(fc.constantFrom(...validFrames), message.map(encodeMessage)), fc.array(mutation, { minLength: 1, maxLength: 3 }))
+  .tuple(fc.oneof(fc.constantFrom(...validFrames), message.map(encodeMessage), batch.map(encodeMessages)), fc.array(mutation, { minLength: 1, maxLength: 3 }))
   .map(([frame, mutations]) => mutations.reduce((bytes, mutate) => mutate(bytes), frame));
 
 /** Decoding either succeeds canonically or names a known reason; it never throws. */
@@ -67,7 +73,7 @@ function checkDecode(frame: Uint8Array): ReturnType<typeof decodeFrame> {
   const result = decodeFrame(frame, options);
   if (result.ok) {
     // The format has exactly one encoding per message, so anything accepted re-encodes to itself.
-    expect(bytesToHex(encodeMessage(result.message))).toBe(bytesToHex(frame));
+    expect(bytesToHex(encodeMessages(result.messages))).toBe(bytesToHex(frame));
   } else {
     expect(REJECT_REASONS).toContain(result.reason);
     expect(result.detail).not.toBe('');
@@ -80,9 +86,18 @@ describe('decoder fuzzing', () => {
     fc.assert(
       fc.property(message, (m) => {
         // toEqual: fast-check builds null-prototype records; values and types still must match.
-        expect(decodeFrame(encodeMessage(m), { maxFrameBytes: 1 << 16 })).toEqual({ ok: true, message: m });
+        expect(decodeFrame(encodeMessage(m), { maxFrameBytes: 1 << 16 })).toEqual(decodedAs([m]));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('round-trips every batch the encoder can build, each message with its own seq', () => {
+    fc.assert(
+      fc.property(batch, (messages) => {
+        expect(decodeFrame(encodeMessages(messages), { maxFrameBytes: 1 << 16 })).toEqual(decodedAs(messages));
+      }),
+      { numRuns: 300 },
     );
   });
 
@@ -91,7 +106,7 @@ describe('decoder fuzzing', () => {
   });
 
   it('never throws on random bytes behind a plausible header', () => {
-    const header = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.uint8Array({ maxLength: 120 })).map(([kind, rest]) =>
+    const header = fc.tuple(fc.integer({ min: 1, max: 5 }), fc.uint8Array({ maxLength: 120 })).map(([kind, rest]) =>
       Uint8Array.from([1, kind, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0x68, ...rest]),
     );
     fc.assert(fc.property(header, (bytes) => void checkDecode(bytes)), { numRuns: 2000 });
@@ -119,14 +134,21 @@ describe('decoder fuzzing', () => {
             table.sourceCount,
             table.registrationCount,
           ]);
+        const unchangedUnlessRenewed = (before: string[], result: ApplyResult | undefined): void => {
+          if (result === undefined || result.outcome === 'rejected') {
+            const renewed = result?.outcome === 'rejected' && result.renewed !== undefined;
+            expect(view(!renewed)).toBe(before[renewed ? 1 : 0]);
+          }
+        };
         for (const frame of [...validFrames, ...frames]) {
           clock += 10;
           const before = [view(true), view(false)];
           const decoded = checkDecode(frame);
-          const result = decoded.ok ? table.apply(decoded.message) : undefined;
-          if (result === undefined || result.outcome === 'rejected') {
-            const renewed = result?.outcome === 'rejected' && result.renewed !== undefined;
-            expect(view(!renewed)).toBe(before[renewed ? 1 : 0]);
+          if (!decoded.ok) unchangedUnlessRenewed(before, undefined);
+          // Each message of a batch is held to the rule on its own.
+          else for (const [index, message] of decoded.messages.entries()) {
+            const beforeMessage = [view(true), view(false)];
+            unchangedUnlessRenewed(beforeMessage, table.apply(message, decoded.sourceKey, decoded.tripleKeys[index]));
           }
         }
       }),

@@ -2,17 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { decodeMessage } from '../../src/protocol/decode.js';
 import { REJECT_REASONS } from '../../src/protocol/types.js';
-import { bytesToHex, encodeMessage } from '../support/frames.js';
+import { bytesToHex, decodedAs, encodeMessages } from '../support/frames.js';
 import { loadVectors } from '../support/vectors.js';
 
 const vectors = loadVectors();
-const valid = vectors.filter((v) => v.message !== undefined);
+const valid = vectors.filter((v) => v.messages !== undefined);
 const invalid = vectors.filter((v) => v.error !== undefined);
 const options = { maxFrameBytes: 65536 };
 
 describe('golden vectors (test/vectors/protocol-v1.txt)', () => {
   it('cover every kind and every rejection reason', () => {
-    expect(new Set(valid.map((v) => v.message?.kind))).toEqual(new Set(['register', 'unregister', 'heartbeat', 'goodbye']));
+    expect(new Set(valid.flatMap((v) => v.messages?.map((m) => m.kind)))).toEqual(new Set(['register', 'unregister', 'heartbeat', 'goodbye']));
+    // Batches, with every kind inside one.
+    const batched = valid.filter((v) => (v.messages?.length ?? 0) > 1);
+    expect(new Set(batched.flatMap((v) => v.messages?.map((m) => m.kind)))).toEqual(new Set(['register', 'unregister', 'heartbeat', 'goodbye']));
     const shown = new Set(invalid.map((v) => v.error));
     expect(REJECT_REASONS.filter((reason) => !shown.has(reason))).toEqual([]);
     // A message split across frames, valid and invalid.
@@ -21,11 +24,11 @@ describe('golden vectors (test/vectors/protocol-v1.txt)', () => {
 
   describe.each(valid)('valid $name', (vector) => {
     it('decodes to exactly its fields', () => {
-      expect(decodeMessage(vector.frames, options)).toStrictEqual({ ok: true, message: vector.message });
+      expect(decodeMessage(vector.frames, options)).toStrictEqual(decodedAs(vector.messages!));
     });
 
     it('is what the test encoder produces', () => {
-      expect(bytesToHex(encodeMessage(vector.message!))).toBe(bytesToHex(vector.frame));
+      expect(bytesToHex(encodeMessages(vector.messages!))).toBe(bytesToHex(vector.frame));
     });
   });
 

@@ -4,7 +4,9 @@
  * objects. It does not validate, so tests can craft frames the decoder must reject (empty
  * strings, NUL bytes, zero pid...); only what the format cannot express throws.
  */
-import type { Kind, Message, UserCommand } from '../../src/protocol/types.js';
+import type { DecodeResult } from '../../src/protocol/decode.js';
+import { tripleKey } from '../../src/protocol/triple.js';
+import { sourceKey, type Kind, type Message, type UserCommand } from '../../src/protocol/types.js';
 
 const KIND_CODES: Record<Kind, number> = { register: 1, unregister: 2, heartbeat: 3, goodbye: 4 };
 const utf8 = new TextEncoder();
@@ -63,14 +65,44 @@ class Writer {
 
 /** Encodes one message as the library would send it (one ZeroMQ frame). */
 export function encodeMessage(message: Message): Uint8Array {
+  const w = header(new Writer(), message, KIND_CODES[message.kind]);
+  body(w, message);
+  return w.done();
+}
+
+/**
+ * Encodes messages as one frame: a lone one as encodeMessage does, several as a batch (kind 5)
+ * with the first one's header; the others' source and seq are not checked (a test can craft a
+ * batch the format cannot express no other way).
+ */
+export function encodeMessages(messages: readonly Message[]): Uint8Array {
+  const [first] = messages;
+  if (first === undefined) throw new Error('no message to encode');
+  if (messages.length === 1) return encodeMessage(first);
+  return encodeBatch(first, messages.map((message) => [KIND_CODES[message.kind], message]));
+}
+
+/** A batch frame with `first`'s header and these members (a kind code, then a message's body). */
+export function encodeBatch(first: Message, members: readonly (readonly [code: number, message: Message])[]): Uint8Array {
+  const w = header(new Writer(), first, BATCH_CODE).u16(members.length);
+  for (const [code, message] of members) body(w.u8(code), message);
+  return w.done();
+}
+
+const BATCH_CODE = 5;
+
+function header(w: Writer, message: Message, code: number): Writer {
   if (!/^[0-9a-f]{16}$/.test(message.source.epoch)) throw new Error(`epoch must be 16 hex digits: ${message.source.epoch}`);
-  const w = new Writer()
+  return w
     .u8(1)
-    .u8(KIND_CODES[message.kind])
+    .u8(code)
     .u32(message.source.pid)
     .u64(BigInt(`0x${message.source.epoch}`))
     .u64(message.seq)
     .str8(message.source.host);
+}
+
+function body(w: Writer, message: Message): void {
   switch (message.kind) {
     case 'register':
     case 'unregister':
@@ -83,7 +115,12 @@ export function encodeMessage(message: Message): Uint8Array {
     case 'goodbye':
       break;
   }
-  return w.done();
+}
+
+/** What the decoder gives for a frame holding these messages (one, or a batch's). */
+export function decodedAs(messages: Message[]): DecodeResult {
+  const tripleKeys = messages.map((m) => ('command' in m ? tripleKey(m.command.backend, m.command.username, m.command.vuser) : undefined));
+  return { ok: true, messages, sourceKey: sourceKey((messages[0] as Message).source), tripleKeys };
 }
 
 export function hexToBytes(hex: string): Uint8Array {

@@ -2,7 +2,7 @@
 /** Reads the golden vectors of test/vectors/protocol-v1.txt (format described in its header). */
 import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
-import { REJECT_REASONS, type Kind, type Message, type RejectReason, type SnapshotEntry, type UserCommand } from '../../src/protocol/types.js';
+import { REJECT_REASONS, type Kind, type Message, type RejectReason, type SnapshotEntry, type SourceId, type UserCommand } from '../../src/protocol/types.js';
 import { hexToBytes } from './frames.js';
 import { readVectorBlocks } from './vector-blocks.js';
 
@@ -16,19 +16,21 @@ export interface Vector {
   error?: RejectReason;
   /** The decoder's size limit for this vector (`max_frame_bytes`), when it is not the default. */
   maxFrameBytes?: number;
-  /** Set for a valid frame: what it decodes to. */
-  message?: Message;
+  /** Set for a valid frame: what it decodes to (a batch: its messages in order; else one). */
+  messages?: Message[];
 }
 
 const VECTORS_FILE = fileURLToPath(new URL('../vectors/protocol-v1.txt', import.meta.url));
 
 export function loadVectors(path = VECTORS_FILE): Vector[] {
-  return readVectorBlocks(path, ['entry', 'frame']).map((block) =>
-    toVector(block.name, block.fields, block.lists.get('entry') ?? [], block.lists.get('frame') ?? []),
+  return readVectorBlocks(path, ['entry', 'frame', 'member']).map((block) =>
+    toVector(block.name, block.fields, block.lists),
   );
 }
 
-function toVector(name: string, fields: Map<string, string>, entries: string[], frameLines: string[]): Vector {
+function toVector(name: string, fields: Map<string, string>, lists: Map<string, string[]>): Vector {
+  const entries = lists.get('entry') ?? [];
+  const frameLines = lists.get('frame') ?? [];
   const field = (key: string): string => {
     const value = fields.get(key);
     if (value === undefined) throw new Error(`vector ${name}: no ${key}`);
@@ -43,9 +45,14 @@ function toVector(name: string, fields: Map<string, string>, entries: string[], 
     const limit = fields.get('max_frame_bytes');
     return { name, frames, frame, error: error as RejectReason, ...(limit === undefined ? {} : { maxFrameBytes: Number(limit) }) };
   }
-  const kind = field('kind') as Kind;
+  const kind = field('kind');
   const source = { host: field('host'), pid: Number(field('pid')), epoch: field('epoch') };
   const seq = BigInt(field('seq'));
+  const found = { name, frames, frame };
+  if (kind === 'batch') {
+    const members = lists.get('member') ?? [];
+    return { ...found, messages: members.map((line, index) => toMember(name, line, source, seq + BigInt(index), entries)) };
+  }
   const command = (): UserCommand => ({
     backend: field('backend'),
     username: field('username'),
@@ -56,25 +63,45 @@ function toVector(name: string, fields: Map<string, string>, entries: string[], 
   switch (kind) {
     case 'register':
     case 'unregister':
-      return { name, frames, frame, message: { kind, source, seq, command: command() } };
+      return { ...found, messages: [{ kind, source, seq, command: command() }] };
     case 'heartbeat':
       return {
-        name,
-        frames,
-        frame,
-        message: {
-          kind,
-          source,
-          seq,
-          intervalMs: Number(field('interval_ms')),
-          dropped: BigInt(field('dropped')),
-          entries: entries.map((line) => toEntry(name, line)),
-        },
+        ...found,
+        messages: [
+          {
+            kind,
+            source,
+            seq,
+            intervalMs: Number(field('interval_ms')),
+            dropped: BigInt(field('dropped')),
+            entries: entries.map((line) => toEntry(name, line)),
+          },
+        ],
       };
     case 'goodbye':
-      return { name, frames, frame, message: { kind, source, seq } };
+      return { ...found, messages: [{ kind, source, seq }] };
     default:
-      throw new Error(`vector ${name}: unknown kind ${String(kind)}`);
+      throw new Error(`vector ${name}: unknown kind ${kind}`);
+  }
+}
+
+/** A batch's "member" line: its kind, then its fields (a heartbeat's entries are the batch's). */
+function toMember(name: string, line: string, source: SourceId, seq: bigint, entries: string[]): Message {
+  const [kind, ...parts] = line.split(' ') as [Kind, ...string[]];
+  switch (kind) {
+    case 'register':
+    case 'unregister': {
+      if (parts.length !== 5) throw new Error(`vector ${name}: member ${kind} needs 5 fields: ${line}`);
+      const [backend, username, vuser, replicaGuid, replId] = parts as [string, string, string, string, string];
+      return { kind, source, seq, command: { backend, username, vuser, replicaGuid, replId: Number(replId) } };
+    }
+    case 'heartbeat':
+      if (parts.length !== 2) throw new Error(`vector ${name}: member heartbeat needs interval_ms and dropped: ${line}`);
+      return { kind, source, seq, intervalMs: Number(parts[0]), dropped: BigInt(parts[1] as string), entries: entries.map((entry) => toEntry(name, entry)) };
+    case 'goodbye':
+      return { kind, source, seq };
+    default:
+      throw new Error(`vector ${name}: unknown member kind ${String(kind)}`);
   }
 }
 
