@@ -49,6 +49,7 @@ export class RegistrationTable {
   /** Live sources by claimed pid; kept only under a finite maxSourcesPerPid. */
   private readonly pids: PidCounts | undefined;
   private readonly now: () => number;
+  private readonly admitsPid: ((pid: number) => boolean) | undefined;
 
   constructor(options: TableOptions) {
     const { sequenceBound, ...limits } = options.limits;
@@ -56,6 +57,7 @@ export class RegistrationTable {
     this.sequenceCheck = sequenceBound === undefined ? undefined : new SequenceCheck(sequenceBound);
     this.lease = { restoreGraceMs: DEFAULT_RESTORE_GRACE_MS, emptyLeaseMs: Number.POSITIVE_INFINITY, ...options.lease };
     this.now = options.now ?? Date.now;
+    this.admitsPid = options.admitsPid;
     checkOptions(this.limits, this.lease, sequenceBound);
     this.pids = this.limits.maxSourcesPerPid === Number.POSITIVE_INFINITY ? undefined : new PidCounts();
   }
@@ -63,6 +65,7 @@ export class RegistrationTable {
   /** Applies one decoded message. */
   apply(message: Message): ApplyResult {
     const key = sourceKey(message.source);
+    if (this.admitsPid?.(message.source.pid) === false) return this.reject('unadmitted-pid', key);
     const source = this.sourcesByKey.get(key);
     if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
     if (source !== undefined && this.sequenceCheck?.allows(message.seq, source.lastSeq, source.lastHeardAt, this.now) === false) {

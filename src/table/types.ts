@@ -44,6 +44,9 @@ export interface LeaseOptions {
 export interface TableOptions {
   limits: TableLimits;
   lease: LeaseOptions;
+  /** Whether a message may claim this pid (the peers the transport admitted, --ipc-check-pids);
+   * one it refuses is rejected as unadmitted-pid. Default: any pid. */
+  admitsPid?: (pid: number) => boolean;
   /** Milliseconds since the epoch; `Date.now` unless a test supplies a fake clock. */
   now?: () => number;
 }
@@ -52,6 +55,7 @@ export interface TableOptions {
  * one over a limit (per source, or the whole table's) from a known source still renews its
  * lease, so a live source never expires for it. */
 export const TABLE_REJECT_REASONS = [
+  'unadmitted-pid',
   'too-many-sources',
   'too-many-sources-for-pid',
   'too-many-registrations',
