@@ -291,6 +291,8 @@ export class RegistrationTable {
     const intervalMs = this.intervalOf(source);
     // The saved deadline is never extended, however often the notifier restarts.
     source.expiresAt = Math.min(saved.expiresAt, restoredAt + intervalMs + this.lease.restoreGraceMs);
+    // Empty, it takes its short lease from now (its sender's calls may wait for the restart).
+    if (saved.registrations.length === 0) source.expiresAt = Math.min(source.expiresAt, restoredAt + this.lease.emptyLeaseMs);
     this.addSource(source);
     for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
       const triple = tripleKey(backend, username, vuser);

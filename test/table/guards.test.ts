@@ -51,6 +51,18 @@ describe('sources that hold nothing', () => {
     expect(table.expire().map((row) => [row.key, row.registrations])).toEqual([[sourceKey(a), 0]]);
   });
 
+  it('restored from a state file take the short lease from the restore, not from before the restart', () => {
+    const { table, clock, tableOptions } = guarded();
+    table.apply(heartbeat(a, 1, [], 100_000));
+    const saved = JSON.parse(JSON.stringify(table.toState())) as unknown;
+    clock.now += 10_000;
+    const restored = RegistrationTable.fromState(saved, tableOptions);
+    expect(restored.expire()).toEqual([]);
+    expect(restored.sources()[0]?.expiresAt).toBe(clock.now + 3000);
+    clock.now += 3000;
+    expect(restored.expire().map((row) => row.key)).toEqual([sourceKey(a)]);
+  });
+
   it('never outlive their own lease (a short interval leases less than emptyLeaseMs)', () => {
     const { table, clock } = guarded({ emptyLeaseMs: 60_000 });
     table.apply(heartbeat(a, 1, [], 100));
