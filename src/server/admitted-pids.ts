@@ -23,10 +23,11 @@ export class AdmittedPids {
   constructor(private readonly exists: (pid: number) => boolean = processExists) {}
 
   admit(pid: number): void {
+    if (this.pids.size >= this.pruneAt) {
+      for (const known of this.pids) if (!this.exists(known)) this.pids.delete(known);
+      this.pruneAt = Math.max(PRUNE_FLOOR, 2 * (this.pids.size + 1));
+    }
     this.pids.add(pid);
-    if (this.pids.size < this.pruneAt) return;
-    for (const known of this.pids) if (!this.exists(known)) this.pids.delete(known);
-    this.pruneAt = Math.max(PRUNE_FLOOR, 2 * this.pids.size);
   }
 
   has(pid: number): boolean {
