@@ -15,6 +15,7 @@ import { RESULTS, removeTempDirs } from './lib/paths.mjs';
 import { killAll } from './lib/processes.mjs';
 import { render } from './lib/table.mjs';
 import * as callCost from './sections/call-cost.mjs';
+import * as curve from './sections/curve.mjs';
 import * as neverBlocks from './sections/never-blocks.mjs';
 import * as newmail from './sections/newmail.mjs';
 import * as ingest from './sections/ingest.mjs';
@@ -34,6 +35,7 @@ const SECTIONS = [
   ['7 load', load],
   ['8 state saves', stateSaves],
   ['9 new mail', newmail],
+  ['10 CURVE ingest', curve],
 ];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });

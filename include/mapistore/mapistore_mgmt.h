@@ -330,6 +330,10 @@ struct mapistore_mgmt_notification {
  * ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock (ipc:///tmp/mapistore-mgmt-UID/newmail.sock
  * when XDG_RUNTIME_DIR is unset), the notifier's default. It receives nothing until
  * subscribed to a username. The notifier need not be there: ZeroMQ connects when it comes.
+ * An ipc endpoint whose directory does not exist yet is not connected to (a local user who
+ * made it first would learn the subscribed usernames and could publish forged
+ * notifications): the subscriber is held, and mapistore_mgmt_subscriber_next() checks the
+ * directory again at each call and connects once it exists and passes the rule below.
  *
  * Returns MAPISTORE_SUCCESS with *subscriber set; MAPISTORE_ERR_INVALID_PARAMETER when
  * subscriber is NULL or the endpoint (argument or variable) is not ipc://PATH or
@@ -385,7 +389,12 @@ MAPISTORE_MGMT_EXTERN int mapistore_mgmt_subscriber_fd(
  * is counted (mapistore_mgmt_subscriber_get_stats()) and skipped.
  *
  * Returns MAPISTORE_SUCCESS; MAPISTORE_ERR_NOT_AVAILABLE when no notification waits (the
- * descriptor will signal the next one); MAPISTORE_ERR_INVALID_PARAMETER for a NULL argument;
+ * descriptor will signal the next one); MAPISTORE_ERR_NO_DIRECTORY while the ipc endpoint's
+ * directory does not exist, MAPISTORE_ERR_DENIED (not in a fork() child) while it exists but
+ * could be another user's (see mapistore_mgmt_subscriber_new()): the subscriber is held, not
+ * connected, and the descriptor will not signal, so call this again later (a timer): each
+ * call checks again, connects once the directory passes, and the subscriptions made meanwhile
+ * then take effect; MAPISTORE_ERR_INVALID_PARAMETER for a NULL argument;
  * MAPISTORE_ERR_NO_MEMORY (that notification is lost, counted in `dropped`);
  * MAPISTORE_ERR_DENIED in a fork() child;
  * MAPISTORE_ERR_CONTEXT_FAILED for an abandoned subscriber; MAPISTORE_ERR_MSG_RCV when libzmq

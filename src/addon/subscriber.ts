@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The new-mail subscriber (mapistore_mgmt_subscriber_*): subscribe to usernames, take what the
 // notifier published without waiting, or wait for it without blocking. docs/node-api.md.
+import type { MapistoreError } from './errors.js';
 import { addon, errorFor } from './native-addon.js';
 import type { NativeNotification, NativeSubscriber } from './native.js';
 import { checkString } from './validate.js';
 import type { Notification } from '../protocol/notification.js';
 
 export type { Notification } from '../protocol/notification.js';
+
+/** next()'s codes while the ipc directory does not exist (MAPISTORE_ERR_NO_DIRECTORY) or could
+ * be another user's (MAPISTORE_ERR_DENIED): held, not connected, and the descriptor is silent. */
+const HELD_CODES: ReadonlySet<number> = new Set([7, 21]);
+/** How often readable() lets a held subscriber look at its directory again. */
+const HELD_RECHECK_MS = 1_000;
 
 /** The subscriber's counters since it was created. */
 export interface SubscriberStats {
@@ -35,6 +42,7 @@ function notificationOf(native: NativeNotification): Notification {
 export class Subscriber implements AsyncIterable<Notification> {
   #handle: NativeSubscriber | undefined;
   #wake: (() => void) | undefined;
+  #held: MapistoreError | undefined;
 
   /** Throws a MapistoreError for an endpoint the library refuses or when ZeroMQ cannot open. */
   constructor(endpoint?: string) {
@@ -59,13 +67,23 @@ export class Subscriber implements AsyncIterable<Notification> {
     this.#check(addon().subscriberUnsubscribe(this.#open(), checkString('username', username)));
   }
 
-  /** The next notification waiting, or null when none waits. Never waits. */
+  /** The next notification waiting, or null when none waits (or while held). Never waits. */
   next(): Notification | null {
     const native = addon();
     const result = native.subscriberNext(this.#open());
-    if (result === native.ERR_NOT_AVAILABLE) return null;
+    this.#held = typeof result === 'number' && HELD_CODES.has(result) ? errorFor(result) : undefined;
+    if (result === native.ERR_NOT_AVAILABLE || this.#held !== undefined) return null;
     if (typeof result === 'number') throw errorFor(result);
     return notificationOf(result);
+  }
+
+  /**
+   * Why the subscriber is not connected yet, as of the last next(): its ipc directory does not
+   * exist (MAPISTORE_ERR_NO_DIRECTORY) or could be another user's (MAPISTORE_ERR_DENIED).
+   * undefined once connected. Each next() looks again.
+   */
+  get held(): MapistoreError | undefined {
+    return this.#held;
   }
 
   /**
@@ -75,6 +93,18 @@ export class Subscriber implements AsyncIterable<Notification> {
    */
   readable(): Promise<void> {
     const handle = this.#open();
+    if (this.#held !== undefined) {
+      // The descriptor stays silent until the socket connects: look again after a while.
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => this.#woken(), HELD_RECHECK_MS);
+        const previous = this.#wake;
+        this.#wake = () => {
+          clearTimeout(timer);
+          previous?.();
+          resolve();
+        };
+      });
+    }
     return new Promise((resolve) => {
       const previous = this.#wake;
       this.#wake = () => {

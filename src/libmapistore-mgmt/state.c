@@ -54,18 +54,21 @@ static void queue_empty_heartbeat(struct mm_state *state)
 }
 
 /* The notifier learns a source's interval, hence its lease, from heartbeats only, and a
- * source that holds nothing sends none: a new source, one silent for an interval (the
- * notifier may have expired it), or one with a new interval or endpoint may be unknown there.
- * Such a source announces itself with a heartbeat of its (empty) set ahead of the command, so
- * that a process that dies at once goes after three of its own intervals. Only with room for
- * both messages, and never beside another queued heartbeat (which goes first anyway). A
- * source that holds registrations has its next heartbeat made due at once instead
+ * source that holds nothing sends none: a new source, one silent for an interval or for
+ * MM_ANNOUNCE_SILENCE_MS (the notifier may have expired it: a source that holds nothing takes
+ * its short lease, --empty-lease-ms), or one with a new interval or endpoint may be unknown
+ * there. Such a source announces itself with a heartbeat of its (empty) set ahead of the
+ * command, so that a process that dies at once goes after three of its own intervals. Only
+ * with room for both messages, and never beside another queued heartbeat (which goes first
+ * anyway). A source that holds registrations has its next heartbeat made due at once instead
  * (mm_state_heartbeat_due). Lock held, the epoch drawn. */
 static void announce_if_needed(struct mm_state *state, bool new_source)
 {
 	uint64_t now_ms = mm_now_ms();
-	bool unknown = new_source || state->announce ||
-		       now_ms - state->last_queued_ms >= state->config.heartbeat_ms;
+	uint64_t silence_ms = state->config.heartbeat_ms < MM_ANNOUNCE_SILENCE_MS
+				      ? state->config.heartbeat_ms
+				      : MM_ANNOUNCE_SILENCE_MS;
+	bool unknown = new_source || state->announce || now_ms - state->last_queued_ms >= silence_ms;
 
 	if (unknown && state->registry.triples == 0 && !state->heartbeat_queued &&
 	    mm_state_queue_length(state) + 2 <= state->config.queue_limit)

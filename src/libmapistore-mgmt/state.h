@@ -139,6 +139,12 @@ bool mm_state_begin_heartbeat(struct mm_state *state, struct mm_message *message
 void mm_state_build_heartbeat(struct mm_state *state);
 #define MM_STATE_SNAPSHOT_SLICE 256
 
+/* A source that holds nothing announces itself again ahead of a call made after this long a
+ * silence (or one interval, if shorter): the notifier's short lease of such a source
+ * (--empty-lease-ms, at least twice this) may have dropped it. Checked against the notifier's
+ * defaults by test/server/defaults.test.ts. */
+#define MM_ANNOUNCE_SILENCE_MS 1000u
+
 /* The goodbye, when the source has sent anything and the queue has a place left. */
 void mm_state_queue_goodbye(struct mm_state *state);
 

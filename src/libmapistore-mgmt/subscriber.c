@@ -26,6 +26,8 @@ struct mapistore_mgmt_subscriber {
 	void *context;
 	void *socket;
 	bool abandoned; /* the host closed its descriptors: libzmq is never called again */
+	bool connected; /* held until the endpoint's directory passes mm_endpoint_check() */
+	char endpoint[MM_ENDPOINT_MAX];
 	struct mm_descriptor_watch context_fds;
 	struct mm_descriptor_watch socket_fds;
 	struct mapistore_mgmt_subscriber_stats stats;
@@ -92,9 +94,30 @@ static void terminate_context(void *context)
 	mm_process_unlock_zmq_contexts();
 }
 
+/* Connects once the endpoint's directory passes the sender's rule (endpoint_check.h): one not
+ * made yet, or one that could be another user's, is not connected to (whoever made it would
+ * receive the subscriptions and could publish forged notifications). Until then subscriptions
+ * wait in the socket, and each call of mapistore_mgmt_subscriber_next() checks again, as the
+ * sender's thread does. Returns MAPISTORE_SUCCESS once connected, else the check's code or
+ * MAPISTORE_ERR_CONTEXT_FAILED. */
+static int connect_when_trusted(struct mapistore_mgmt_subscriber *subscriber)
+{
+	int rc;
+
+	if (subscriber->connected)
+		return MAPISTORE_SUCCESS;
+	rc = mm_endpoint_check(subscriber->endpoint, NULL, 0);
+	if (rc != MAPISTORE_SUCCESS)
+		return rc;
+	if (zmq_connect(subscriber->socket, subscriber->endpoint) != 0)
+		return MAPISTORE_ERR_CONTEXT_FAILED;
+	subscriber->connected = true;
+	return MAPISTORE_SUCCESS;
+}
+
 /* libzmq is called only once the descriptors it will open are proven free (descriptors.h),
  * and the ones it took are watched from then on. */
-static int open_socket(struct mapistore_mgmt_subscriber *subscriber, const char *endpoint)
+static int open_socket(struct mapistore_mgmt_subscriber *subscriber)
 {
 	struct mm_descriptor_probe probe;
 
@@ -116,7 +139,7 @@ static int open_socket(struct mapistore_mgmt_subscriber *subscriber, const char 
 			     MM_ZMQ_SOCKET_FDS);
 	if (set_int_option(subscriber->socket, ZMQ_LINGER, 0) != 0 ||
 	    set_int_option(subscriber->socket, ZMQ_RCVHWM, MAPISTORE_MGMT_SUBSCRIBER_QUEUE) != 0 ||
-	    zmq_connect(subscriber->socket, endpoint) != 0) {
+	    connect_when_trusted(subscriber) == MAPISTORE_ERR_CONTEXT_FAILED) {
 		zmq_close(subscriber->socket);
 		terminate_context(subscriber->context);
 		return MAPISTORE_ERR_CONTEXT_FAILED;
@@ -137,15 +160,16 @@ int mapistore_mgmt_subscriber_new(const char *endpoint,
 	rc = endpoint_of(endpoint, address);
 	if (rc != MAPISTORE_SUCCESS)
 		return rc;
-	/* A socket directory another user could have made would let them publish forged
-	 * notifications. One not made yet is allowed: the notifier need not be there. */
+	/* A socket directory another user could have made is refused at once; one not made yet is
+	 * held (connect_when_trusted()): the notifier need not be there. */
 	if (mm_endpoint_check(address, NULL, 0) == MAPISTORE_ERR_DENIED)
 		return MAPISTORE_ERR_DENIED;
 	created = calloc(1, sizeof(*created));
 	if (!created)
 		return MAPISTORE_ERR_NO_MEMORY;
 	created->fork_generation = atomic_load(&fork_generation);
-	rc = open_socket(created, address);
+	strcpy(created->endpoint, address);
+	rc = open_socket(created);
 	if (rc != MAPISTORE_SUCCESS) {
 		free(created);
 		return rc;
@@ -349,6 +373,9 @@ int mapistore_mgmt_subscriber_next(struct mapistore_mgmt_subscriber *subscriber,
 	rc = enter(subscriber);
 	if (rc != MAPISTORE_SUCCESS)
 		return rc;
+	rc = connect_when_trusted(subscriber);
+	if (rc != MAPISTORE_SUCCESS)
+		return leave(subscriber, rc);
 	/* Malformed frames are skipped: at most the socket's queue, so this loop is bounded. */
 	while ((rc = receive_one(subscriber, notification)) == MAPISTORE_ERR_INVALID_DATA)
 		;

@@ -18,6 +18,10 @@ export interface ServeConfig extends NewmailConfig {
   /** ipc peers allowed by uid or primary gid (ZAP); both empty: the directory alone decides. */
   ipcAllowUsers: number[];
   ipcAllowGroups: number[];
+  /** Refuse messages whose pid is not that of an admitted ipc peer, and limit sources per pid. */
+  ipcCheckPids: boolean;
+  /** Live sources one pid may claim, with ipcCheckPids. */
+  maxSourcesPerPid: number;
   /** The notifier's CURVE secret key file, and the client public keys it admits (file or directory). */
   curveSecretKeyFile?: string;
   curveAllow?: string;
@@ -40,6 +44,8 @@ export interface ServeConfig extends NewmailConfig {
   leaseMultiplier: number;
   minLeaseMs: number;
   maxLeaseMs: number;
+  /** A source that holds nothing expires this long after it was last heard (if its lease is longer). */
+  emptyLeaseMs: number;
   maxSources: number;
   maxRegistrationsPerSource: number;
   /** Distinct triples held, summed over all sources (each source's triples count once). */

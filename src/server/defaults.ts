@@ -35,7 +35,23 @@ export const LIBRARY_LIMITS = {
   heartbeatMsMax: 100_000,
   /** The largest frame the library sends: a bigger heartbeat goes as a multipart message. */
   maxFrameBytes: 65_536,
+  /** The longest queue a sender may configure (MM_QUEUE_LIMIT_MAX), and its socket's ZMQ_SNDHWM (MM_SEND_HWM). */
+  queueLimitMax: 10_000_000,
+  sendHwm: 1_000,
+  /** A source that holds nothing announces itself again after this long a silence (or an interval, if shorter). */
+  announceSilenceMs: 1_000,
 } as const;
+
+/**
+ * Sequence plausibility (src/table/sequence-bound.ts): a known source's next message may skip
+ * at most the messages that can wait behind the last one heard (the library's largest queue,
+ * both ZeroMQ queues and the kernel's socket buffers, under a million messages of at least 24
+ * bytes), plus what a sender can number in the time since: far more than the few million
+ * calls a second one process makes (docs/benchmarks.md). Generous on purpose: a real sender
+ * is never refused; seq 2^64-1 is.
+ */
+export const SOCKET_BUFFER_MESSAGES = 1_000_000;
+export const MAX_SENDER_RATE_PER_SECOND = 10_000_000;
 
 const LEASE_MULTIPLIER = 3;
 
@@ -46,6 +62,9 @@ export const DEFAULTS = {
   minLeaseMs: LEASE_MULTIPLIER * LIBRARY_LIMITS.heartbeatMsMin,
   maxLeaseMs: LEASE_MULTIPLIER * LIBRARY_LIMITS.heartbeatMsMax,
   maxSources: 10_000,
+  // Twice over the library's re-announcement after a silence, which covers a queue's delay.
+  emptyLeaseMs: 5 * LIBRARY_LIMITS.announceSilenceMs,
+  maxSourcesPerPid: 4,
   maxRegistrationsPerSource: LIBRARY_LIMITS.maxTriples,
   maxRegistrations: 1_000_000,
   maxEventSubscribers: 100,

@@ -16,6 +16,8 @@ export interface MetricProbes {
   sizes: () => StatusSizes;
   /** Distinct triples held over all sources (what --max-registrations bounds). */
   heldRegistrations: () => number;
+  /** Live sources that hold nothing (they take --empty-lease-ms). */
+  emptySources: () => number;
   eventSubscribers: () => number;
   /** How long frames have been waiting unread (0 when the receive loop keeps up). */
   receiveBacklogMs: () => number;
@@ -30,6 +32,7 @@ export class NotifierMetrics {
   readonly repairs: Counter;
   readonly gaps: ExactCounter;
   readonly expirations: Counter;
+  readonly emptyExpirations: Counter;
   readonly unmatchedUnregisters: Counter;
   readonly senderDrops: ExactCounter;
   readonly receivedBytes: Counter;
@@ -43,7 +46,7 @@ export class NotifierMetrics {
   private readonly lastSaveDuration: Gauge;
 
   constructor(probes: MetricProbes) {
-    const { sizes, eventSubscribers, receiveBacklogMs, heldRegistrations } = probes;
+    const { sizes, eventSubscribers, receiveBacklogMs, heldRegistrations, emptySources } = probes;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const counts = this.messageCounts;
@@ -67,6 +70,19 @@ export class NotifierMetrics {
     this.repairs = new Counter({ name: `${PREFIX}repairs_total`, help: 'Triples whose count a heartbeat snapshot corrected.', registers });
     this.gaps = new ExactCounter(`${PREFIX}sequence_gaps_total`, 'Messages missed in transport (sum of sequence gaps).');
     this.expirations = new Counter({ name: `${PREFIX}expirations_total`, help: 'Sources dropped because their lease ran out.', registers });
+    this.emptyExpirations = new Counter({
+      name: `${PREFIX}empty_expirations_total`,
+      help: 'Of the expirations, sources that held nothing (--empty-lease-ms after their last message).',
+      registers,
+    });
+    new Gauge({
+      name: `${PREFIX}empty_sources`,
+      help: 'Live sources that hold nothing: they expire --empty-lease-ms after their last message.',
+      registers,
+      collect() {
+        this.set(emptySources());
+      },
+    });
     this.unmatchedUnregisters = new Counter({
       name: `${PREFIX}unmatched_unregisters_total`,
       help: 'Unregisters with nothing to match, ignored.',

@@ -6,8 +6,10 @@ import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { TableOptions } from '../table/types.js';
 import { startNewmail } from '../newmail/service.js';
+import type { AdmittedPids } from './admitted-pids.js';
 import { ChangeStream } from './change-stream.js';
 import type { ServeConfig } from './config.js';
+import { LIBRARY_LIMITS, MAX_SENDER_RATE_PER_SECOND, SOCKET_BUFFER_MESSAGES } from './defaults.js';
 import { startExpiry } from './expiry.js';
 import { FrameReceiver } from './frame-receiver.js';
 import { createHttpApi } from './http-api.js';
@@ -41,19 +43,27 @@ export interface RunningNotifier {
   reloadAllowList(): void;
 }
 
-function tableOptions(config: ServeConfig): TableOptions {
+function tableOptions(config: ServeConfig, admittedPids: AdmittedPids | undefined): TableOptions {
   return {
     limits: {
       maxSources: config.maxSources,
       maxRegistrationsPerSource: config.maxRegistrationsPerSource,
       maxRegistrations: config.maxRegistrations,
+      // Per pid only where the pid is the transport's word, not the message's.
+      ...(admittedPids === undefined ? {} : { maxSourcesPerPid: config.maxSourcesPerPid }),
+      sequenceBound: {
+        slack: LIBRARY_LIMITS.queueLimitMax + LIBRARY_LIMITS.sendHwm + config.receiveHwm + SOCKET_BUFFER_MESSAGES,
+        ratePerSecond: MAX_SENDER_RATE_PER_SECOND,
+      },
     },
     lease: {
       defaultIntervalMs: config.heartbeatMs,
       multiplier: config.leaseMultiplier,
       minLeaseMs: config.minLeaseMs,
       maxLeaseMs: config.maxLeaseMs,
+      emptyLeaseMs: config.emptyLeaseMs,
     },
+    ...(admittedPids === undefined ? {} : { admitsPid: (pid: number) => admittedPids.has(pid) }),
   };
 }
 
@@ -89,11 +99,12 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const statePath = stateFilePath(config.stateDir);
   removeInterruptedSaves(statePath);
-  const table = await restoreTable(statePath, tableOptions(config), log);
+  const table = await restoreTable(statePath, tableOptions(config, peerChecks.admittedPids), log);
   const changes = new ChangeStream(config.maxEventSubscribers);
   const metrics = new NotifierMetrics({
     sizes: () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
     heldRegistrations: () => table.heldCount,
+    emptySources: () => table.emptySourceCount,
     eventSubscribers: () => changes.size,
     receiveBacklogMs: () => receiver.backlogMs,
   });
@@ -186,6 +197,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
 
   const stopExpiry = startExpiry(table, config.minLeaseMs, { caughtUpAt: () => receiver.caughtUpAt, receivingMs: () => receiver.receivingMs }, (expired) => {
     metrics.expirations.inc(expired.length);
+    metrics.emptyExpirations.inc(expired.filter((source) => source.triples === 0).length);
     const now = Date.now();
     for (const source of expired) {
       metrics.expiryDelay.observe(Math.max(0, now - source.expiresAt) / 1000);

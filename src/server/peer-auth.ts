@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Pull, SocketOptions } from 'zeromq';
 import type { ServeConfig } from './config.js';
+import { AdmittedPids } from './admitted-pids.js';
 import { isLoopbackHost } from './http-auth.js';
 import { CurveConfigError, readAllowList, readSecretKeyFile, type AllowList } from './curve-keys.js';
 import { RateLimitedLog } from './rate-limited-log.js';
@@ -20,6 +21,8 @@ export interface PeerAuthOptions {
   /** Allowed peer uids and primary gids on ipc; both empty: the directory alone decides. */
   ipcUids: readonly number[];
   ipcGids: readonly number[];
+  /** Where the handler records the pid of each admitted ipc peer (--ipc-check-pids). */
+  admittedPids?: AdmittedPids;
   /** The server's secret key, and the client keys it admits with the file or directory they came from. */
   curve?: { secretKey: string; allowed: AllowList; allowPath: string };
   tcp: boolean;
@@ -83,7 +86,14 @@ export function peerAuthOptions(config: ServeConfig): PeerAuthOptions {
   }
   const curve =
     keyFile === undefined || allowPath === undefined ? undefined : { secretKey: readSecretKeyFile(keyFile), allowed: readAllowList(allowPath), allowPath };
-  return { ipcUids: config.ipcAllowUsers, ipcGids: config.ipcAllowGroups, curve, tcp, rejectionLogIntervalMs: config.rejectionLogIntervalMs };
+  return {
+    ipcUids: config.ipcAllowUsers,
+    ipcGids: config.ipcAllowGroups,
+    ...(config.ipcCheckPids ? { admittedPids: new AdmittedPids() } : {}),
+    curve,
+    tcp,
+    rejectionLogIntervalMs: config.rejectionLogIntervalMs,
+  };
 }
 
 /** Why a handshake failed before ZAP was asked, as a reason label. */
@@ -95,9 +105,9 @@ function handshakeReason(code: string | undefined): string {
 
 /** Starts the ZAP handler when a check is configured; undefined when none is. */
 export async function startPeerAuth(options: PeerAuthOptions, registry: Registry, log: Logger): Promise<PeerAuth | undefined> {
-  const { ipcUids, ipcGids, curve } = options;
+  const { ipcUids, ipcGids, curve, admittedPids } = options;
   const tcpOptions: SocketOptions<Pull> = options.tcp ? { handshakeInterval: TCP_HANDSHAKE_TIMEOUT_MS } : {};
-  if (ipcUids.length === 0 && ipcGids.length === 0 && curve === undefined) {
+  if (ipcUids.length === 0 && ipcGids.length === 0 && curve === undefined && admittedPids === undefined) {
     return options.tcp ? { socketOptions: tcpOptions, watch: () => undefined, reloadAllowList: () => undefined, close: async () => undefined } : undefined;
   }
   const refusals = new Counter({
@@ -121,6 +131,12 @@ export async function startPeerAuth(options: PeerAuthOptions, registry: Registry
       if (byKey?.allow === false) return byKey;
       const byUid = checkIpc ? decideIpc(uids, gids, request) : undefined;
       if (byUid?.allow === false) return byUid;
+      if (admittedPids !== undefined) {
+        const peer = ipcCredentials(request.address);
+        if (peer === undefined) return { allow: false, reason: 'no-credentials', peer: 'unknown' };
+        // Recorded before the 200: libzmq passes on no message of the peer before it.
+        admittedPids.admit(peer.pid);
+      }
       return { allow: true, userId: [byKey, byUid].flatMap((d) => (d?.allow ? [d.userId] : [])).join(' ') };
     },
     ({ reason, peer }, request) => refuse(reason, peer, { address: request.address, mechanism: request.mechanism }),

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
+import { expiresAt } from './empty-lease.js';
 import { leaseFor } from './lease.js';
+import { PidCounts } from './pid-counts.js';
+import { SequenceCheck } from './sequence-bound.js';
 import { Source } from './source.js';
 import { persistSource, persistSourceJson } from './state.js';
 import { checkSavedSource, checkSavedTable, type PersistedSource, type PersistedTable, type PersistedTableHeader } from './state-schema.js';
@@ -11,6 +14,7 @@ import {
   type ChangeListener,
   type LeaseOptions,
   type Page,
+  type SequenceBound,
   type SourceRow,
   type TableLimits,
   type TableOptions,
@@ -39,15 +43,23 @@ export class RegistrationTable {
   private registrationTotal = 0;
   /** Distinct (source, triple) pairs held: what `limits.maxRegistrations` bounds. */
   private heldTotal = 0;
-  private readonly limits: Required<TableLimits>;
+  private readonly limits: Required<Omit<TableLimits, 'sequenceBound'>>;
+  private readonly sequenceCheck: SequenceCheck | undefined;
   private readonly lease: Required<LeaseOptions>;
+  /** Live sources by claimed pid; kept only under a finite maxSourcesPerPid. */
+  private readonly pids: PidCounts | undefined;
   private readonly now: () => number;
+  private readonly admitsPid: ((pid: number) => boolean) | undefined;
 
   constructor(options: TableOptions) {
-    this.limits = { maxRegistrations: Number.POSITIVE_INFINITY, ...options.limits };
-    this.lease = { restoreGraceMs: DEFAULT_RESTORE_GRACE_MS, ...options.lease };
+    const { sequenceBound, ...limits } = options.limits;
+    this.limits = { maxRegistrations: Number.POSITIVE_INFINITY, maxSourcesPerPid: Number.POSITIVE_INFINITY, ...limits };
+    this.sequenceCheck = sequenceBound === undefined ? undefined : new SequenceCheck(sequenceBound);
+    this.lease = { restoreGraceMs: DEFAULT_RESTORE_GRACE_MS, emptyLeaseMs: Number.POSITIVE_INFINITY, ...options.lease };
     this.now = options.now ?? Date.now;
-    checkOptions(this.limits, this.lease);
+    this.admitsPid = options.admitsPid;
+    checkOptions(this.limits, this.lease, sequenceBound);
+    this.pids = this.limits.maxSourcesPerPid === Number.POSITIVE_INFINITY ? undefined : new PidCounts();
   }
 
   /**
@@ -56,13 +68,18 @@ export class RegistrationTable {
    * once, not per message).
    */
   apply(message: Message, key = sourceKey(message.source), triple?: string): ApplyResult {
+    if (this.admitsPid?.(message.source.pid) === false) return this.reject('unadmitted-pid', key);
     const source = this.sourcesByKey.get(key);
     if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
+    if (source !== undefined && this.sequenceCheck?.allows(message.seq, source.lastSeq, source.lastHeardAt, this.now) === false) {
+      return this.reject('implausible-sequence', key);
+    }
     if (source === undefined) {
       if (message.kind === 'goodbye') {
         return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0n, droppedGrowth: 0n, repairs: 0 };
       }
       if (this.sourcesByKey.size >= this.limits.maxSources) return this.reject('too-many-sources', key);
+      if ((this.pids?.get(message.source.pid) ?? 0) >= this.limits.maxSourcesPerPid) return this.reject('too-many-sources-for-pid', key);
     }
     const held = source?.counts;
     const max = this.limits.maxRegistrationsPerSource;
@@ -118,7 +135,7 @@ export class RegistrationTable {
   expire(cutoff = this.now()): SourceRow[] {
     const expired: SourceRow[] = [];
     for (const source of this.sourcesByKey.values()) {
-      if (source.expiresAt <= cutoff) {
+      if (expiresAt(source, this.lease.emptyLeaseMs) <= cutoff) {
         expired.push(this.row(source));
         this.remove(source);
       }
@@ -193,6 +210,13 @@ export class RegistrationTable {
   /** Distinct triples held, summed over all sources (what `limits.maxRegistrations` bounds). */
   get heldCount(): number {
     return this.heldTotal;
+  }
+
+  /** Live sources that hold nothing (they take the short lease, `lease.emptyLeaseMs`). */
+  get emptySourceCount(): number {
+    let empty = 0;
+    for (const source of this.sourcesByKey.values()) if (source.counts.size === 0) empty++;
+    return empty;
   }
 
   /** Distinct triples with a total count > 0. */
@@ -270,6 +294,8 @@ export class RegistrationTable {
     const intervalMs = this.intervalOf(source);
     // The saved deadline is never extended, however often the notifier restarts.
     source.expiresAt = Math.min(saved.expiresAt, restoredAt + intervalMs + this.lease.restoreGraceMs);
+    // Empty, it takes its short lease from now (its sender's calls may wait for the restart).
+    if (saved.registrations.length === 0) source.expiresAt = Math.min(source.expiresAt, restoredAt + this.lease.emptyLeaseMs);
     this.addSource(source);
     for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
       const triple = tripleKey(backend, username, vuser);
@@ -353,12 +379,14 @@ export class RegistrationTable {
   private addSource(source: Source): void {
     this.sourcesByKey.set(source.key, source);
     this.sourceOrder.add(source.key);
+    this.pids?.add(source.id.pid);
   }
 
   private remove(source: Source): void {
     for (const [triple, count] of source.counts) this.adjust(source, triple, -count);
     this.sourcesByKey.delete(source.key);
     this.sourceOrder.delete(source.key);
+    this.pids?.delete(source.id.pid);
   }
 
   private intervalOf(source: Source): number {
@@ -403,7 +431,7 @@ export class RegistrationTable {
       intervalMs,
       leaseMs: leaseFor(intervalMs, this.lease),
       lastHeardAt: source.lastHeardAt,
-      expiresAt: source.expiresAt,
+      expiresAt: expiresAt(source, this.lease.emptyLeaseMs),
       registrations: source.registrations,
       triples: source.counts.size,
       droppedReported: source.droppedReported.toString(),
@@ -421,12 +449,16 @@ interface AcceptedFields {
   repairs: number;
 }
 
-function checkOptions(limits: Required<TableLimits>, lease: Required<LeaseOptions>): void {
+function checkOptions(limits: Required<Omit<TableLimits, 'sequenceBound'>>, lease: Required<LeaseOptions>, sequenceBound: SequenceBound | undefined): void {
   const counts: [string, number][] = [
     ['limits.maxSources', limits.maxSources],
     ['limits.maxRegistrationsPerSource', limits.maxRegistrationsPerSource],
   ];
   if (limits.maxRegistrations !== Number.POSITIVE_INFINITY) counts.push(['limits.maxRegistrations', limits.maxRegistrations]);
+  if (limits.maxSourcesPerPid !== Number.POSITIVE_INFINITY) counts.push(['limits.maxSourcesPerPid', limits.maxSourcesPerPid]);
+  if (sequenceBound !== undefined) {
+    counts.push(['limits.sequenceBound.slack', sequenceBound.slack], ['limits.sequenceBound.ratePerSecond', sequenceBound.ratePerSecond]);
+  }
   for (const [name, value] of counts) {
     if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, not ${value}`);
   }
@@ -437,6 +469,7 @@ function checkOptions(limits: Required<TableLimits>, lease: Required<LeaseOption
     ['lease.maxLeaseMs', lease.maxLeaseMs],
     ['lease.restoreGraceMs', lease.restoreGraceMs],
   ];
+  if (lease.emptyLeaseMs !== Number.POSITIVE_INFINITY) durations.push(['lease.emptyLeaseMs', lease.emptyLeaseMs]);
   for (const [name, value] of durations) {
     if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number, not ${value}`);
   }

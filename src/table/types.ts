@@ -11,6 +11,17 @@ export interface TableLimits {
    * most; a message that would hold more is rejected as `table-full`. Default: no limit.
    */
   maxRegistrations?: number;
+  /** Live sources claiming one pid, at most (too-many-sources-for-pid). Default: no limit. */
+  maxSourcesPerPid?: number;
+  /** The largest sequence jump taken from a known source (implausible-sequence). Default: any. */
+  sequenceBound?: SequenceBound;
+}
+
+/** A jump of a known source's sequence is taken when it misses at most `slack` messages plus
+ * `ratePerSecond` for each second since the source was last heard (sequence-bound.ts). */
+export interface SequenceBound {
+  slack: number;
+  ratePerSecond: number;
 }
 
 export interface LeaseOptions {
@@ -25,11 +36,17 @@ export interface LeaseOptions {
    * (from the restore time) or it expires. Default 1000 ms.
    */
   restoreGraceMs?: number;
+  /** A source that holds nothing expires this long after it was last heard, if its lease is
+   * longer (empty-lease.ts). Default: its lease. */
+  emptyLeaseMs?: number;
 }
 
 export interface TableOptions {
   limits: TableLimits;
   lease: LeaseOptions;
+  /** Whether a message may claim this pid (the peers the transport admitted, --ipc-check-pids);
+   * one it refuses is rejected as unadmitted-pid. Default: any pid. */
+  admitsPid?: (pid: number) => boolean;
   /** Milliseconds since the epoch; `Date.now` unless a test supplies a fake clock. */
   now?: () => number;
 }
@@ -37,7 +54,15 @@ export interface TableOptions {
 /** Why the table refuses a well-formed message. A rejected message changes no registration;
  * one over a limit (per source, or the whole table's) from a known source still renews its
  * lease, so a live source never expires for it. */
-export const TABLE_REJECT_REASONS = ['too-many-sources', 'too-many-registrations', 'table-full', 'stale-sequence'] as const;
+export const TABLE_REJECT_REASONS = [
+  'unadmitted-pid',
+  'too-many-sources',
+  'too-many-sources-for-pid',
+  'too-many-registrations',
+  'table-full',
+  'stale-sequence',
+  'implausible-sequence',
+] as const;
 export type TableRejectReason = (typeof TABLE_REJECT_REASONS)[number];
 
 /** Why the table took a message in (sequence, lease) but had nothing to change for it. */

@@ -5,7 +5,9 @@
  * (never faster: the k-th cannot arrive before k intervals have passed since the first call,
  * whatever the scheduler does; and at the configured interval, not the 5 s default), each
  * snapshot carries exactly the set held (counts, last replica guid and id), the interval and
- * the drop total; after the last unregister no heartbeat follows. */
+ * the drop total; after the last unregister no heartbeat follows; holding nothing, a source
+ * with a long interval announces itself again after a second of silence. */
+#include <stdbool.h>
 #include <string.h>
 
 #include <mapistore/mapistore_mgmt.h>
@@ -114,6 +116,28 @@ int main(void)
 	CHECK(receiver_next(&receiver, &frame, RECEIVE_TIMEOUT_MS) && frame.kind == 3);
 	CHECK(frame.entry_count == 1 && frame_find_entry(&frame, "SOGo", "alice", "shared"));
 	frame_free(&frame);
+
+	/* With a long interval, a source that holds nothing announces itself again after a
+	 * silence of MM_ANNOUNCE_SILENCE_MS (1 s), not of an interval: the notifier gives such a
+	 * source a short lease and may have dropped it. (A new interval is announced anyway.) */
+	CHECK(mapistore_mgmt_backend_unregister_user(&alice, "SOGo", "shared") == MAPISTORE_SUCCESS);
+	for (bool unregistered = false; !unregistered;) {
+		CHECK(receiver_next(&receiver, &frame, RECEIVE_TIMEOUT_MS));
+		unregistered = frame.kind == 2;
+		frame_free(&frame);
+	}
+	configure_library(receiver.endpoint, MAPISTORE_MGMT_HEARTBEAT_MS_MAX, 0);
+	for (int round = 0; round < 2; round++) {
+		/* Round 0: the new interval is announced; round 1: after a second of silence. */
+		CHECK(mapistore_mgmt_backend_unregister_user(&alice, "SOGo", "shared") ==
+		      MAPISTORE_SUCCESS);
+		CHECK(receiver_next(&receiver, &frame, RECEIVE_TIMEOUT_MS) && frame.kind == 3);
+		CHECK(frame.entry_count == 0 && frame.interval_ms == MAPISTORE_MGMT_HEARTBEAT_MS_MAX);
+		frame_free(&frame);
+		CHECK(receiver_next(&receiver, &frame, RECEIVE_TIMEOUT_MS) && frame.kind == 2);
+		frame_free(&frame);
+		CHECK(!receiver_next(&receiver, &frame, 1000)); /* the silence: nothing for a second */
+	}
 
 	mapistore_mgmt_shutdown();
 	receiver_close(&receiver);

@@ -3,7 +3,8 @@
  * argument checks, the endpoint from the environment and by default, filtering by username,
  * poll on the descriptor then drain, malformed frames counted and skipped, counted
  * subscriptions and unsubscribe, threads taking at once, a notification outliving its
- * subscriber, a fork() child refused, no notifier, and no free descriptors. */
+ * subscriber, a fork() child refused, no notifier, no free descriptors, and a socket directory
+ * squatted, or not made yet (held until it passes the sender's rule). */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -215,6 +216,39 @@ static void test_squatted_directory(void)
 	CHECK(mapistore_mgmt_subscriber_new(endpoint, &subscriber) == MAPISTORE_ERR_DENIED);
 	CHECK(subscriber == NULL);
 	CHECK(rmdir(squatted) == 0);
+}
+
+/* A socket directory not made yet is held, not connected to (whoever made it first would
+ * receive the subscriptions): next() says MAPISTORE_ERR_NO_DIRECTORY and checks again at each
+ * call; made writable by others (a squatter's, who binds there), it is MAPISTORE_ERR_DENIED;
+ * once it passes the sender's rule, next() connects and the subscription made meanwhile
+ * reaches the publisher, then its notifications arrive. */
+static void test_directory_made_later(void)
+{
+	struct mapistore_mgmt_subscriber *subscriber;
+	struct mapistore_mgmt_notification n;
+	struct publisher publisher;
+	char later[128], endpoint[160];
+
+	CHECK((size_t)snprintf(later, sizeof(later), "%s/later", directory) < sizeof(later));
+	snprintf(endpoint, sizeof(endpoint), "ipc://%s/newmail.sock", later);
+	CHECK(mapistore_mgmt_subscriber_new(endpoint, &subscriber) == MAPISTORE_SUCCESS);
+	CHECK(mapistore_mgmt_subscriber_subscribe(subscriber, "jdoe") == MAPISTORE_SUCCESS);
+	CHECK(mapistore_mgmt_subscriber_next(subscriber, &n) == MAPISTORE_ERR_NO_DIRECTORY);
+	CHECK(n.storage == NULL);
+	CHECK(mapistore_mgmt_subscriber_next(subscriber, &n) == MAPISTORE_ERR_NO_DIRECTORY);
+
+	CHECK(mkdir(later, 0700) == 0 && chmod(later, 0777) == 0);
+	publisher_bind(&publisher, endpoint);
+	CHECK(mapistore_mgmt_subscriber_next(subscriber, &n) == MAPISTORE_ERR_DENIED);
+
+	CHECK(chmod(later, 0700) == 0);
+	CHECK(mapistore_mgmt_subscriber_next(subscriber, &n) == MAPISTORE_ERR_NOT_AVAILABLE);
+	publisher_await(&publisher, true, "jdoe");
+	publisher_send_vector(&publisher, vector("newmail-basic"), NULL);
+	expect(subscriber, "newmail-basic");
+	mapistore_mgmt_subscriber_destroy(&subscriber);
+	publisher_close(&publisher);
 }
 
 /* NULL: $MAPISTORE_MGMT_NEWMAIL_ENDPOINT, else $XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock,
@@ -477,6 +511,7 @@ int main(int argc, char **argv)
 	test_arguments();
 	test_no_notifier();
 	test_squatted_directory();
+	test_directory_made_later();
 	test_descriptors_closed();
 	test_endpoint_from_environment();
 

@@ -59,7 +59,12 @@ describe('defaults shared with the library', () => {
       heartbeatMsMin: cDefine(header, 'MAPISTORE_MGMT_HEARTBEAT_MS_MIN'),
       heartbeatMsMax: cDefine(header, 'MAPISTORE_MGMT_HEARTBEAT_MS_MAX'),
       maxFrameBytes: cDefine('src/libmapistore-mgmt/wire.h', 'MM_WIRE_FRAME_MAX'),
+      queueLimitMax: cDefine('src/libmapistore-mgmt/config.h', 'MM_QUEUE_LIMIT_MAX'),
+      sendHwm: cDefine('src/libmapistore-mgmt/link.c', 'MM_SEND_HWM'),
+      announceSilenceMs: cDefine('src/libmapistore-mgmt/state.h', 'MM_ANNOUNCE_SILENCE_MS'),
     });
+    // A source that holds nothing is announced again long before its short lease could drop it.
+    expect(DEFAULTS.emptyLeaseMs).toBeGreaterThanOrEqual(2 * LIBRARY_LIMITS.announceSilenceMs);
     expect(DEFAULTS.maxRegistrationsPerSource).toBeGreaterThanOrEqual(LIBRARY_LIMITS.maxTriples);
     expect(DEFAULTS.maxFrameBytes).toBeGreaterThanOrEqual(LIBRARY_LIMITS.maxFrameBytes);
     // Every interval the library accepts is leased for exactly three of itself: none flaps, none lingers.

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The gap and drop totals stay exact integers through the real notifier: a sequence jump near
-// 2^64 and a sender's drop total that goes down, seen in /metrics, /v1/status and /v1/sources.
+// The gap and drop totals stay exact integers through the real notifier: a sequence jump past
+// 2^53 and a sender's drop total that goes down, seen in /metrics, /v1/status and /v1/sources.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message, SourceId } from '../../src/protocol/types.js';
+import { RegistrationTable } from '../../src/table/table.js';
 import { startNotifier } from '../support/notifier.js';
 import { cleanup } from '../support/processes.js';
 import { closePushSockets, command, connectPush } from '../support/push.js';
 import { encodeMessage } from '../support/frames.js';
+import { makeTempDir } from '../support/temp.js';
+
+const HOUR_MS = 3_600_000;
+const LEASE = { defaultIntervalMs: 60_000, multiplier: 3, minLeaseMs: 30, maxLeaseMs: 300_000 };
 
 afterEach(async () => {
   closePushSockets();
@@ -22,11 +29,20 @@ function exposed(text: string, name: string): string | undefined {
 }
 
 describe('counts', () => {
-  it('sum sequence gaps exactly: a jump near 2^64, then +1, is off by nothing', async () => {
-    const notifier = await startNotifier({ heartbeatMs: 60_000 });
+  it('sum sequence gaps exactly: a jump past 2^53, then two more, is off by nothing', async () => {
+    // A jump that large is plausible only after a long silence (sequence-bound.ts): the source
+    // comes from a saved state in which it was last heard in 1970, with its lease still running.
+    const saved = new RegistrationTable({ limits: { maxSources: 1, maxRegistrationsPerSource: 1 }, lease: LEASE, now: () => 0 });
+    saved.apply(register(1n));
+    const state = saved.toState();
+    for (const s of state.sources) s.expiresAt = Date.now() + HOUR_MS;
+    const stateDir = join(makeTempDir(), 'state');
+    mkdirSync(stateDir, { mode: 0o700 });
+    writeFileSync(join(stateDir, 'table.json'), JSON.stringify(state));
+    const notifier = await startNotifier({ heartbeatMs: 60_000, stateDir });
     const push = connectPush(notifier.endpoint);
-    for (const seq of [1n, 2n ** 64n - 4n, 2n ** 64n - 2n]) await push.send(encodeMessage(register(seq)));
-    const want = (2n ** 64n - 5n).toString(); // (2^64 - 4 - 1 - 1) + 1
+    for (const seq of [2n ** 53n + 3n, 2n ** 53n + 6n]) await push.send(encodeMessage(register(seq)));
+    const want = (2n ** 53n + 3n).toString(); // (2^53 + 3 - 1 - 1) + 2: no double holds it
     await notifier.waitFor('the gaps counted', async (n) => (await n.status()).counters.gaps === want);
     expect(exposed(await notifier.metrics(), 'mapistore_mgmt_sequence_gaps_total')).toBe(want);
     expect((await notifier.sources())[0]?.gaps).toBe(want);

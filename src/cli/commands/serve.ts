@@ -116,6 +116,9 @@ export function addServeCommand(program: Command): void {
     if (!config.endpoint.startsWith('ipc://') && config.ipcAllowUsers.length + config.ipcAllowGroups.length > 0) {
       command.error('error: --ipc-allow-users and --ipc-allow-groups need an ipc:// --endpoint (a tcp peer has no uid to check).', { exitCode: 2 });
     }
+    if (!config.endpoint.startsWith('ipc://') && config.ipcCheckPids) {
+      command.error('error: --ipc-check-pids needs an ipc:// --endpoint (a tcp peer has no pid to check).', { exitCode: 2 });
+    }
     const { createLogger } = await import('../../server/logger.js');
     const logger = createLogger(config.logLevel);
     reloadOnHangup(command, config, logger);
