@@ -64,6 +64,9 @@ export function createHttpApi(deps: HttpApiDeps) {
     https: deps.auth.tls ?? null,
     loggerInstance: deps.log.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
+    // Requests are not logged, so a child logger per request (for its reqId) would bind an id
+    // that no line shares, and cost an allocation and a tracked child (logger.ts) per request.
+    childLoggerFactory: (logger) => logger,
     // An unknown query parameter is a mistake to report (400), not a filter to drop silently.
     ajv: { customOptions: { removeAdditional: false } },
   });

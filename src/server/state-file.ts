@@ -13,8 +13,11 @@ import { StartupError } from './startup-error.js';
 
 const STATE_FILE_NAME = 'table.json';
 
-/** A save writes lines for at most this long before it lets the event loop run. */
-const SAVE_SLICE_MS = 4;
+/**
+ * A save writes lines for at most this long before it lets the event loop run: as short as the
+ * receive loop's slice (frame-receiver.ts), since a query that arrives meanwhile waits for it.
+ */
+const SAVE_SLICE_MS = 0.25;
 /** ...and hands the file this many bytes at most at once. */
 const SAVE_BATCH_BYTES = 1 << 20;
 
