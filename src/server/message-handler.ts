@@ -6,6 +6,7 @@ import { decodeMessage } from '../protocol/decode.js';
 import type { Message } from '../protocol/types.js';
 import type { RegistrationTable } from '../table/table.js';
 import type { NotifierMetrics } from './metrics.js';
+import type { FrameHandler } from './frame-receiver.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
 
 export interface MessageHandlerDeps {
@@ -20,7 +21,7 @@ export interface MessageHandlerDeps {
 /** The metrics `kind` of a frame that could not be decoded. */
 const UNDECODED = 'invalid';
 
-export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]) => void {
+export function createMessageHandler(deps: MessageHandlerDeps): FrameHandler {
   const { table, metrics, rejectionLog } = deps;
   const options = { maxFrameBytes: deps.maxFrameBytes };
 
@@ -48,6 +49,16 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
     return true;
   };
 
+  /** A batch's messages one per step, so the receive loop can end a slice between two. */
+  function* applyBatch(messages: Message[], sourceKey: string, tripleKeys: (string | undefined)[]): Generator<void> {
+    metrics.batches.inc();
+    metrics.batchedMessages.inc(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      if (applyOne(messages[i] as Message, sourceKey, tripleKeys[i])) deps.changed();
+      yield;
+    }
+  }
+
   return (parts) => {
     const decoded = decodeMessage(parts, options);
     if (!decoded.ok) {
@@ -56,12 +67,7 @@ export function createMessageHandler(deps: MessageHandlerDeps): (parts: Buffer[]
       return;
     }
     const { messages, sourceKey, tripleKeys } = decoded;
-    if (messages.length > 1) {
-      metrics.batches.inc();
-      metrics.batchedMessages.inc(messages.length);
-    }
-    let changed = false;
-    for (let i = 0; i < messages.length; i++) if (applyOne(messages[i] as Message, sourceKey, tripleKeys[i])) changed = true;
-    if (changed) deps.changed();
+    if (messages.length > 1) return applyBatch(messages, sourceKey, tripleKeys);
+    if (applyOne(messages[0] as Message, sourceKey, tripleKeys[0])) deps.changed();
   };
 }
