@@ -45,7 +45,7 @@
 #include <stdint.h>
 
 #define MAPISTORE_MGMT_VERSION_MAJOR 1
-#define MAPISTORE_MGMT_VERSION_MINOR 0
+#define MAPISTORE_MGMT_VERSION_MINOR 1
 #define MAPISTORE_MGMT_VERSION_PATCH 0
 /* The version as one number, 0xMMmmpp: compare with mapistore_mgmt_version(). */
 #define MAPISTORE_MGMT_VERSION_HEX                                                      \
@@ -191,7 +191,7 @@ struct mapistore_mgmt_options {
 	unsigned int heartbeat_ms; /* heartbeat interval, MAPISTORE_MGMT_HEARTBEAT_MS_MIN..MAX; 5000 */
 	unsigned int queue_limit;  /* messages waiting to be sent at most, 1..10000000; default 10000 */
 	unsigned int linger_ms;    /* how long exit or shutdown may wait to flush, 1..60000; default 200 */
-	/* Added after 1.0.0: a caller built against 1.0.0's header passes its smaller size, which
+	/* Added in 1.1.0: a caller built against 1.0.0's header passes its smaller size, which
 	 * leaves the fields below as they are. */
 	unsigned int max_triples; /* distinct triples held at most, 1..10000000; default 10000 */
 	/* CURVE, for a notifier that requires it (tcp): files holding the notifier's public key and
@@ -240,7 +240,7 @@ struct mapistore_mgmt_stats {
 	uint64_t epoch;              /* this source's epoch (0 before the first message) */
 	uint32_t pid;                /* this source's pid */
 	int last_error;              /* last non-success return code, or MAPISTORE_SUCCESS */
-	/* Added after 1.0.0: a caller built against 1.0.0's header passes its smaller size, and
+	/* Added in 1.1.0: a caller built against 1.0.0's header passes its smaller size, and
 	 * gets the fields above. */
 	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
 	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
@@ -278,7 +278,7 @@ MAPISTORE_MGMT_EXTERN const char *mapistore_mgmt_errstr(int code);
 /* The name of a return code ("MAPISTORE_ERR_MSG_SEND", ...), or NULL for an unknown one. */
 MAPISTORE_MGMT_EXTERN const char *mapistore_mgmt_errname(int code);
 
-/* The library's version as MAPISTORE_MGMT_VERSION_HEX, and as a string "1.0.0". */
+/* The library's version as MAPISTORE_MGMT_VERSION_HEX, and as a string "1.1.0". */
 MAPISTORE_MGMT_EXTERN unsigned int mapistore_mgmt_version(void);
 MAPISTORE_MGMT_EXTERN const char *mapistore_mgmt_version_string(void);
 

@@ -137,7 +137,7 @@ export function errorName(code: number): string | undefined {
   return addon().errorName(checkInteger('code', code, -0x80000000, 0x7fffffff)) ?? undefined;
 }
 
-/** The C library's version, "1.0.0". */
+/** The C library's version, "1.1.0". */
 export function version(): string {
   return addon().version();
 }

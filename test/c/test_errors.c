@@ -57,7 +57,7 @@ static void check_error_texts(void)
 	CHECK(strcmp(mapistore_mgmt_errstr(-1), "Unknown error") == 0);
 	CHECK(strcmp(mapistore_mgmt_errstr(CODE_COUNT), "Unknown error") == 0);
 	CHECK(mapistore_mgmt_version() == MAPISTORE_MGMT_VERSION_HEX);
-	CHECK(strcmp(mapistore_mgmt_version_string(), "1.0.0") == 0);
+	CHECK(strcmp(mapistore_mgmt_version_string(), "1.1.0") == 0);
 }
 
 static struct mapistore_mgmt_stats stats_now(void)

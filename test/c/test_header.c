@@ -39,6 +39,6 @@ int main(void)
 	CHECK(stats.last_error == MAPISTORE_ERR_NOT_INITIALIZED);
 	CHECK(stats.descriptor_shortages == 0xa5a5a5a5a5a5a5a5ull);
 	CHECK(mapistore_mgmt_get_stats(&stats, STATS_SIZE_1_0_0 + 8) == MAPISTORE_ERR_INVALID_PARAMETER);
-	CHECK(strcmp(mapistore_mgmt_version_string(), "1.0.0") == 0);
+	CHECK(strcmp(mapistore_mgmt_version_string(), "1.1.0") == 0);
 	return 0;
 }

@@ -112,7 +112,7 @@ describe('the HTTP API', () => {
 
   it('reports status: version, endpoint, counters and sizes', async () => {
     const status = await notifier.status();
-    expect(status).toMatchObject({ version: '1.0.0', endpoint: notifier.endpoint, ready: true, sizes: { sources: 2, users: 4, registrations: 8 } });
+    expect(status).toMatchObject({ version: '1.1.0', endpoint: notifier.endpoint, ready: true, sizes: { sources: 2, users: 4, registrations: 8 } });
     expect(status.counters.messages).toEqual({ register: { applied: 3 }, heartbeat: { applied: 1 } });
     expect(status.counters.senderDrops).toBe('7');
     expect(status.uptimeSeconds).toBeGreaterThanOrEqual(0);
