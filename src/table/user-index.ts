@@ -1,50 +1,68 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { OrderedKeys } from './ordered-keys.js';
-import { compareTripleKeys, pairKey, splitUser, tripleKey } from '../protocol/triple.js';
+import { splitTriple, tripleKey, type Triple } from '../protocol/triple.js';
+import { Float64Column, Int32Column } from './columns.js';
+import { hashIds, IdSlots } from './id-slots.js';
+import { byCodeUnit, OrderedKeys } from './ordered-keys.js';
+import type { Triples } from './triples.js';
 import type { Page, UserFilter, UserRow } from './types.js';
 
 export type Transition = 'registered' | 'unregistered' | undefined;
 
 /**
  * Total count per triple over all live sources, plus three indexes kept as triples come and
- * go (a count change above 0 touches only `totals`): the triples in listing order (so a page
- * is read from its cursor, never by sorting the table), the usernames per (backend, vuser)
- * so that `registeredUsers` is one lookup, and the triples per username for `?username=`.
- * It never holds a triple whose total is 0. Most pairs and usernames have a single entry, so
- * it is stored bare, and only one with several gets a Set.
+ * go (a count change above 0 touches only the total): the triples in listing order (so a page
+ * is read from its cursor, never by sorting the table), the usernames per (backend, vuser) so
+ * that `registeredUsers` is one lookup, and the triples per username for `?username=`. The
+ * last two are lists linked through the triples' numbers (two typed arrays each), and a hash
+ * slot per pair finds the first triple of its list.
  */
 export class UserIndex {
-  private readonly totals = new Map<string, number>();
-  private readonly ordered = new OrderedKeys(compareTripleKeys);
-  private readonly usersByPair = new Map<string, string | Set<string>>();
-  private readonly triplesByUsername = new Map<string, string | Set<string>>();
+  private readonly totals = new Float64Column();
+  private readonly pairPrevs = new Int32Column(-1);
+  private readonly pairNexts = new Int32Column(-1);
+  private readonly userPrevs = new Int32Column(-1);
+  private readonly userNexts = new Int32Column(-1);
+  /** The first triple of each username's list, by the username's string id. */
+  private readonly userFirsts = new Int32Column(-1);
+  /** The first triple of each (backend, vuser) pair's list. */
+  private readonly pairFirsts: IdSlots;
+  private readonly ordered: OrderedKeys<number, Triple>;
+  private count = 0;
+
+  constructor(private readonly triples: Triples) {
+    this.pairFirsts = new IdSlots((id) => hashIds(triples.backendId(id), triples.vuserId(id)));
+    this.ordered = new OrderedKeys<number, Triple>((a, b) => this.compare(a, b));
+  }
 
   /** Distinct triples with a total > 0. */
   get size(): number {
-    return this.totals.size;
+    return this.count;
   }
 
   /** Adds `delta` (non-zero) to a triple's total and says whether it crossed 0. */
-  add(key: string, delta: number): Transition {
-    const before = this.totals.get(key) ?? 0;
+  add(triple: number, delta: number): Transition {
+    this.totals.ensure(triple);
+    const before = this.totals.get(triple);
     const after = before + delta;
     if (after < 0) throw new Error(`internal: triple total would be ${after}`);
+    this.totals.set(triple, after);
     if (after === 0) {
-      this.totals.delete(key);
-      this.forgetUser(key);
+      this.forgetUser(triple);
       return 'unregistered';
     }
-    this.totals.set(key, after);
     if (before > 0) return undefined;
-    this.noteUser(key);
+    this.noteUser(triple);
     return 'registered';
   }
 
   /** Distinct usernames with a count > 0 for (backend, vuser), sorted by code unit. */
   usernames(backend: string, vuser: string): string[] {
-    const users = this.usersByPair.get(pairKey(backend, vuser));
-    if (users === undefined) return [];
-    return typeof users === 'string' ? [users] : [...users].sort(compare);
+    const { strings } = this.triples;
+    const names: string[] = [];
+    for (let id = this.pairFirst(strings.find(backend), strings.find(vuser)); id >= 0; id = this.pairNexts.get(id)) {
+      names.push(this.triples.username(id));
+    }
+    return names.length > 1 ? names.sort(byCodeUnit) : names;
   }
 
   /**
@@ -53,26 +71,26 @@ export class UserIndex {
    * (vuser alone) examines at most `scanBudget` triples per page, so such a page can be short.
    */
   page(filter: UserFilter, after: string | undefined, limit: number, scanBudget = Number.POSITIVE_INFINITY): Page<UserRow> {
-    const { backend, username, vuser } = filter;
+    const { strings } = this.triples;
+    const [backend, username, vuser] = [filter.backend, filter.username, filter.vuser].map((text) => (text === undefined ? undefined : strings.find(text)));
+    // A string the table does not hold matches no triple.
+    if (backend === -1 || username === -1 || vuser === -1) return { rows: [], next: undefined };
     const rows: UserRow[] = [];
     let examined = 0;
-    let lastExamined: string | undefined;
-    let lastRow: string | undefined;
-    for (const key of this.candidates(filter, after)) {
-      const first = key.indexOf('\0');
-      const last = key.lastIndexOf('\0');
-      if (backend !== undefined && (first !== backend.length || !key.startsWith(backend))) {
+    let lastExamined = -1;
+    let lastRow = -1;
+    for (const id of this.candidates({ backend, username, vuser }, after === undefined ? undefined : splitTriple(after))) {
+      if (backend !== undefined && this.triples.backendId(id) !== backend) {
         if (username === undefined) break; // past the backend's range in listing order
         continue;
       }
-      if (examined++ === scanBudget) return { rows, next: lastExamined };
-      lastExamined = key;
-      const name = key.slice(first + 1, last);
-      if (username !== undefined && name !== username) continue;
-      if (vuser !== undefined && (key.length - last - 1 !== vuser.length || !key.startsWith(vuser, last + 1))) continue;
-      if (rows.length === limit) return { rows, next: lastRow };
-      rows.push({ backend: key.slice(0, first), username: name, vuser: key.slice(last + 1), count: this.totals.get(key) as number });
-      lastRow = key;
+      if (examined++ === scanBudget) return { rows, next: this.keyOf(lastExamined) };
+      lastExamined = id;
+      if (username !== undefined && this.triples.usernameId(id) !== username) continue;
+      if (vuser !== undefined && this.triples.vuserId(id) !== vuser) continue;
+      if (rows.length === limit) return { rows, next: this.keyOf(lastRow) };
+      rows.push({ ...this.triples.fields(id), count: this.totals.get(id) });
+      lastRow = id;
     }
     return { rows, next: undefined };
   }
@@ -83,62 +101,118 @@ export class UserIndex {
   }
 
   /**
-   * The keys after `after` that can match `filter`, in listing order, from the one index that
-   * narrows it most.
+   * The triples after `after` that can match the filter (string ids), in listing order, from
+   * the one index that narrows it most.
    */
-  private candidates(filter: UserFilter, after: string | undefined): Iterable<string> {
+  private candidates(filter: { backend?: number; username?: number; vuser?: number }, after: Triple | undefined): Iterable<number> {
     const { backend, username, vuser } = filter;
-    const isAfter = (key: string) => after === undefined || compareTripleKeys(key, after) > 0;
-    if (backend !== undefined && vuser !== undefined) {
-      return this.usernames(backend, vuser).map((name) => tripleKey(backend, name, vuser)).filter(isAfter);
-    }
-    if (username !== undefined) {
-      const keys = this.triplesByUsername.get(username);
-      if (keys === undefined) return [];
-      return (typeof keys === 'string' ? [keys] : [...keys].sort(compareTripleKeys)).filter(isAfter);
-    }
+    if (backend !== undefined && vuser !== undefined) return this.sortedAfter(this.pairFirst(backend, vuser), this.pairNexts, after);
+    if (username !== undefined) return this.sortedAfter(this.userFirst(username), this.userNexts, after);
     if (backend !== undefined) {
-      // The lowest key of the backend's range: no real triple has an empty username or vuser.
-      const first = tripleKey(backend, '', '');
-      return this.ordered.after(after !== undefined && compareTripleKeys(after, first) > 0 ? after : first);
+      // The lowest position of the backend's range: no real triple has an empty username or vuser.
+      const first = { backend: this.triples.strings.text(backend), username: '', vuser: '' };
+      return this.ordered.after(after !== undefined && this.compare(after, first) > 0 ? after : first);
     }
     return this.ordered.after(after);
   }
 
-  private noteUser(key: string): void {
-    const [pair, username] = splitUser(key);
-    this.ordered.add(key);
-    addTo(this.usersByPair, pair, username);
-    addTo(this.triplesByUsername, username, key);
+  /** The list from `first` (linked by `nexts`), sorted, from the first triple after `after`. */
+  private sortedAfter(first: number, nexts: Int32Column, after: Triple | undefined): number[] {
+    const ids: number[] = [];
+    for (let id = first; id >= 0; id = nexts.get(id)) if (after === undefined || this.compare(id, after) > 0) ids.push(id);
+    return ids.sort((a, b) => this.compare(a, b));
   }
 
-  private forgetUser(key: string): void {
-    const [pair, username] = splitUser(key);
-    this.ordered.delete(key);
-    removeFrom(this.usersByPair, pair, username);
-    removeFrom(this.triplesByUsername, username, key);
+  /** The first triple of the pair's list, or -1. */
+  private pairFirst(backend: number, vuser: number): number {
+    if (backend < 0 || vuser < 0) return -1;
+    const slots = this.pairFirsts;
+    for (let slot = slots.first(hashIds(backend, vuser)); ; slot = slots.next(slot)) {
+      const id = slots.at(slot);
+      if (id < 0 || (this.triples.backendId(id) === backend && this.triples.vuserId(id) === vuser)) return id;
+    }
+  }
+
+  /** The first triple of the username's list, or -1. */
+  private userFirst(username: number): number {
+    this.userFirsts.ensure(username);
+    return this.userFirsts.get(username);
+  }
+
+  private noteUser(triple: number): void {
+    const { triples } = this;
+    this.count++;
+    this.ordered.add(triple);
+    this.pairPrevs.ensure(triple);
+    this.pairNexts.ensure(triple);
+    this.userPrevs.ensure(triple);
+    this.userNexts.ensure(triple);
+    // Each list takes the triple second (after its first), or as its first.
+    const pairFirst = this.pairFirst(triples.backendId(triple), triples.vuserId(triple));
+    if (pairFirst < 0) {
+      this.pairFirsts.add(triple, hashIds(triples.backendId(triple), triples.vuserId(triple)));
+      link(this.pairPrevs, this.pairNexts, -1, triple, -1);
+    } else {
+      link(this.pairPrevs, this.pairNexts, pairFirst, triple, this.pairNexts.get(pairFirst));
+    }
+    const username = triples.usernameId(triple);
+    link(this.userPrevs, this.userNexts, -1, triple, this.userFirst(username));
+    this.userFirsts.set(username, triple);
+  }
+
+  private forgetUser(triple: number): void {
+    this.count--;
+    this.ordered.delete(triple);
+    const pairNext = this.pairNexts.get(triple);
+    if (this.pairPrevs.get(triple) >= 0) unlink(this.pairPrevs, this.pairNexts, triple);
+    else if (pairNext >= 0) {
+      this.pairFirsts.replace(triple, pairNext);
+      this.pairPrevs.set(pairNext, -1);
+    } else this.pairFirsts.remove(triple);
+    const userNext = this.userNexts.get(triple);
+    if (this.userPrevs.get(triple) >= 0) unlink(this.userPrevs, this.userNexts, triple);
+    else {
+      this.userFirsts.set(this.triples.usernameId(triple), userNext);
+      if (userNext >= 0) this.userPrevs.set(userNext, -1);
+    }
+  }
+
+  /** Listing order: backend, username, vuser, each in code-unit order. */
+  private compare(a: number | Triple, b: number | Triple): number {
+    if (typeof a !== 'number' || typeof b !== 'number') {
+      const x = typeof a === 'number' ? this.triples.fields(a) : a;
+      const y = typeof b === 'number' ? this.triples.fields(b) : b;
+      return byCodeUnit(x.backend, y.backend) || byCodeUnit(x.username, y.username) || byCodeUnit(x.vuser, y.vuser);
+    }
+    const { triples } = this;
+    return (
+      this.compareStrings(triples.backendId(a), triples.backendId(b)) ||
+      this.compareStrings(triples.usernameId(a), triples.usernameId(b)) ||
+      this.compareStrings(triples.vuserId(a), triples.vuserId(b))
+    );
+  }
+
+  private compareStrings(a: number, b: number): number {
+    return a === b ? 0 : byCodeUnit(this.triples.strings.text(a), this.triples.strings.text(b));
+  }
+
+  private keyOf(triple: number): string {
+    return tripleKey(this.triples.backend(triple), this.triples.username(triple), this.triples.vuser(triple));
   }
 }
 
-/** Adds `value` to the values of `key`: bare while it is the only one, else a Set. */
-function addTo(map: Map<string, string | Set<string>>, key: string, value: string): void {
-  const values = map.get(key);
-  if (values === undefined) map.set(key, value);
-  else if (typeof values === 'string') map.set(key, new Set([values, value]));
-  else values.add(value);
+/** Puts `id` between `prev` and `next` (-1: an end of the list). */
+function link(prevs: Int32Column, nexts: Int32Column, prev: number, id: number, next: number): void {
+  prevs.set(id, prev);
+  nexts.set(id, next);
+  if (prev >= 0) nexts.set(prev, id);
+  if (next >= 0) prevs.set(next, id);
 }
 
-function removeFrom(map: Map<string, string | Set<string>>, key: string, value: string): void {
-  const values = map.get(key);
-  if (values === undefined || values === value) {
-    map.delete(key);
-  } else if (typeof values !== 'string') {
-    values.delete(value);
-    // Back to the bare form, so memory follows the common case again.
-    if (values.size === 1) map.set(key, values.values().next().value as string);
-  }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Takes `id`, which has a predecessor, out of its list. */
+function unlink(prevs: Int32Column, nexts: Int32Column, id: number): void {
+  const prev = prevs.get(id);
+  const next = nexts.get(id);
+  nexts.set(prev, next);
+  if (next >= 0) prevs.set(next, prev);
 }

@@ -1,0 +1,84 @@
+// What each source holds: one record per (source, triple) with its count (> 0), found by one
+// hash probe, and linked in its source's list in the order the source took the triples (the
+// order a Map would keep), so a source's set is walked without a Map per source.
+import { Float64Column, Ids, Int32Column } from './columns.js';
+import { hashIds, IdSlots } from './id-slots.js';
+
+/** The part of a source the holdings keep up to date: its number and its list. */
+export interface HoldingList {
+  /** The source's number, unique among live sources. */
+  readonly no: number;
+  /** The first and last holding of the list, -1 when empty. */
+  first: number;
+  last: number;
+  /** Holdings in the list: distinct triples the source holds. */
+  size: number;
+}
+
+export class Holdings {
+  private readonly sources = new Int32Column();
+  private readonly triples = new Int32Column();
+  private readonly counts = new Float64Column();
+  private readonly prevs = new Int32Column(-1);
+  private readonly nexts = new Int32Column(-1);
+  private readonly ids = new Ids();
+  private readonly slots = new IdSlots((id) => hashIds(this.sources.get(id), this.triples.get(id)));
+
+  /** The holding of `triple` by source number `source`, or -1. */
+  find(source: number, triple: number): number {
+    for (let slot = this.slots.first(hashIds(source, triple)); ; slot = this.slots.next(slot)) {
+      const id = this.slots.at(slot);
+      if (id < 0 || (this.sources.get(id) === source && this.triples.get(id) === triple)) return id;
+    }
+  }
+
+  /** Appends a holding of `triple` with `count` to `list`; returns its id. */
+  add(list: HoldingList, triple: number, count: number): number {
+    const id = this.ids.take();
+    this.sources.ensure(id);
+    this.triples.ensure(id);
+    this.counts.ensure(id);
+    this.prevs.ensure(id);
+    this.nexts.ensure(id);
+    this.sources.set(id, list.no);
+    this.triples.set(id, triple);
+    this.counts.set(id, count);
+    this.prevs.set(id, list.last);
+    this.nexts.set(id, -1);
+    if (list.last >= 0) this.nexts.set(list.last, id);
+    else list.first = id;
+    list.last = id;
+    list.size++;
+    this.slots.add(id, hashIds(list.no, triple));
+    return id;
+  }
+
+  remove(list: HoldingList, id: number): void {
+    this.slots.remove(id);
+    const prev = this.prevs.get(id);
+    const next = this.nexts.get(id);
+    if (prev >= 0) this.nexts.set(prev, next);
+    else list.first = next;
+    if (next >= 0) this.prevs.set(next, prev);
+    else list.last = prev;
+    list.size--;
+    this.ids.give(id);
+  }
+
+  triple(id: number): number {
+    return this.triples.get(id);
+  }
+
+  count(id: number): number {
+    return this.counts.get(id);
+  }
+
+  setCount(id: number, count: number): void {
+    this.counts.set(id, count);
+  }
+
+  /** The holding after `id` in its list, or -1. */
+  next(id: number): number {
+    return this.nexts.get(id);
+  }
+}
