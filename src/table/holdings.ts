@@ -1,7 +1,7 @@
 // What each source holds: one record per (source, triple) with its count (> 0), found by one
 // hash probe, and linked in its source's list in the order the source took the triples (the
 // order a Map would keep), so a source's set is walked without a Map per source.
-import { Float64Column, Ids, Int32Column } from './columns.js';
+import { CountColumn, Ids, Int32Column } from './columns.js';
 import { hashIds, IdSlots } from './id-slots.js';
 
 /** The part of a source the holdings keep up to date: its number and its list. */
@@ -18,7 +18,7 @@ export interface HoldingList {
 export class Holdings {
   private readonly sources = new Int32Column();
   private readonly triples = new Int32Column();
-  private readonly counts = new Float64Column();
+  private readonly counts = new CountColumn();
   private readonly prevs = new Int32Column(-1);
   private readonly nexts = new Int32Column(-1);
   private readonly ids = new Ids();

@@ -40,11 +40,6 @@ export class IdSlots {
     this.count++;
   }
 
-  /** Puts `to` in the slot of `from`: the same key now names another id. */
-  replace(from: number, to: number): void {
-    this.slots[this.slotOf(from)] = to + 1;
-  }
-
   /** Removes `id`, moving back the ids after it that probing would no longer find. */
   remove(id: number): void {
     const { slots, mask } = this;
@@ -91,7 +86,7 @@ export function mix(value: number): number {
   return h ^ (h >>> 16);
 }
 
-/** The hash of a pair or triple of ids. */
+/** The hash of two or three ids. */
 export function hashIds(a: number, b: number, c = 0): number {
   return mix(Math.imul(mix(Math.imul(a, 0x9e3779b1) ^ b), 0x9e3779b1) ^ c);
 }

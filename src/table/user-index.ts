@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { splitTriple, tripleKey, type Triple } from '../protocol/triple.js';
-import { Float64Column, Int32Column } from './columns.js';
-import { hashIds, IdSlots } from './id-slots.js';
+import { CountColumn, Int32Column } from './columns.js';
 import { byCodeUnit, OrderedKeys } from './ordered-keys.js';
 import type { Triples } from './triples.js';
 import type { Page, UserFilter, UserRow } from './types.js';
@@ -11,26 +10,19 @@ export type Transition = 'registered' | 'unregistered' | undefined;
 /**
  * Total count per triple over all live sources, plus three indexes kept as triples come and
  * go (a count change above 0 touches only the total): the triples in listing order (so a page
- * is read from its cursor, never by sorting the table), the usernames per (backend, vuser) so
- * that `registeredUsers` is one lookup, and the triples per username for `?username=`. The
- * last two are lists linked through the triples' numbers (two typed arrays each), and a hash
- * slot per pair finds the first triple of its list.
+ * is read from its cursor, never by sorting the table), the triples per vuser (for
+ * `registeredUsers`, which keeps those of its backend) and the triples per username (for
+ * `?username=`). The last two are lists linked through the triples' numbers (two typed arrays
+ * each), whose first triple is found by the string's number.
  */
 export class UserIndex {
-  private readonly totals = new Float64Column();
-  private readonly pairPrevs = new Int32Column(-1);
-  private readonly pairNexts = new Int32Column(-1);
-  private readonly userPrevs = new Int32Column(-1);
-  private readonly userNexts = new Int32Column(-1);
-  /** The first triple of each username's list, by the username's string id. */
-  private readonly userFirsts = new Int32Column(-1);
-  /** The first triple of each (backend, vuser) pair's list. */
-  private readonly pairFirsts: IdSlots;
+  private readonly totals = new CountColumn();
+  private readonly vuserList = new TripleList();
+  private readonly usernameList = new TripleList();
   private readonly ordered: OrderedKeys<number, Triple>;
   private count = 0;
 
   constructor(private readonly triples: Triples) {
-    this.pairFirsts = new IdSlots((id) => hashIds(triples.backendId(id), triples.vuserId(id)));
     this.ordered = new OrderedKeys<number, Triple>((a, b) => this.compare(a, b));
   }
 
@@ -58,9 +50,11 @@ export class UserIndex {
   /** Distinct usernames with a count > 0 for (backend, vuser), sorted by code unit. */
   usernames(backend: string, vuser: string): string[] {
     const { strings } = this.triples;
+    const backendId = strings.find(backend);
     const names: string[] = [];
-    for (let id = this.pairFirst(strings.find(backend), strings.find(vuser)); id >= 0; id = this.pairNexts.get(id)) {
-      names.push(this.triples.username(id));
+    if (backendId < 0) return names;
+    for (let id = this.vuserList.first(strings.find(vuser)); id >= 0; id = this.vuserList.next(id)) {
+      if (this.triples.backendId(id) === backendId) names.push(this.triples.username(id));
     }
     return names.length > 1 ? names.sort(byCodeUnit) : names;
   }
@@ -106,8 +100,8 @@ export class UserIndex {
    */
   private candidates(filter: { backend?: number; username?: number; vuser?: number }, after: Triple | undefined): Iterable<number> {
     const { backend, username, vuser } = filter;
-    if (backend !== undefined && vuser !== undefined) return this.sortedAfter(this.pairFirst(backend, vuser), this.pairNexts, after);
-    if (username !== undefined) return this.sortedAfter(this.userFirst(username), this.userNexts, after);
+    if (backend !== undefined && vuser !== undefined) return this.sortedAfter(this.vuserList, vuser, after, backend);
+    if (username !== undefined) return this.sortedAfter(this.usernameList, username, after);
     if (backend !== undefined) {
       // The lowest position of the backend's range: no real triple has an empty username or vuser.
       const first = { backend: this.triples.strings.text(backend), username: '', vuser: '' };
@@ -116,65 +110,30 @@ export class UserIndex {
     return this.ordered.after(after);
   }
 
-  /** The list from `first` (linked by `nexts`), sorted, from the first triple after `after`. */
-  private sortedAfter(first: number, nexts: Int32Column, after: Triple | undefined): number[] {
+  /**
+   * The triples of one string's list (of `backend`, if given), sorted, from the first one
+   * after `after`.
+   */
+  private sortedAfter(list: TripleList, string: number, after: Triple | undefined, backend?: number): number[] {
     const ids: number[] = [];
-    for (let id = first; id >= 0; id = nexts.get(id)) if (after === undefined || this.compare(id, after) > 0) ids.push(id);
+    for (let id = list.first(string); id >= 0; id = list.next(id)) {
+      if ((backend === undefined || this.triples.backendId(id) === backend) && (after === undefined || this.compare(id, after) > 0)) ids.push(id);
+    }
     return ids.sort((a, b) => this.compare(a, b));
   }
 
-  /** The first triple of the pair's list, or -1. */
-  private pairFirst(backend: number, vuser: number): number {
-    if (backend < 0 || vuser < 0) return -1;
-    const slots = this.pairFirsts;
-    for (let slot = slots.first(hashIds(backend, vuser)); ; slot = slots.next(slot)) {
-      const id = slots.at(slot);
-      if (id < 0 || (this.triples.backendId(id) === backend && this.triples.vuserId(id) === vuser)) return id;
-    }
-  }
-
-  /** The first triple of the username's list, or -1. */
-  private userFirst(username: number): number {
-    this.userFirsts.ensure(username);
-    return this.userFirsts.get(username);
-  }
-
   private noteUser(triple: number): void {
-    const { triples } = this;
     this.count++;
     this.ordered.add(triple);
-    this.pairPrevs.ensure(triple);
-    this.pairNexts.ensure(triple);
-    this.userPrevs.ensure(triple);
-    this.userNexts.ensure(triple);
-    // Each list takes the triple second (after its first), or as its first.
-    const pairFirst = this.pairFirst(triples.backendId(triple), triples.vuserId(triple));
-    if (pairFirst < 0) {
-      this.pairFirsts.add(triple, hashIds(triples.backendId(triple), triples.vuserId(triple)));
-      link(this.pairPrevs, this.pairNexts, -1, triple, -1);
-    } else {
-      link(this.pairPrevs, this.pairNexts, pairFirst, triple, this.pairNexts.get(pairFirst));
-    }
-    const username = triples.usernameId(triple);
-    link(this.userPrevs, this.userNexts, -1, triple, this.userFirst(username));
-    this.userFirsts.set(username, triple);
+    this.vuserList.add(this.triples.vuserId(triple), triple);
+    this.usernameList.add(this.triples.usernameId(triple), triple);
   }
 
   private forgetUser(triple: number): void {
     this.count--;
     this.ordered.delete(triple);
-    const pairNext = this.pairNexts.get(triple);
-    if (this.pairPrevs.get(triple) >= 0) unlink(this.pairPrevs, this.pairNexts, triple);
-    else if (pairNext >= 0) {
-      this.pairFirsts.replace(triple, pairNext);
-      this.pairPrevs.set(pairNext, -1);
-    } else this.pairFirsts.remove(triple);
-    const userNext = this.userNexts.get(triple);
-    if (this.userPrevs.get(triple) >= 0) unlink(this.userPrevs, this.userNexts, triple);
-    else {
-      this.userFirsts.set(this.triples.usernameId(triple), userNext);
-      if (userNext >= 0) this.userPrevs.set(userNext, -1);
-    }
+    this.vuserList.remove(this.triples.vuserId(triple), triple);
+    this.usernameList.remove(this.triples.usernameId(triple), triple);
   }
 
   /** Listing order: backend, username, vuser, each in code-unit order. */
@@ -201,18 +160,39 @@ export class UserIndex {
   }
 }
 
-/** Puts `id` between `prev` and `next` (-1: an end of the list). */
-function link(prevs: Int32Column, nexts: Int32Column, prev: number, id: number, next: number): void {
-  prevs.set(id, prev);
-  nexts.set(id, next);
-  if (prev >= 0) nexts.set(prev, id);
-  if (next >= 0) prevs.set(next, id);
-}
+/** Lists of triples per string (the triples with a given vuser, or username), doubly linked. */
+class TripleList {
+  /** The first triple of each string's list, by the string's number; -1 for none. */
+  private readonly firsts = new Int32Column(-1);
+  private readonly prevs = new Int32Column(-1);
+  private readonly nexts = new Int32Column(-1);
 
-/** Takes `id`, which has a predecessor, out of its list. */
-function unlink(prevs: Int32Column, nexts: Int32Column, id: number): void {
-  const prev = prevs.get(id);
-  const next = nexts.get(id);
-  nexts.set(prev, next);
-  if (next >= 0) prevs.set(next, prev);
+  first(string: number): number {
+    if (string < 0) return -1;
+    this.firsts.ensure(string);
+    return this.firsts.get(string);
+  }
+
+  next(triple: number): number {
+    return this.nexts.get(triple);
+  }
+
+  /** Puts `triple` first in the list of `string`. */
+  add(string: number, triple: number): void {
+    this.prevs.ensure(triple);
+    this.nexts.ensure(triple);
+    const next = this.first(string);
+    this.prevs.set(triple, -1);
+    this.nexts.set(triple, next);
+    if (next >= 0) this.prevs.set(next, triple);
+    this.firsts.set(string, triple);
+  }
+
+  remove(string: number, triple: number): void {
+    const prev = this.prevs.get(triple);
+    const next = this.nexts.get(triple);
+    if (prev >= 0) this.nexts.set(prev, next);
+    else this.firsts.set(string, next);
+    if (next >= 0) this.prevs.set(next, prev);
+  }
 }

@@ -84,6 +84,25 @@ describe('register and unregister', () => {
   });
 });
 
+describe('counts past 32 bits', () => {
+  it('stay exact per source and in total, and come back down', () => {
+    const { table } = setup();
+    const most = 0xffff_ffff; // the largest count a heartbeat entry carries
+    table.apply(heartbeat(a, 1, [entry('jdoe', most)]));
+    table.apply(register(a, 2, jdoe));
+    table.apply(heartbeat(b, 1, [entry('jdoe', most)]));
+    expect(table.sourceRegistrations(sourceKey(a))?.map((e) => e.count)).toEqual([most + 1]);
+    expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 2 * most + 1 }]);
+    table.apply(unregister(a, 3, jdoe));
+    table.apply(unregister(a, 4, jdoe));
+    expect(table.sourceRegistrations(sourceKey(a))?.map((e) => e.count)).toEqual([most - 1]);
+    expect(table.users()[0]?.count).toBe(2 * most - 1);
+    table.apply(goodbye(b, 2));
+    expect(table.users()[0]?.count).toBe(most - 1);
+    expect(table.registrationCount).toBe(most - 1);
+  });
+});
+
 describe('heartbeat snapshots', () => {
   it("replace the source's set and count the triples that differed as repairs", () => {
     const { table } = setup();
