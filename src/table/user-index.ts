@@ -65,8 +65,9 @@ export class UserIndex {
    * (vuser alone) examines at most `scanBudget` triples per page, so such a page can be short.
    */
   page(filter: UserFilter, after: string | undefined, limit: number, scanBudget = Number.POSITIVE_INFINITY): Page<UserRow> {
-    const { strings } = this.triples;
-    const [backend, username, vuser] = [filter.backend, filter.username, filter.vuser].map((text) => (text === undefined ? undefined : strings.find(text)));
+    const backend = this.stringId(filter.backend);
+    const username = this.stringId(filter.username);
+    const vuser = this.stringId(filter.vuser);
     // A string the table does not hold matches no triple.
     if (backend === -1 || username === -1 || vuser === -1) return { rows: [], next: undefined };
     const rows: UserRow[] = [];
@@ -83,7 +84,7 @@ export class UserIndex {
       if (username !== undefined && this.triples.usernameId(id) !== username) continue;
       if (vuser !== undefined && this.triples.vuserId(id) !== vuser) continue;
       if (rows.length === limit) return { rows, next: this.keyOf(lastRow) };
-      rows.push({ ...this.triples.fields(id), count: this.totals.get(id) });
+      rows.push({ backend: this.triples.backend(id), username: this.triples.username(id), vuser: this.triples.vuser(id), count: this.totals.get(id) });
       lastRow = id;
     }
     return { rows, next: undefined };
@@ -119,7 +120,12 @@ export class UserIndex {
     for (let id = list.first(string); id >= 0; id = list.next(id)) {
       if ((backend === undefined || this.triples.backendId(id) === backend) && (after === undefined || this.compare(id, after) > 0)) ids.push(id);
     }
-    return ids.sort((a, b) => this.compare(a, b));
+    return ids.length > 1 ? ids.sort((a, b) => this.compare(a, b)) : ids;
+  }
+
+  /** The number of a filter's string: undefined for no filter, -1 for a string the table does not hold. */
+  private stringId(text: string | undefined): number | undefined {
+    return text === undefined ? undefined : this.triples.strings.find(text);
   }
 
   private noteUser(triple: number): void {
