@@ -2,10 +2,14 @@
 // Section 4: the notifier's memory per held registration, and the heartbeat traffic that many
 // registrations cost. Simulated sources (bench/lib/sources.mjs) send one heartbeat snapshot
 // each; the notifier's resident set (from /metrics) is compared with that of the same notifier
-// before any message, once it has settled after the load (the garbage of the load collected).
+// before any message, once it has settled after the load (its lowest until it has made no new
+// low for a few seconds; V8 collects the load's garbage when it chooses, so this figure moves
+// between runs). Beside it, the table alone in a child process after forced full collections
+// (bench/lib/table-memory.mjs): what the table itself costs, steady from run to run.
 // Where the bytes go is in the note: the V8 heap in use and committed, and the typed arrays
 // (V8's external memory) the compact table keeps its records in (docs/architecture.md).
 import { Notifier } from '../lib/notifier.mjs';
+import { Child } from '../lib/processes.mjs';
 import { SimulatedSources } from '../lib/sources.mjs';
 import { sleep, waitFor } from '../lib/wait.mjs';
 
@@ -65,11 +69,18 @@ async function measure(registrations, log) {
   return { sourceCount, loadSeconds, rss: per('rss'), heap: per('heap'), committed: per('committed'), external: per('external'), roundBytes };
 }
 
+/** The table alone, in a child process, after full collections (bytes per registration). */
+async function tableAlone(registrations) {
+  const child = new Child(process.execPath, ['--expose-gc', 'bench/lib/table-memory.mjs', String(registrations), String(TRIPLES_PER_SOURCE)], { label: 'table-memory' });
+  return child.finish(600_000);
+}
+
 export async function run({ quick, log }) {
   const sizes = quick ? [10_000] : [100_000, 1_000_000];
   const rows = [];
   for (const registrations of sizes) {
     const m = await measure(registrations, log);
+    const alone = await tableAlone(registrations);
     const label = registrations >= 1e6 ? `${registrations / 1e6}M` : `${registrations / 1e3}k`;
     rows.push(
       {
@@ -79,6 +90,14 @@ export async function run({ quick, log }) {
         unit: 'B',
         vs: [{ label: 'its share of a heartbeat', value: m.roundBytes / registrations }],
         note: `${m.sourceCount} sources x ${TRIPLES_PER_SOURCE} triples, settled after the load; per registration V8 heap ${m.heap.toFixed(0)} B in use (${m.committed.toFixed(0)} B committed), typed arrays ${m.external.toFixed(0)} B; loaded in ${m.loadSeconds.toFixed(1)} s`,
+      },
+      {
+        section: SECTION,
+        measure: `table alone, RSS per registration, ${label}`,
+        value: alone.rss,
+        unit: 'B',
+        vs: [{ label: 'its share of a heartbeat', value: m.roundBytes / registrations }],
+        note: `the same registrations in a child process, after full collections; V8 heap ${alone.heap.toFixed(0)} B, typed arrays ${alone.external.toFixed(0)} B`,
       },
       {
         section: SECTION,
