@@ -55,14 +55,19 @@ export class Holdings {
 
   remove(list: HoldingList, id: number): void {
     this.slots.remove(id);
-    const prev = this.prevs.get(id);
-    const next = this.nexts.get(id);
-    if (prev >= 0) this.nexts.set(prev, next);
-    else list.first = next;
-    if (next >= 0) this.prevs.set(next, prev);
-    else list.last = prev;
+    this.unlink(list, id);
     list.size--;
     this.ids.give(id);
+  }
+
+  /** Moves holding `id` to the end of its list. */
+  moveToEnd(list: HoldingList, id: number): void {
+    if (list.last === id) return;
+    this.unlink(list, id);
+    this.prevs.set(id, list.last);
+    this.nexts.set(id, -1);
+    this.nexts.set(list.last, id);
+    list.last = id;
   }
 
   triple(id: number): number {
@@ -75,6 +80,15 @@ export class Holdings {
 
   setCount(id: number, count: number): void {
     this.counts.set(id, count);
+  }
+
+  private unlink(list: HoldingList, id: number): void {
+    const prev = this.prevs.get(id);
+    const next = this.nexts.get(id);
+    if (prev >= 0) this.nexts.set(prev, next);
+    else list.first = next;
+    if (next >= 0) this.prevs.set(next, prev);
+    else list.last = prev;
   }
 
   /** The holding after `id` in its list, or -1. */

@@ -106,23 +106,17 @@ export class RegistrationTable {
         return this.finish({ outcome: 'applied', ...accepted });
       }
       case 'heartbeat': {
-        // Triple number -> entry (a later entry for the same triple wins), each numbered for this message.
-        const snapshot = new Map<number, SnapshotEntry>();
-        for (const entry of message.entries) {
-          const triple = this.triples.retain(entry.backend, entry.username, entry.vuser);
-          if (snapshot.has(triple)) this.triples.release(triple);
-          snapshot.set(triple, entry);
-        }
+        const { snapshot, pinned, inOrder } = this.snapshotOf(source, message.entries);
         try {
           if (snapshot.size > max) return this.refuseOverLimit('too-many-registrations', key, source, message);
           if (this.heldTotal - heldSize + snapshot.size > this.limits.maxRegistrations) {
             return this.refuseOverLimit('table-full', key, source, message);
           }
           const { target, accepted } = this.accept(key, source, message);
-          accepted.repairs = this.replaceSet(target, snapshot);
+          accepted.repairs = this.replaceSet(target, snapshot, inOrder);
           return this.finish({ outcome: 'applied', ...accepted });
         } finally {
-          for (const triple of snapshot.keys()) this.triples.release(triple);
+          for (const triple of pinned) this.triples.release(triple);
         }
       }
       case 'goodbye': {
@@ -338,8 +332,43 @@ export class RegistrationTable {
     return { target: source, accepted: { source: key, newSource: existing === undefined, gap, droppedGrowth, repairs: 0 } };
   }
 
-  /** Replaces a source's set with a snapshot; returns the number of triples that differed. */
-  private replaceSet(source: Source, snapshot: Map<number, SnapshotEntry>): number {
+  /**
+   * A heartbeat's entries by triple number (a later entry for the same triple wins). A heartbeat
+   * usually repeats its source's set in the order the table keeps it (replaceSet keeps the
+   * order of the last snapshot), so each entry is first compared with the source's next
+   * holding and looked up only when it differs (`inOrder` false); a triple found that way is
+   * `pinned` (numbered, if new, until the message is applied). One the source holds needs no
+   * pin: applying the snapshot never lets go of a triple it names.
+   */
+  private snapshotOf(source: Source | undefined, entries: SnapshotEntry[]): { snapshot: Map<number, SnapshotEntry>; pinned: number[]; inOrder: boolean } {
+    const snapshot = new Map<number, SnapshotEntry>();
+    const pinned: number[] = [];
+    let inOrder = true;
+    let next = source?.first ?? -1;
+    for (const entry of entries) {
+      const { backend, username, vuser } = entry;
+      let triple = next < 0 ? -1 : this.holdings.triple(next);
+      if (triple >= 0 && this.triples.is(triple, backend, username, vuser)) {
+        next = this.holdings.next(next);
+      } else {
+        triple = this.triples.retain(backend, username, vuser);
+        pinned.push(triple);
+        inOrder = false;
+        // Compare the next entries from here on: the source's order may just start elsewhere.
+        const holding = this.holdingOf(source, triple);
+        if (holding >= 0) next = this.holdings.next(holding);
+      }
+      snapshot.set(triple, entry);
+    }
+    return { snapshot, pinned, inOrder };
+  }
+
+  /**
+   * Replaces a source's set with a snapshot; returns the number of triples that differed. The
+   * set takes the snapshot's order unless it has it already (`inOrder`), so that the next
+   * heartbeat, which a sender sends in the same order, is matched without lookups.
+   */
+  private replaceSet(source: Source, snapshot: Map<number, SnapshotEntry>, inOrder: boolean): number {
     let repairs = 0;
     for (let holding = source.first; holding >= 0; ) {
       const next = this.holdings.next(holding);
@@ -357,6 +386,8 @@ export class RegistrationTable {
         repairs++;
         this.adjust(source, triple, entry.count - before, holding);
       }
+      // A new holding is added at the end already.
+      if (!inOrder && holding >= 0) this.holdings.moveToEnd(source, holding);
       source.replicas.set(triple, entry.replicaGuid, entry.replId);
     }
     return repairs;

@@ -26,20 +26,15 @@ export class Triples {
 
   /** The triple's id, added if new, with one more reference. */
   retain(backend: string, username: string, vuser: string): number {
-    // Retained first (one probe per string, whether new or not), given back if the triple has them.
-    const b = this.strings.retain(backend);
-    const u = this.strings.retain(username);
-    const v = this.strings.retain(vuser);
-    let id = this.probe(b, u, v);
-    if (id < 0) {
-      id = this.add(b, u, v);
-    } else {
-      this.strings.release(b);
-      this.strings.release(u);
-      this.strings.release(v);
-    }
+    let id = this.find(backend, username, vuser);
+    if (id < 0) id = this.add(this.strings.retain(backend), this.strings.retain(username), this.strings.retain(vuser));
     this.refs.set(id, this.refs.get(id) + 1);
     return id;
+  }
+
+  /** Whether triple `id` is (backend, username, vuser): compares the strings, no lookup. */
+  is(id: number, backend: string, username: string, vuser: string): boolean {
+    return this.username(id) === username && this.vuser(id) === vuser && this.backend(id) === backend;
   }
 
   /** One more reference to a triple already referred to. */
