@@ -1,8 +1,9 @@
-// What each source holds: one record per (source, triple) with its count (> 0), found by one
-// hash probe, and linked in its source's list in the order the source took the triples (the
-// order a Map would keep), so a source's set is walked without a Map per source.
+// What each source holds: one record per (source, triple) with its count (> 0) and the last
+// replica (GUID and id) the source gave for it, found by one hash probe, and linked in its
+// source's list, so a source's set is walked without a Map per source.
 import { CountColumn, Ids, Int32Column } from './columns.js';
 import { hashIds, IdSlots } from './id-slots.js';
+import type { StringPool } from './string-pool.js';
 
 /** The part of a source the holdings keep up to date: its number and its list. */
 export interface HoldingList {
@@ -21,8 +22,13 @@ export class Holdings {
   private readonly counts = new CountColumn();
   private readonly prevs = new Int32Column(-1);
   private readonly nexts = new Int32Column(-1);
+  /** The replica GUID's string number (-1 until set), and the replica id. */
+  private readonly guids = new Int32Column(-1);
+  private readonly replIds = new Int32Column();
   private readonly ids = new Ids();
   private readonly slots = new IdSlots((id) => hashIds(this.sources.get(id), this.triples.get(id)));
+
+  constructor(private readonly strings: StringPool) {}
 
   /** The holding of `triple` by source number `source`, or -1. */
   find(source: number, triple: number): number {
@@ -40,6 +46,9 @@ export class Holdings {
     this.counts.ensure(id);
     this.prevs.ensure(id);
     this.nexts.ensure(id);
+    this.guids.ensure(id);
+    this.replIds.ensure(id);
+    this.guids.set(id, -1);
     this.sources.set(id, list.no);
     this.triples.set(id, triple);
     this.counts.set(id, count);
@@ -55,6 +64,8 @@ export class Holdings {
 
   remove(list: HoldingList, id: number): void {
     this.slots.remove(id);
+    const guid = this.guids.get(id);
+    if (guid >= 0) this.strings.release(guid);
     this.unlink(list, id);
     list.size--;
     this.ids.give(id);
@@ -89,6 +100,21 @@ export class Holdings {
     else list.first = next;
     if (next >= 0) this.prevs.set(next, prev);
     else list.last = prev;
+  }
+
+  /** Records the replica the source last gave for the holding's triple. */
+  setReplica(id: number, replicaGuid: string, replId: number): void {
+    const old = this.guids.get(id);
+    // Compared as text first, so the common case (the same replica again) looks nothing up.
+    if (old < 0 || this.strings.text(old) !== replicaGuid) {
+      this.guids.set(id, this.strings.retain(replicaGuid));
+      if (old >= 0) this.strings.release(old);
+    }
+    this.replIds.set(id, replId);
+  }
+
+  replica(id: number): { replicaGuid: string; replId: number } {
+    return { replicaGuid: this.strings.text(this.guids.get(id)), replId: this.replIds.get(id) };
   }
 
   /** The holding after `id` in its list, or -1. */

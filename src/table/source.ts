@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { SourceId } from '../protocol/types.js';
 import type { HoldingList } from './holdings.js';
-import { Replicas } from './replicas.js';
 
 /**
- * One sender process as the table knows it. Its registrations are not in this object: they are
- * records of the table's Holdings (holdings.ts), listed from `first`, so that a held
- * registration costs a few typed-array fields rather than a Map entry and a key string.
+ * One sender process as the table knows it. Its registrations (counts and replicas) are not in
+ * this object: they are records of the table's Holdings (holdings.ts), listed from `first`, so
+ * that a held registration costs a few typed-array fields rather than a Map entry and a key.
  */
 export class Source implements HoldingList {
   first = -1;
   last = -1;
   /** Distinct triples held. */
   size = 0;
-  replicas = new Replicas();
   /** Sum of the counts held. */
   registrations = 0;
   announcedIntervalMs: number | null = null;

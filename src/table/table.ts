@@ -41,8 +41,9 @@ export class RegistrationTable {
   private readonly sourceOrder = new OrderedKeys<string>(byCodeUnit);
   /** Numbers for the live sources, which their holdings name. */
   private readonly sourceNos = new Ids();
-  private readonly triples = new Triples(new StringPool());
-  private readonly holdings = new Holdings();
+  private readonly strings = new StringPool();
+  private readonly triples = new Triples(this.strings);
+  private readonly holdings = new Holdings(this.strings);
   private readonly index = new UserIndex(this.triples);
   private readonly listeners = new Set<ChangeListener>();
   /** Change events of the operation in progress, delivered once the table is consistent. */
@@ -87,8 +88,7 @@ export class RegistrationTable {
             if (this.heldTotal >= this.limits.maxRegistrations) return this.refuseOverLimit('table-full', key, source, message);
           }
           const { target, accepted } = this.accept(key, source, message);
-          this.adjust(target, triple, 1, holding);
-          target.replicas.set(triple, replicaGuid, replId);
+          this.holdings.setReplica(this.adjust(target, triple, 1, holding), replicaGuid, replId);
           return this.finish({ outcome: 'applied', ...accepted });
         } finally {
           this.triples.release(triple);
@@ -193,7 +193,7 @@ export class RegistrationTable {
     const entries: SnapshotEntry[] = [];
     for (let holding = source.first; holding >= 0; holding = this.holdings.next(holding)) {
       const triple = this.holdings.triple(holding);
-      entries.push({ ...this.triples.fields(triple), ...source.replicas.get(triple), count: this.holdings.count(holding) });
+      entries.push({ ...this.triples.fields(triple), ...this.holdings.replica(holding), count: this.holdings.count(holding) });
     }
     return entries;
   }
@@ -293,8 +293,7 @@ export class RegistrationTable {
       const triple = this.triples.retain(backend, username, vuser);
       try {
         if (this.holdingOf(source, triple) >= 0) throw new Error(`state source ${source.key} names a triple twice`);
-        this.adjust(source, triple, count);
-        source.replicas.set(triple, replicaGuid, replId);
+        this.holdings.setReplica(this.adjust(source, triple, count), replicaGuid, replId);
       } finally {
         this.triples.release(triple);
       }
@@ -380,15 +379,15 @@ export class RegistrationTable {
       holding = next;
     }
     for (const [triple, entry] of snapshot) {
-      const holding = this.holdings.find(source.no, triple);
+      let holding = this.holdings.find(source.no, triple);
       const before = holding < 0 ? 0 : this.holdings.count(holding);
       if (before !== entry.count) {
         repairs++;
-        this.adjust(source, triple, entry.count - before, holding);
+        holding = this.adjust(source, triple, entry.count - before, holding);
       }
-      // A new holding is added at the end already.
-      if (!inOrder && holding >= 0) this.holdings.moveToEnd(source, holding);
-      source.replicas.set(triple, entry.replicaGuid, entry.replId);
+      // A new holding was added at the end already, where the snapshot's order wants it.
+      if (!inOrder && before > 0) this.holdings.moveToEnd(source, holding);
+      this.holdings.setReplica(holding, entry.replicaGuid, entry.replId);
     }
     return repairs;
   }
@@ -401,17 +400,18 @@ export class RegistrationTable {
   /**
    * Changes one source's count of a triple by `delta`, keeping every aggregate in step.
    * `holding` is the source's holding of the triple when the caller has found it already.
+   * Returns the holding (added if new), or -1 once the count fell to 0.
    */
-  private adjust(source: Source, triple: number, delta: number, holding = this.holdings.find(source.no, triple)): void {
+  private adjust(source: Source, triple: number, delta: number, holding = this.holdings.find(source.no, triple)): number {
     const before = holding < 0 ? 0 : this.holdings.count(holding);
     const after = before + delta;
     if (holding < 0) {
-      this.holdings.add(source, triple, after);
+      holding = this.holdings.add(source, triple, after);
       this.triples.retainId(triple);
       this.heldTotal++;
     } else if (after === 0) {
       this.holdings.remove(source, holding);
-      source.replicas.delete(triple);
+      holding = -1;
       this.heldTotal--;
     } else {
       this.holdings.setCount(holding, after);
@@ -424,6 +424,7 @@ export class RegistrationTable {
     }
     // Let go only now: the index and the event above still read the triple's strings.
     if (after === 0) this.triples.release(triple);
+    return holding;
   }
 
   private addSource(source: Source): void {
@@ -444,9 +445,8 @@ export class RegistrationTable {
   private savedRegistrations(source: Source): PersistedRegistration[] {
     const registrations: PersistedRegistration[] = [];
     for (let holding = source.first; holding >= 0; holding = this.holdings.next(holding)) {
-      const triple = this.holdings.triple(holding);
-      const { replicaGuid, replId } = source.replicas.get(triple);
-      const { backend, username, vuser } = this.triples.fields(triple);
+      const { replicaGuid, replId } = this.holdings.replica(holding);
+      const { backend, username, vuser } = this.triples.fields(this.holdings.triple(holding));
       registrations.push([backend, username, vuser, replicaGuid, replId, this.holdings.count(holding)]);
     }
     return registrations;
