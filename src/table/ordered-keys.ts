@@ -8,6 +8,9 @@ type BTree<K> = import('sorted-btree').default<K, undefined>;
 // ESM loader and vitest's would unwrap differently.
 const { default: BTreeClass } = createRequire(import.meta.url)('sorted-btree') as typeof import('sorted-btree');
 
+/** Keys per node: twice the library's default halves the nodes (about 5 B less per key at 1 M). */
+const NODE_SIZE = 64;
+
 export type Compare<K> = (a: K, b: K) => number;
 
 /**
@@ -19,7 +22,7 @@ export class OrderedKeys<K, Position = K> {
   private readonly tree: BTree<K | Position>;
 
   constructor(private readonly compare: Compare<K | Position>) {
-    this.tree = new BTreeClass<K | Position, undefined>(undefined, compare);
+    this.tree = new BTreeClass<K | Position, undefined>(undefined, compare, NODE_SIZE);
   }
 
   get size(): number {
