@@ -18,12 +18,10 @@ export interface DecodeOptions {
 
 /**
  * A decoded ZeroMQ message: one protocol message, or the messages of a batch, in order. All
- * come from one source, whose key (`sourceKey`) is built once per frame, not per message;
- * `tripleKeys[i]` is the triple key (`tripleKey`) of message i when it is a register or
- * unregister, built once for the triples met lately.
+ * come from one source, whose key (`sourceKey`) is built once per frame, not per message.
  */
 export type DecodeResult =
-  | { ok: true; messages: Message[]; sourceKey: string; tripleKeys: (string | undefined)[] }
+  | { ok: true; messages: Message[]; sourceKey: string }
   | { ok: false; reason: RejectReason; detail: string };
 
 const VERSION = 1;
@@ -147,8 +145,8 @@ class Reader {
     return text;
   }
 
-  /** A user command's three strings (backend, username, vuser) and its triple's key, from
-   * knownKeys when their bytes were met before. */
+  /** A user command's three strings (backend, username, vuser) and its triple's key (for a
+   * heartbeat's duplicate check), from knownKeys when their bytes were met before. */
   key(): KnownKey {
     const b = this.bytes;
     const at = this.offset;
@@ -230,23 +228,14 @@ function readEntries(r: Reader): SnapshotEntry[] {
   return entries;
 }
 
-/** A decoded frame's messages and, for each, its triple's key (a register or unregister). */
-interface Decoded {
-  messages: Message[];
-  tripleKeys: (string | undefined)[];
-}
-
 /** Reads the body of a message of `kind` (after its header, or its kind byte in a batch) into
  * `into`. */
-function readBody(r: Reader, kind: Kind, source: SourceId, seq: bigint, into: Decoded): void {
-  let triple: string | undefined;
+function readBody(r: Reader, kind: Kind, source: SourceId, seq: bigint, into: Message[]): void {
   let message: Message;
   switch (kind) {
     case 'register':
     case 'unregister': {
-      const key = r.key();
-      message = { kind, source, seq, command: readCommand(r, key) };
-      triple = key.triple;
+      message = { kind, source, seq, command: readCommand(r, r.key()) };
       break;
     }
     case 'heartbeat': {
@@ -260,8 +249,7 @@ function readBody(r: Reader, kind: Kind, source: SourceId, seq: bigint, into: De
       message = { kind, source, seq };
       break;
   }
-  into.messages.push(message);
-  into.tripleKeys.push(triple);
+  into.push(message);
 }
 
 /** The source named by the header's pid, epoch and host, reusing the last one when those bytes
@@ -296,7 +284,7 @@ function hexOf(b: Uint8Array, at: number): string {
   return text;
 }
 
-function readFrame(r: Reader, bytes: Uint8Array): Decoded & { sourceKey: string } {
+function readFrame(r: Reader, bytes: Uint8Array): { messages: Message[]; sourceKey: string } {
   const version = r.u8('version');
   if (version !== VERSION) r.fail('unknown-version', 'version', `is ${version}`);
   const code = r.u8('kind');
@@ -308,10 +296,10 @@ function readFrame(r: Reader, bytes: Uint8Array): Decoded & { sourceKey: string 
   const seq = r.u64('seq');
   if (seq === 0n) r.fail('invalid-sequence', 'seq', 'is 0');
   const source = readSource(r, bytes, pid);
-  const decoded: Decoded = { messages: [], tripleKeys: [] };
+  const messages: Message[] = [];
   if (kind !== undefined) {
-    readBody(r, kind, source.id, seq, decoded);
-    return { ...decoded, sourceKey: source.key };
+    readBody(r, kind, source.id, seq, messages);
+    return { messages, sourceKey: source.key };
   }
 
   const n = r.u16('message count');
@@ -324,10 +312,10 @@ function readFrame(r: Reader, bytes: Uint8Array): Decoded & { sourceKey: string 
     const inner = r.u8('kind');
     const innerKind = KIND_BY_CODE[inner];
     if (innerKind === undefined) r.fail('unknown-kind', 'kind', `is ${inner}${inner === BATCH ? ' (a batch inside a batch)' : ''}`);
-    readBody(r, innerKind, source.id, messageSeq, decoded);
+    readBody(r, innerKind, source.id, messageSeq, messages);
   }
   r.message = -1;
-  return { ...decoded, sourceKey: source.key };
+  return { messages, sourceKey: source.key };
 }
 
 /**
@@ -353,12 +341,12 @@ export function decodeMessage(frames: readonly Uint8Array[], options: DecodeOpti
   const bytes = frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames);
   const reader = new Reader(bytes);
   try {
-    const { messages, tripleKeys, sourceKey } = readFrame(reader, bytes);
+    const { messages, sourceKey } = readFrame(reader, bytes);
     if (reader.remaining > 0) {
       const what = messages.length === 1 ? `the ${(messages[0] as Message).kind} body` : `the batch's ${messages.length} messages`;
       return { ok: false, reason: 'trailing-bytes', detail: `${reader.remaining} bytes after ${what}` };
     }
-    return { ok: true, messages, sourceKey, tripleKeys };
+    return { ok: true, messages, sourceKey };
   } catch (error) {
     if (error instanceof Failure) return { ok: false, reason: error.reason, detail: error.detail };
     throw error;

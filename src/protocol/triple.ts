@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The one layout of a triple (backend, username, vuser) flattened into a string key, used by
-// the decoder (to find a heartbeat's duplicate entries) and by the table (its maps and indexes).
+// the decoder (to find a heartbeat's duplicate entries) and by the table (a page's cursor).
 
 /**
  * The key of a triple, as one string. The decoder guarantees no string holds a NUL, so NUL
@@ -13,11 +13,6 @@ export function tripleKey(backend: string, username: string, vuser: string): str
   return `${backend}\0${username}\0${vuser}`;
 }
 
-/** The key of a (backend, vuser) pair, as `registeredUsers` asks about it. */
-export function pairKey(backend: string, vuser: string): string {
-  return `${backend}\0${vuser}`;
-}
-
 export interface Triple {
   backend: string;
   username: string;
@@ -28,15 +23,4 @@ export function splitTriple(key: string): Triple {
   const first = key.indexOf('\0');
   const last = key.lastIndexOf('\0');
   return { backend: key.slice(0, first), username: key.slice(first + 1, last), vuser: key.slice(last + 1) };
-}
-
-/** Splits a triple key into its pair key and its username. */
-export function splitUser(key: string): [pair: string, username: string] {
-  const { backend, username, vuser } = splitTriple(key);
-  return [pairKey(backend, vuser), username];
-}
-
-/** Orders triple keys as every listing does (see `tripleKey`). */
-export function compareTripleKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

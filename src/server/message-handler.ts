@@ -32,8 +32,8 @@ export function createMessageHandler(deps: MessageHandlerDeps): FrameHandler {
   };
 
   /** Applies one message, accounted as if it had come alone. */
-  const applyOne = (message: Message, key: string, triple: string | undefined): boolean => {
-    const result = table.apply(message, key, triple);
+  const applyOne = (message: Message, key: string): boolean => {
+    const result = table.apply(message, key);
     if (result.outcome === 'rejected') {
       reject(message.kind, result.reason, `${message.kind} seq ${message.seq}`, result.source);
       if (result.renewed === undefined) return false;
@@ -50,11 +50,11 @@ export function createMessageHandler(deps: MessageHandlerDeps): FrameHandler {
   };
 
   /** A batch's messages one per step, so the receive loop can end a slice between two. */
-  function* applyBatch(messages: Message[], sourceKey: string, tripleKeys: (string | undefined)[]): Generator<void> {
+  function* applyBatch(messages: Message[], sourceKey: string): Generator<void> {
     metrics.batches.inc();
     metrics.batchedMessages.inc(messages.length);
     for (let i = 0; i < messages.length; i++) {
-      if (applyOne(messages[i] as Message, sourceKey, tripleKeys[i])) deps.changed();
+      if (applyOne(messages[i] as Message, sourceKey)) deps.changed();
       yield;
     }
   }
@@ -66,8 +66,8 @@ export function createMessageHandler(deps: MessageHandlerDeps): FrameHandler {
       reject(UNDECODED, decoded.reason, decoded.detail);
       return;
     }
-    const { messages, sourceKey, tripleKeys } = decoded;
-    if (messages.length > 1) return applyBatch(messages, sourceKey, tripleKeys);
-    if (applyOne(messages[0] as Message, sourceKey, tripleKeys[0])) deps.changed();
+    const { messages, sourceKey } = decoded;
+    if (messages.length > 1) return applyBatch(messages, sourceKey);
+    if (applyOne(messages[0] as Message, sourceKey)) deps.changed();
   };
 }

@@ -10,6 +10,6 @@ import type { Source } from './source.js';
 
 /** When `source` expires: its lease, or `emptyLeaseMs` after it was last heard while it holds nothing. */
 export function expiresAt(source: Source, emptyLeaseMs: number): number {
-  if (source.counts.size > 0 || source.restored) return source.expiresAt;
+  if (source.size > 0 || source.restored) return source.expiresAt;
   return Math.min(source.expiresAt, source.lastHeardAt + emptyLeaseMs);
 }

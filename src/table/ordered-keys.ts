@@ -8,32 +8,40 @@ type BTree<K> = import('sorted-btree').default<K, undefined>;
 // ESM loader and vitest's would unwrap differently.
 const { default: BTreeClass } = createRequire(import.meta.url)('sorted-btree') as typeof import('sorted-btree');
 
-export type Compare = (a: string, b: string) => number;
+/** Keys per node: twice the library's default halves the nodes (about 5 B less per key at 1 M). */
+const NODE_SIZE = 64;
 
-export class OrderedKeys {
-  private readonly tree: BTree<string>;
+export type Compare<K> = (a: K, b: K) => number;
 
-  constructor(private readonly compare: Compare = byCodeUnit) {
-    this.tree = new BTreeClass<string, undefined>(undefined, compare);
+/**
+ * Keys of type `K` in the order of `compare`. A position to read from may also be given as a
+ * `Position`, a value that is not stored but that `compare` places among the keys (a cursor
+ * naming a key that has gone meanwhile).
+ */
+export class OrderedKeys<K, Position = K> {
+  private readonly tree: BTree<K | Position>;
+
+  constructor(private readonly compare: Compare<K | Position>) {
+    this.tree = new BTreeClass<K | Position, undefined>(undefined, compare, NODE_SIZE);
   }
 
   get size(): number {
     return this.tree.size;
   }
 
-  add(key: string): void {
+  add(key: K): void {
     this.tree.set(key, undefined);
   }
 
-  delete(key: string): void {
+  delete(key: K): void {
     this.tree.delete(key);
   }
 
   /** The keys in order, starting with the first one after `after` (or the first key). */
-  *after(after: string | undefined): Generator<string> {
+  *after(after: K | Position | undefined): Generator<K> {
     for (const key of this.tree.keys(after)) {
       if (after !== undefined && this.compare(key, after) === 0) continue;
-      yield key;
+      yield key as K;
     }
   }
 }

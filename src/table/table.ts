@@ -5,9 +5,8 @@ import { leaseFor } from './lease.js';
 import { PidCounts } from './pid-counts.js';
 import { SequenceCheck } from './sequence-bound.js';
 import { Source } from './source.js';
-import { persistSource, persistSourceJson } from './state.js';
-import { checkSavedSource, checkSavedTable, type PersistedSource, type PersistedTable, type PersistedTableHeader } from './state-schema.js';
-import { splitTriple, tripleKey } from '../protocol/triple.js';
+import { persistSourceJson, sourceFields } from './state.js';
+import { checkSavedSource, checkSavedTable, type PersistedRegistration, type PersistedSource, type PersistedTable, type PersistedTableHeader } from './state-schema.js';
 import {
   type ApplyResult,
   type ChangeEvent,
@@ -22,7 +21,11 @@ import {
   type UserFilter,
   type UserRow,
 } from './types.js';
-import { OrderedKeys } from './ordered-keys.js';
+import { Ids } from './columns.js';
+import { Holdings } from './holdings.js';
+import { byCodeUnit, OrderedKeys } from './ordered-keys.js';
+import { StringPool } from './string-pool.js';
+import { Triples } from './triples.js';
 import { UserIndex } from './user-index.js';
 
 const DEFAULT_RESTORE_GRACE_MS = 1000;
@@ -31,12 +34,21 @@ const DEFAULT_RESTORE_GRACE_MS = 1000;
  * The registration table: the union of the live sources' registrations (docs/protocol.md,
  * "How the table applies messages"). Pure and synchronous; time comes from
  * `now()`. Every operation either applies whole or changes nothing.
+ *
+ * Compact (docs/architecture.md, "The table's memory"): strings and triples are numbered once
+ * (`triples`), what each source holds is a record of `holdings`, and the indexes link triple
+ * numbers, so a held registration costs typed-array fields rather than objects.
  */
 export class RegistrationTable {
   private readonly sourcesByKey = new Map<string, Source>();
   /** The keys of `sourcesByKey` in order, for listings. */
-  private readonly sourceOrder = new OrderedKeys();
-  private readonly index = new UserIndex();
+  private readonly sourceOrder = new OrderedKeys<string>(byCodeUnit);
+  /** Numbers for the live sources, which their holdings name. */
+  private readonly sourceNos = new Ids();
+  private readonly strings = new StringPool();
+  private readonly triples = new Triples(this.strings);
+  private readonly holdings = new Holdings(this.strings);
+  private readonly index = new UserIndex(this.triples);
   private readonly listeners = new Set<ChangeListener>();
   /** Change events of the operation in progress, delivered once the table is consistent. */
   private pending: ChangeEvent[] = [];
@@ -63,11 +75,10 @@ export class RegistrationTable {
   }
 
   /**
-   * Applies one decoded message. `key` is its source's key and `triple` (a register or
-   * unregister) its triple's key, when the caller has them already (the decoder builds each
-   * once, not per message).
+   * Applies one decoded message. `key` is its source's key, when the caller has it already
+   * (the decoder builds it once per frame, not per message).
    */
-  apply(message: Message, key = sourceKey(message.source), triple?: string): ApplyResult {
+  apply(message: Message, key = sourceKey(message.source)): ApplyResult {
     if (this.admitsPid?.(message.source.pid) === false) return this.reject('unadmitted-pid', key);
     const source = this.sourcesByKey.get(key);
     if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
@@ -81,44 +92,51 @@ export class RegistrationTable {
       if (this.sourcesByKey.size >= this.limits.maxSources) return this.reject('too-many-sources', key);
       if ((this.pids?.get(message.source.pid) ?? 0) >= this.limits.maxSourcesPerPid) return this.reject('too-many-sources-for-pid', key);
     }
-    const held = source?.counts;
+    const heldSize = source?.size ?? 0;
     const max = this.limits.maxRegistrationsPerSource;
 
     switch (message.kind) {
       case 'register': {
         const { backend, username, vuser, replicaGuid, replId } = message.command;
-        triple ??= tripleKey(backend, username, vuser);
-        if (!(held?.has(triple) ?? false)) {
-          if ((held?.size ?? 0) >= max) return this.refuseOverLimit('too-many-registrations', key, source, message);
-          if (this.heldTotal >= this.limits.maxRegistrations) return this.refuseOverLimit('table-full', key, source, message);
+        // Numbered for this message (and let go after it unless a source now holds it).
+        const triple = this.triples.retain(backend, username, vuser);
+        try {
+          const holding = this.holdingOf(source, triple);
+          if (holding < 0) {
+            if (heldSize >= max) return this.refuseOverLimit('too-many-registrations', key, source, message);
+            if (this.heldTotal >= this.limits.maxRegistrations) return this.refuseOverLimit('table-full', key, source, message);
+          }
+          const { target, accepted } = this.accept(key, source, message);
+          this.holdings.setReplica(this.adjust(target, triple, 1, holding), replicaGuid, replId);
+          return this.finish({ outcome: 'applied', ...accepted });
+        } finally {
+          this.triples.release(triple);
         }
-        const { target, accepted } = this.accept(key, source, message);
-        this.adjust(target, triple, 1);
-        target.replicas.set(triple, replicaGuid, replId);
-        return this.finish({ outcome: 'applied', ...accepted });
       }
       case 'unregister': {
         const { backend, username, vuser } = message.command;
-        triple ??= tripleKey(backend, username, vuser);
+        const triple = this.triples.find(backend, username, vuser);
         const { target, accepted } = this.accept(key, source, message);
-        if (!target.counts.has(triple)) {
+        const holding = this.holdingOf(target, triple);
+        if (holding < 0) {
           return this.finish({ outcome: 'ignored', reason: 'unmatched-unregister', ...accepted });
         }
-        this.adjust(target, triple, -1);
+        this.adjust(target, triple, -1, holding);
         return this.finish({ outcome: 'applied', ...accepted });
       }
       case 'heartbeat': {
-        const snapshot = new Map<string, SnapshotEntry>();
-        for (const entry of message.entries) {
-          snapshot.set(tripleKey(entry.backend, entry.username, entry.vuser), entry);
+        const { snapshot, pinned, inOrder } = this.snapshotOf(source, message.entries);
+        try {
+          if (snapshot.size > max) return this.refuseOverLimit('too-many-registrations', key, source, message);
+          if (this.heldTotal - heldSize + snapshot.size > this.limits.maxRegistrations) {
+            return this.refuseOverLimit('table-full', key, source, message);
+          }
+          const { target, accepted } = this.accept(key, source, message);
+          accepted.repairs = this.replaceSet(target, snapshot, inOrder);
+          return this.finish({ outcome: 'applied', ...accepted });
+        } finally {
+          for (const triple of pinned) this.triples.release(triple);
         }
-        if (snapshot.size > max) return this.refuseOverLimit('too-many-registrations', key, source, message);
-        if (this.heldTotal - (held?.size ?? 0) + snapshot.size > this.limits.maxRegistrations) {
-          return this.refuseOverLimit('table-full', key, source, message);
-        }
-        const { target, accepted } = this.accept(key, source, message);
-        accepted.repairs = this.replaceSet(target, snapshot);
-        return this.finish({ outcome: 'applied', ...accepted });
       }
       case 'goodbye': {
         const { target, accepted } = this.accept(key, source, message);
@@ -191,11 +209,12 @@ export class RegistrationTable {
   sourceRegistrations(key: string): SnapshotEntry[] | undefined {
     const source = this.sourcesByKey.get(key);
     if (source === undefined) return undefined;
-    return [...source.counts].map(([triple, count]) => ({
-      ...splitTriple(triple),
-      ...source.replicas.get(triple),
-      count,
-    }));
+    const entries: SnapshotEntry[] = [];
+    for (let holding = source.first; holding >= 0; holding = this.holdings.next(holding)) {
+      const triple = this.holdings.triple(holding);
+      entries.push({ ...this.triples.fields(triple), ...this.holdings.replica(holding), count: this.holdings.count(holding) });
+    }
+    return entries;
   }
 
   get sourceCount(): number {
@@ -215,7 +234,7 @@ export class RegistrationTable {
   /** Live sources that hold nothing (they take the short lease, `lease.emptyLeaseMs`). */
   get emptySourceCount(): number {
     let empty = 0;
-    for (const source of this.sourcesByKey.values()) if (source.counts.size === 0) empty++;
+    for (const source of this.sourcesByKey.values()) if (source.size === 0) empty++;
     return empty;
   }
 
@@ -245,7 +264,7 @@ export class RegistrationTable {
 
   /** `toState().sources`, one at a time. */
   *savedSources(): Generator<PersistedSource> {
-    for (const source of this.sourcesByKey.values()) yield persistSource(source);
+    for (const source of this.sourcesByKey.values()) yield { ...sourceFields(source), registrations: this.savedRegistrations(source) };
   }
 
   /**
@@ -254,7 +273,7 @@ export class RegistrationTable {
    * yields) and still write each source as it was at one moment.
    */
   *savedSourcesJson(): Generator<Generator<string>> {
-    for (const source of this.sourcesByKey.values()) yield persistSourceJson(source);
+    for (const source of this.sourcesByKey.values()) yield this.savedSourceJson(source);
   }
 
   /**
@@ -282,11 +301,12 @@ export class RegistrationTable {
       throw new Error(`state holds more sources than the limit of ${this.limits.maxSources}`);
     }
     const restoredAt = this.now();
-    const source = new Source({ host: saved.host, pid: saved.pid, epoch: saved.epoch }, BigInt(saved.lastSeq), saved.lastHeardAt);
-    if (this.sourcesByKey.has(source.key)) throw new Error(`state names source ${source.key} twice`);
+    const key = sourceKey({ host: saved.host, pid: saved.pid, epoch: saved.epoch });
+    if (this.sourcesByKey.has(key)) throw new Error(`state names source ${key} twice`);
     if (saved.registrations.length > this.limits.maxRegistrationsPerSource) {
-      throw new Error(`state source ${source.key} holds more triples than the limit of ${this.limits.maxRegistrationsPerSource}`);
+      throw new Error(`state source ${key} holds more triples than the limit of ${this.limits.maxRegistrationsPerSource}`);
     }
+    const source = new Source(key, this.sourceNos.take(), BigInt(saved.lastSeq), saved.lastHeardAt);
     source.announcedIntervalMs = saved.announcedIntervalMs;
     source.droppedReported = BigInt(saved.droppedReported);
     source.gaps = BigInt(saved.gaps);
@@ -298,10 +318,13 @@ export class RegistrationTable {
     if (saved.registrations.length === 0) source.expiresAt = Math.min(source.expiresAt, restoredAt + this.lease.emptyLeaseMs);
     this.addSource(source);
     for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
-      const triple = tripleKey(backend, username, vuser);
-      if (source.counts.has(triple)) throw new Error(`state source ${source.key} names a triple twice`);
-      this.adjust(source, triple, count);
-      source.replicas.set(triple, replicaGuid, replId);
+      const triple = this.triples.retain(backend, username, vuser);
+      try {
+        if (this.holdingOf(source, triple) >= 0) throw new Error(`state source ${source.key} names a triple twice`);
+        this.holdings.setReplica(this.adjust(source, triple, count), replicaGuid, replId);
+      } finally {
+        this.triples.release(triple);
+      }
     }
     if (this.heldTotal > this.limits.maxRegistrations) {
       throw new Error(`state holds more registrations than the limit of ${this.limits.maxRegistrations}`);
@@ -315,7 +338,7 @@ export class RegistrationTable {
     let droppedGrowth = 0n;
     let source = existing;
     if (source === undefined) {
-      source = new Source({ ...message.source }, message.seq, now);
+      source = new Source(key, this.sourceNos.take(), message.seq, now);
       this.addSource(source);
     } else {
       gap = message.seq - source.lastSeq - 1n;
@@ -336,44 +359,100 @@ export class RegistrationTable {
     return { target: source, accepted: { source: key, newSource: existing === undefined, gap, droppedGrowth, repairs: 0 } };
   }
 
-  /** Replaces a source's set with a snapshot; returns the number of triples that differed. */
-  private replaceSet(source: Source, snapshot: Map<string, SnapshotEntry>): number {
+  /**
+   * A heartbeat's entries by triple number (a later entry for the same triple wins). A heartbeat
+   * usually repeats its source's set in the order the table keeps it (replaceSet keeps the
+   * order of the last snapshot), so each entry is first compared with the source's next
+   * holding and looked up only when it differs (`inOrder` false); a triple found that way is
+   * `pinned` (numbered, if new, until the message is applied). One the source holds needs no
+   * pin: applying the snapshot never lets go of a triple it names.
+   */
+  private snapshotOf(source: Source | undefined, entries: SnapshotEntry[]): { snapshot: Map<number, SnapshotEntry>; pinned: number[]; inOrder: boolean } {
+    const snapshot = new Map<number, SnapshotEntry>();
+    const pinned: number[] = [];
+    let inOrder = true;
+    let next = source?.first ?? -1;
+    for (const entry of entries) {
+      const { backend, username, vuser } = entry;
+      let triple = next < 0 ? -1 : this.holdings.triple(next);
+      if (triple >= 0 && this.triples.is(triple, backend, username, vuser)) {
+        next = this.holdings.next(next);
+      } else {
+        triple = this.triples.retain(backend, username, vuser);
+        pinned.push(triple);
+        inOrder = false;
+        // Compare the next entries from here on: the source's order may just start elsewhere.
+        const holding = this.holdingOf(source, triple);
+        if (holding >= 0) next = this.holdings.next(holding);
+      }
+      snapshot.set(triple, entry);
+    }
+    return { snapshot, pinned, inOrder };
+  }
+
+  /**
+   * Replaces a source's set with a snapshot; returns the number of triples that differed. The
+   * set takes the snapshot's order unless it has it already (`inOrder`), so that the next
+   * heartbeat, which a sender sends in the same order, is matched without lookups.
+   */
+  private replaceSet(source: Source, snapshot: Map<number, SnapshotEntry>, inOrder: boolean): number {
     let repairs = 0;
-    for (const [triple, count] of source.counts) {
+    for (let holding = source.first; holding >= 0; ) {
+      const next = this.holdings.next(holding);
+      const triple = this.holdings.triple(holding);
       if (!snapshot.has(triple)) {
         repairs++;
-        this.adjust(source, triple, -count);
+        this.adjust(source, triple, -this.holdings.count(holding), holding);
       }
+      holding = next;
     }
     for (const [triple, entry] of snapshot) {
-      const before = source.counts.get(triple) ?? 0;
+      let holding = this.holdings.find(source.no, triple);
+      const before = holding < 0 ? 0 : this.holdings.count(holding);
       if (before !== entry.count) {
         repairs++;
-        this.adjust(source, triple, entry.count - before);
+        holding = this.adjust(source, triple, entry.count - before, holding);
       }
-      source.replicas.set(triple, entry.replicaGuid, entry.replId);
+      // A new holding was added at the end already, where the snapshot's order wants it.
+      if (!inOrder && before > 0) this.holdings.moveToEnd(source, holding);
+      this.holdings.setReplica(holding, entry.replicaGuid, entry.replId);
     }
     return repairs;
   }
 
-  /** Changes one source's count of a triple by `delta`, keeping every aggregate in step. */
-  private adjust(source: Source, triple: string, delta: number): void {
-    const before = source.counts.get(triple) ?? 0;
+  /** The source's holding of `triple` (-1 when either is unknown or it holds none). */
+  private holdingOf(source: Source | undefined, triple: number): number {
+    return source === undefined || triple < 0 ? -1 : this.holdings.find(source.no, triple);
+  }
+
+  /**
+   * Changes one source's count of a triple by `delta`, keeping every aggregate in step.
+   * `holding` is the source's holding of the triple when the caller has found it already.
+   * Returns the holding (added if new), or -1 once the count fell to 0.
+   */
+  private adjust(source: Source, triple: number, delta: number, holding = this.holdings.find(source.no, triple)): number {
+    const before = holding < 0 ? 0 : this.holdings.count(holding);
     const after = before + delta;
-    if (after === 0) {
-      source.counts.delete(triple);
-      source.replicas.delete(triple);
+    if (holding < 0) {
+      holding = this.holdings.add(source, triple, after);
+      this.triples.retainId(triple);
+      this.heldTotal++;
+    } else if (after === 0) {
+      this.holdings.remove(source, holding);
+      holding = -1;
       this.heldTotal--;
     } else {
-      source.counts.set(triple, after);
-      if (before === 0) this.heldTotal++;
+      this.holdings.setCount(holding, after);
     }
     source.registrations += delta;
     this.registrationTotal += delta;
     const transition = this.index.add(triple, delta);
     if (transition !== undefined && this.listeners.size > 0) {
-      this.pending.push({ kind: transition, ...splitTriple(triple), at: this.now() });
+      this.pending.push({ kind: transition, ...this.triples.fields(triple), at: this.now() });
     }
+    // Let go only now: the index and the event above still read the triple's strings.
+    if (after === 0) this.triples.release(triple);
+    return holding;
   }
 
   private addSource(source: Source): void {
@@ -383,10 +462,29 @@ export class RegistrationTable {
   }
 
   private remove(source: Source): void {
-    for (const [triple, count] of source.counts) this.adjust(source, triple, -count);
+    for (let holding = source.first; holding >= 0; holding = source.first) {
+      this.adjust(source, this.holdings.triple(holding), -this.holdings.count(holding), holding);
+    }
     this.sourcesByKey.delete(source.key);
     this.sourceOrder.delete(source.key);
     this.pids?.delete(source.id.pid);
+    this.sourceNos.give(source.no);
+  }
+
+  /** The source's registrations in their saved form, in the order it took them. */
+  private savedRegistrations(source: Source): PersistedRegistration[] {
+    const registrations: PersistedRegistration[] = [];
+    for (let holding = source.first; holding >= 0; holding = this.holdings.next(holding)) {
+      const { replicaGuid, replId } = this.holdings.replica(holding);
+      const { backend, username, vuser } = this.triples.fields(this.holdings.triple(holding));
+      registrations.push([backend, username, vuser, replicaGuid, replId, this.holdings.count(holding)]);
+    }
+    return registrations;
+  }
+
+  /** One source as JSON text in pieces, copied when the first piece is asked for. */
+  private *savedSourceJson(source: Source): Generator<string> {
+    yield* persistSourceJson(sourceFields(source), this.savedRegistrations(source));
   }
 
   private intervalOf(source: Source): number {
@@ -433,7 +531,7 @@ export class RegistrationTable {
       lastHeardAt: source.lastHeardAt,
       expiresAt: expiresAt(source, this.lease.emptyLeaseMs),
       registrations: source.registrations,
-      triples: source.counts.size,
+      triples: source.size,
       droppedReported: source.droppedReported.toString(),
       gaps: source.gaps.toString(),
       restored: source.restored,

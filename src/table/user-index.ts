@@ -1,50 +1,62 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { OrderedKeys } from './ordered-keys.js';
-import { compareTripleKeys, pairKey, splitUser, tripleKey } from '../protocol/triple.js';
+import { splitTriple, tripleKey, type Triple } from '../protocol/triple.js';
+import { CountColumn, Int32Column } from './columns.js';
+import { byCodeUnit, OrderedKeys } from './ordered-keys.js';
+import type { Triples } from './triples.js';
 import type { Page, UserFilter, UserRow } from './types.js';
 
 export type Transition = 'registered' | 'unregistered' | undefined;
 
 /**
  * Total count per triple over all live sources, plus three indexes kept as triples come and
- * go (a count change above 0 touches only `totals`): the triples in listing order (so a page
- * is read from its cursor, never by sorting the table), the usernames per (backend, vuser)
- * so that `registeredUsers` is one lookup, and the triples per username for `?username=`.
- * It never holds a triple whose total is 0. Most pairs and usernames have a single entry, so
- * it is stored bare, and only one with several gets a Set.
+ * go (a count change above 0 touches only the total): the triples in listing order (so a page
+ * is read from its cursor, never by sorting the table), the triples per vuser (for
+ * `registeredUsers`, which keeps those of its backend) and the triples per username (for
+ * `?username=`). The last two are lists linked through the triples' numbers (two typed arrays
+ * each), whose first triple is found by the string's number.
  */
 export class UserIndex {
-  private readonly totals = new Map<string, number>();
-  private readonly ordered = new OrderedKeys(compareTripleKeys);
-  private readonly usersByPair = new Map<string, string | Set<string>>();
-  private readonly triplesByUsername = new Map<string, string | Set<string>>();
+  private readonly totals = new CountColumn();
+  private readonly vuserList = new TripleList();
+  private readonly usernameList = new TripleList();
+  private readonly ordered: OrderedKeys<number, Triple>;
+  private count = 0;
+
+  constructor(private readonly triples: Triples) {
+    this.ordered = new OrderedKeys<number, Triple>((a, b) => this.compare(a, b));
+  }
 
   /** Distinct triples with a total > 0. */
   get size(): number {
-    return this.totals.size;
+    return this.count;
   }
 
   /** Adds `delta` (non-zero) to a triple's total and says whether it crossed 0. */
-  add(key: string, delta: number): Transition {
-    const before = this.totals.get(key) ?? 0;
+  add(triple: number, delta: number): Transition {
+    this.totals.ensure(triple);
+    const before = this.totals.get(triple);
     const after = before + delta;
     if (after < 0) throw new Error(`internal: triple total would be ${after}`);
+    this.totals.set(triple, after);
     if (after === 0) {
-      this.totals.delete(key);
-      this.forgetUser(key);
+      this.forgetUser(triple);
       return 'unregistered';
     }
-    this.totals.set(key, after);
     if (before > 0) return undefined;
-    this.noteUser(key);
+    this.noteUser(triple);
     return 'registered';
   }
 
   /** Distinct usernames with a count > 0 for (backend, vuser), sorted by code unit. */
   usernames(backend: string, vuser: string): string[] {
-    const users = this.usersByPair.get(pairKey(backend, vuser));
-    if (users === undefined) return [];
-    return typeof users === 'string' ? [users] : [...users].sort(compare);
+    const { strings } = this.triples;
+    const backendId = strings.find(backend);
+    const names: string[] = [];
+    if (backendId < 0) return names;
+    for (let id = this.vuserList.first(strings.find(vuser)); id >= 0; id = this.vuserList.next(id)) {
+      if (this.triples.backendId(id) === backendId) names.push(this.triples.username(id));
+    }
+    return names.length > 1 ? names.sort(byCodeUnit) : names;
   }
 
   /**
@@ -53,26 +65,27 @@ export class UserIndex {
    * (vuser alone) examines at most `scanBudget` triples per page, so such a page can be short.
    */
   page(filter: UserFilter, after: string | undefined, limit: number, scanBudget = Number.POSITIVE_INFINITY): Page<UserRow> {
-    const { backend, username, vuser } = filter;
+    const backend = this.stringId(filter.backend);
+    const username = this.stringId(filter.username);
+    const vuser = this.stringId(filter.vuser);
+    // A string the table does not hold matches no triple.
+    if (backend === -1 || username === -1 || vuser === -1) return { rows: [], next: undefined };
     const rows: UserRow[] = [];
     let examined = 0;
-    let lastExamined: string | undefined;
-    let lastRow: string | undefined;
-    for (const key of this.candidates(filter, after)) {
-      const first = key.indexOf('\0');
-      const last = key.lastIndexOf('\0');
-      if (backend !== undefined && (first !== backend.length || !key.startsWith(backend))) {
+    let lastExamined = -1;
+    let lastRow = -1;
+    for (const id of this.candidates({ backend, username, vuser }, after === undefined ? undefined : splitTriple(after))) {
+      if (backend !== undefined && this.triples.backendId(id) !== backend) {
         if (username === undefined) break; // past the backend's range in listing order
         continue;
       }
-      if (examined++ === scanBudget) return { rows, next: lastExamined };
-      lastExamined = key;
-      const name = key.slice(first + 1, last);
-      if (username !== undefined && name !== username) continue;
-      if (vuser !== undefined && (key.length - last - 1 !== vuser.length || !key.startsWith(vuser, last + 1))) continue;
-      if (rows.length === limit) return { rows, next: lastRow };
-      rows.push({ backend: key.slice(0, first), username: name, vuser: key.slice(last + 1), count: this.totals.get(key) as number });
-      lastRow = key;
+      if (examined++ === scanBudget) return { rows, next: this.keyOf(lastExamined) };
+      lastExamined = id;
+      if (username !== undefined && this.triples.usernameId(id) !== username) continue;
+      if (vuser !== undefined && this.triples.vuserId(id) !== vuser) continue;
+      if (rows.length === limit) return { rows, next: this.keyOf(lastRow) };
+      rows.push({ backend: this.triples.backend(id), username: this.triples.username(id), vuser: this.triples.vuser(id), count: this.totals.get(id) });
+      lastRow = id;
     }
     return { rows, next: undefined };
   }
@@ -83,62 +96,109 @@ export class UserIndex {
   }
 
   /**
-   * The keys after `after` that can match `filter`, in listing order, from the one index that
-   * narrows it most.
+   * The triples after `after` that can match the filter (string ids), in listing order, from
+   * the one index that narrows it most.
    */
-  private candidates(filter: UserFilter, after: string | undefined): Iterable<string> {
+  private candidates(filter: { backend?: number; username?: number; vuser?: number }, after: Triple | undefined): Iterable<number> {
     const { backend, username, vuser } = filter;
-    const isAfter = (key: string) => after === undefined || compareTripleKeys(key, after) > 0;
-    if (backend !== undefined && vuser !== undefined) {
-      return this.usernames(backend, vuser).map((name) => tripleKey(backend, name, vuser)).filter(isAfter);
-    }
-    if (username !== undefined) {
-      const keys = this.triplesByUsername.get(username);
-      if (keys === undefined) return [];
-      return (typeof keys === 'string' ? [keys] : [...keys].sort(compareTripleKeys)).filter(isAfter);
-    }
+    if (backend !== undefined && vuser !== undefined) return this.sortedAfter(this.vuserList, vuser, after, backend);
+    if (username !== undefined) return this.sortedAfter(this.usernameList, username, after);
     if (backend !== undefined) {
-      // The lowest key of the backend's range: no real triple has an empty username or vuser.
-      const first = tripleKey(backend, '', '');
-      return this.ordered.after(after !== undefined && compareTripleKeys(after, first) > 0 ? after : first);
+      // The lowest position of the backend's range: no real triple has an empty username or vuser.
+      const first = { backend: this.triples.strings.text(backend), username: '', vuser: '' };
+      return this.ordered.after(after !== undefined && this.compare(after, first) > 0 ? after : first);
     }
     return this.ordered.after(after);
   }
 
-  private noteUser(key: string): void {
-    const [pair, username] = splitUser(key);
-    this.ordered.add(key);
-    addTo(this.usersByPair, pair, username);
-    addTo(this.triplesByUsername, username, key);
+  /**
+   * The triples of one string's list (of `backend`, if given), sorted, from the first one
+   * after `after`.
+   */
+  private sortedAfter(list: TripleList, string: number, after: Triple | undefined, backend?: number): number[] {
+    const ids: number[] = [];
+    for (let id = list.first(string); id >= 0; id = list.next(id)) {
+      if ((backend === undefined || this.triples.backendId(id) === backend) && (after === undefined || this.compare(id, after) > 0)) ids.push(id);
+    }
+    return ids.length > 1 ? ids.sort((a, b) => this.compare(a, b)) : ids;
   }
 
-  private forgetUser(key: string): void {
-    const [pair, username] = splitUser(key);
-    this.ordered.delete(key);
-    removeFrom(this.usersByPair, pair, username);
-    removeFrom(this.triplesByUsername, username, key);
+  /** The number of a filter's string: undefined for no filter, -1 for a string the table does not hold. */
+  private stringId(text: string | undefined): number | undefined {
+    return text === undefined ? undefined : this.triples.strings.find(text);
+  }
+
+  private noteUser(triple: number): void {
+    this.count++;
+    this.ordered.add(triple);
+    this.vuserList.add(this.triples.vuserId(triple), triple);
+    this.usernameList.add(this.triples.usernameId(triple), triple);
+  }
+
+  private forgetUser(triple: number): void {
+    this.count--;
+    this.ordered.delete(triple);
+    this.vuserList.remove(this.triples.vuserId(triple), triple);
+    this.usernameList.remove(this.triples.usernameId(triple), triple);
+  }
+
+  /** Listing order: backend, username, vuser, each in code-unit order. */
+  private compare(a: number | Triple, b: number | Triple): number {
+    if (typeof a !== 'number' || typeof b !== 'number') {
+      const x = typeof a === 'number' ? this.triples.fields(a) : a;
+      const y = typeof b === 'number' ? this.triples.fields(b) : b;
+      return byCodeUnit(x.backend, y.backend) || byCodeUnit(x.username, y.username) || byCodeUnit(x.vuser, y.vuser);
+    }
+    const { triples } = this;
+    return (
+      this.compareStrings(triples.backendId(a), triples.backendId(b)) ||
+      this.compareStrings(triples.usernameId(a), triples.usernameId(b)) ||
+      this.compareStrings(triples.vuserId(a), triples.vuserId(b))
+    );
+  }
+
+  private compareStrings(a: number, b: number): number {
+    return a === b ? 0 : byCodeUnit(this.triples.strings.text(a), this.triples.strings.text(b));
+  }
+
+  private keyOf(triple: number): string {
+    return tripleKey(this.triples.backend(triple), this.triples.username(triple), this.triples.vuser(triple));
   }
 }
 
-/** Adds `value` to the values of `key`: bare while it is the only one, else a Set. */
-function addTo(map: Map<string, string | Set<string>>, key: string, value: string): void {
-  const values = map.get(key);
-  if (values === undefined) map.set(key, value);
-  else if (typeof values === 'string') map.set(key, new Set([values, value]));
-  else values.add(value);
-}
+/** Lists of triples per string (the triples with a given vuser, or username), doubly linked. */
+class TripleList {
+  /** The first triple of each string's list, by the string's number; -1 for none. */
+  private readonly firsts = new Int32Column(-1);
+  private readonly prevs = new Int32Column(-1);
+  private readonly nexts = new Int32Column(-1);
 
-function removeFrom(map: Map<string, string | Set<string>>, key: string, value: string): void {
-  const values = map.get(key);
-  if (values === undefined || values === value) {
-    map.delete(key);
-  } else if (typeof values !== 'string') {
-    values.delete(value);
-    // Back to the bare form, so memory follows the common case again.
-    if (values.size === 1) map.set(key, values.values().next().value as string);
+  first(string: number): number {
+    if (string < 0) return -1;
+    this.firsts.ensure(string);
+    return this.firsts.get(string);
   }
-}
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  next(triple: number): number {
+    return this.nexts.get(triple);
+  }
+
+  /** Puts `triple` first in the list of `string`. */
+  add(string: number, triple: number): void {
+    this.prevs.ensure(triple);
+    this.nexts.ensure(triple);
+    const next = this.first(string);
+    this.prevs.set(triple, -1);
+    this.nexts.set(triple, next);
+    if (next >= 0) this.prevs.set(next, triple);
+    this.firsts.set(string, triple);
+  }
+
+  remove(string: number, triple: number): void {
+    const prev = this.prevs.get(triple);
+    const next = this.nexts.get(triple);
+    if (prev >= 0) this.nexts.set(prev, next);
+    else this.firsts.set(string, next);
+    if (next >= 0) this.prevs.set(next, prev);
+  }
 }

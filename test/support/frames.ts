@@ -5,7 +5,6 @@
  * strings, NUL bytes, zero pid...); only what the format cannot express throws.
  */
 import type { DecodeResult } from '../../src/protocol/decode.js';
-import { tripleKey } from '../../src/protocol/triple.js';
 import { sourceKey, type Kind, type Message, type UserCommand } from '../../src/protocol/types.js';
 
 const KIND_CODES: Record<Kind, number> = { register: 1, unregister: 2, heartbeat: 3, goodbye: 4 };
@@ -119,8 +118,7 @@ function body(w: Writer, message: Message): void {
 
 /** What the decoder gives for a frame holding these messages (one, or a batch's). */
 export function decodedAs(messages: Message[]): DecodeResult {
-  const tripleKeys = messages.map((m) => ('command' in m ? tripleKey(m.command.backend, m.command.username, m.command.vuser) : undefined));
-  return { ok: true, messages, sourceKey: sourceKey((messages[0] as Message).source), tripleKeys };
+  return { ok: true, messages, sourceKey: sourceKey((messages[0] as Message).source) };
 }
 
 export function hexToBytes(hex: string): Uint8Array {

@@ -84,6 +84,25 @@ describe('register and unregister', () => {
   });
 });
 
+describe('counts past 32 bits', () => {
+  it('stay exact per source and in total, and come back down', () => {
+    const { table } = setup();
+    const most = 0xffff_ffff; // the largest count a heartbeat entry carries
+    table.apply(heartbeat(a, 1, [entry('jdoe', most)]));
+    table.apply(register(a, 2, jdoe));
+    table.apply(heartbeat(b, 1, [entry('jdoe', most)]));
+    expect(table.sourceRegistrations(sourceKey(a))?.map((e) => e.count)).toEqual([most + 1]);
+    expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 2 * most + 1 }]);
+    table.apply(unregister(a, 3, jdoe));
+    table.apply(unregister(a, 4, jdoe));
+    expect(table.sourceRegistrations(sourceKey(a))?.map((e) => e.count)).toEqual([most - 1]);
+    expect(table.users()[0]?.count).toBe(2 * most - 1);
+    table.apply(goodbye(b, 2));
+    expect(table.users()[0]?.count).toBe(most - 1);
+    expect(table.registrationCount).toBe(most - 1);
+  });
+});
+
 describe('heartbeat snapshots', () => {
   it("replace the source's set and count the triples that differed as repairs", () => {
     const { table } = setup();
@@ -122,6 +141,23 @@ describe('heartbeat snapshots', () => {
     const { table } = setup();
     expect(table.apply(heartbeat(a, 40, [entry('jdoe', 2)]))).toMatchObject({ newSource: true, repairs: 1 });
     expect(table.users()).toEqual([{ backend: 'SOGo', username: 'jdoe', vuser: 'jdoe', count: 2 }]);
+  });
+
+  it("list the source's set in the order of its last snapshot, then the triples registered since", () => {
+    const { table } = setup();
+    const names = () => table.sourceRegistrations(sourceKey(a))?.map((e) => `${e.username}:${e.count}`);
+    table.apply(register(a, 1, command('jdoe')));
+    table.apply(register(a, 2, command('alice')));
+    table.apply(register(a, 3, command('bob')));
+    expect(table.apply(heartbeat(a, 4, [entry('bob', 1), entry('carol', 2), entry('jdoe', 1)]))).toMatchObject({ repairs: 2 });
+    expect(names()).toEqual(['bob:1', 'carol:2', 'jdoe:1']);
+    table.apply(register(a, 5, command('dave')));
+    expect(names()).toEqual(['bob:1', 'carol:2', 'jdoe:1', 'dave:1']);
+    // The same snapshot again, and one in yet another order: nothing to repair either time.
+    expect(table.apply(heartbeat(a, 6, [entry('bob', 1), entry('carol', 2), entry('jdoe', 1), entry('dave', 1)]))).toMatchObject({ repairs: 0 });
+    expect(table.apply(heartbeat(a, 7, [entry('dave', 1), entry('jdoe', 1), entry('bob', 1), entry('carol', 2)]))).toMatchObject({ repairs: 0 });
+    expect(names()).toEqual(['dave:1', 'jdoe:1', 'bob:1', 'carol:2']);
+    expect(table.users().map((r) => `${r.username}:${r.count}`)).toEqual(['bob:1', 'carol:2', 'dave:1', 'jdoe:1']);
   });
 
   it('an empty snapshot empties the source but keeps it', () => {

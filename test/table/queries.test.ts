@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest';
 import { sourceKey } from '../../src/protocol/types.js';
-import { command, goodbye, heartbeat, entry, register, setup, source } from './fixtures.js';
+import { command, goodbye, heartbeat, entry, register, setup, source, unregister } from './fixtures.js';
 
 const a = source(100, '00000000000000aa', 'host-a');
 const b = source(7, '00000000000000bb', 'host-b');
@@ -122,6 +122,18 @@ describe('pages', () => {
     // A listing that fits in one page says so: no cursor to follow.
     expect(table.usersPage({}, undefined, 5).next).toBeUndefined();
     expect(table.usersPage({}, undefined, 4).next).toBeDefined();
+  });
+
+  it('continue after a cursor whose triple, and its strings, went away meanwhile', () => {
+    for (const [filter, limit] of [[{}, 2], [{ backend: 'SOGo' }, 1], [{ backend: 'SOGo', vuser: 'shared' }, 1]] as const) {
+      const { table } = filled();
+      const first = table.usersPage(filter, undefined, limit);
+      expect(first.rows.at(-1)?.username).toBe('Bob');
+      // Bob's only registration goes, and with it the string 'Bob'.
+      table.apply(unregister(b, 4, command('Bob', 'shared')));
+      const rest = table.usersPage(filter, first.next, 100);
+      expect(rest.rows, JSON.stringify(filter)).toEqual(table.users(filter).slice(limit - 1));
+    }
   });
 
   it('examine at most the scan budget for a filter without an index: short pages, then the rest', () => {
