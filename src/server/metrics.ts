@@ -24,7 +24,6 @@ export interface MetricProbes {
 }
 
 export class NotifierMetrics {
-  readonly registry = new Registry();
   /** Read it through the registry or `statusCounters()`; count with `countMessage()`. */
   readonly messages: Counter<'kind' | 'result'>;
   private readonly messageCounts = new MessageCounts();
@@ -45,7 +44,11 @@ export class NotifierMetrics {
   private readonly lastSave: Gauge;
   private readonly lastSaveDuration: Gauge;
 
-  constructor(probes: MetricProbes) {
+  /** `registry`: the one the peer checks (bound before these metrics exist) already count in. */
+  constructor(
+    probes: MetricProbes,
+    readonly registry = new Registry(),
+  ) {
     const { sizes, eventSubscribers, receiveBacklogMs, heldRegistrations, emptySources } = probes;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });

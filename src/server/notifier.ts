@@ -3,27 +3,39 @@
 // silent sources, saves the table, and shuts down in bounded time.
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { RegistrationTable } from '../table/table.js';
 import type { TableOptions } from '../table/types.js';
-import { startNewmail } from '../newmail/service.js';
 import type { AdmittedPids } from './admitted-pids.js';
-import { ChangeStream } from './change-stream.js';
 import type { ServeConfig } from './config.js';
 import { LIBRARY_LIMITS, MAX_SENDER_RATE_PER_SECOND, SOCKET_BUFFER_MESSAGES } from './defaults.js';
-import { startExpiry } from './expiry.js';
 import { FrameReceiver } from './frame-receiver.js';
-import { createHttpApi } from './http-api.js';
 import { httpAuthOptions } from './http-auth.js';
 import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
-import { createMessageHandler } from './message-handler.js';
-import { NotifierMetrics } from './metrics.js';
 import { peerAuthOptions, startPeerAuth } from './peer-auth.js';
-import { RateLimitedLog } from './rate-limited-log.js';
 import { ensureStateDir, removeInterruptedSaves, stateFilePath } from './state-file.js';
 import { lockStateDir } from './state-lock.js';
 import { StartupError } from './startup-error.js';
-import { restoreTable, TableSaver } from './table-store.js';
 import { VERSION } from './version.js';
+
+/**
+ * What runs once the message socket is bound: the table (with its schemas), HTTP, the metrics
+ * and the new-mail side, about two thirds of the start. Loaded after the bind, so that senders
+ * reconnect, and their resync waits in the socket's queues, while these load.
+ */
+async function loadServices() {
+  const [tableStore, changeStream, metrics, httpApi, newmail, expiry, messageHandler, rateLimitedLog] = await Promise.all([
+    import('./table-store.js'),
+    import('./change-stream.js'),
+    import('./metrics.js'),
+    import('./http-api.js'),
+    import('../newmail/service.js'),
+    import('./expiry.js'),
+    import('./message-handler.js'),
+    import('./rate-limited-log.js'),
+  ]);
+  return { ...tableStore, ...changeStream, ...metrics, ...httpApi, ...newmail, ...expiry, ...messageHandler, ...rateLimitedLog };
+}
 
 /** The socket accepts messages up to this many times --max-frame-bytes, so that a frame just
  * over the limit is still read, counted and logged as `oversized`; beyond it libzmq drops the
@@ -99,15 +111,52 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   let phase: 'starting' | 'running' | 'stopping' = 'starting';
   const statePath = stateFilePath(config.stateDir);
   removeInterruptedSaves(statePath);
-  const table = await restoreTable(statePath, tableOptions(config, peerChecks.admittedPids), log);
-  const changes = new ChangeStream(config.maxEventSubscribers);
-  const metrics = new NotifierMetrics({
-    sizes: () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
-    heldRegistrations: () => table.heldCount,
-    emptySources: () => table.emptySourceCount,
-    eventSubscribers: () => changes.size,
-    receiveBacklogMs: () => receiver.backlogMs,
+
+  const socketPath = ipcPath(config.endpoint);
+  if (socketPath !== undefined) {
+    await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
+  }
+  // Bound before the socket, which then asks it about every connection.
+  const registry = new Registry();
+  const peerAuth = await startPeerAuth(peerChecks, registry, log);
+  const receiver = new FrameReceiver(config.endpoint, {
+    maxMessageSize: config.maxFrameBytes * SOCKET_SIZE_FACTOR,
+    receiveHighWaterMark: config.receiveHwm,
+    security: peerAuth?.socketOptions,
   });
+  const endpoint = await receiver.bind().catch(async (error: unknown) => {
+    await peerAuth?.close();
+    throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
+  });
+  if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
+  peerAuth?.watch(receiver.events);
+  const closeSocket = async () => {
+    await receiver.close();
+    await peerAuth?.close();
+    if (socketPath !== undefined) removeSocketFile(socketPath);
+  };
+
+  // Nothing is read from the socket before the table is restored: what senders send meanwhile waits in its queues.
+  const services = await loadServices().catch(async (error: unknown) => {
+    await closeSocket();
+    throw error;
+  });
+  const { ChangeStream, NotifierMetrics, TableSaver, createHttpApi, createMessageHandler, startExpiry, startNewmail, RateLimitedLog } = services;
+  const table = await services.restoreTable(statePath, tableOptions(config, peerChecks.admittedPids), log).catch(async (error: unknown) => {
+    await closeSocket();
+    throw error;
+  });
+  const changes = new ChangeStream(config.maxEventSubscribers);
+  const metrics = new NotifierMetrics(
+    {
+      sizes: () => ({ sources: table.sourceCount, users: table.userCount, registrations: table.registrationCount }),
+      heldRegistrations: () => table.heldCount,
+      emptySources: () => table.emptySourceCount,
+      eventSubscribers: () => changes.size,
+      receiveBacklogMs: () => receiver.backlogMs,
+    },
+    registry,
+  );
   const saver = new TableSaver(statePath, table, config.saveIntervalMs, log, metrics.saves);
   const notReady = (): NotReadyReason[] => {
     if (phase !== 'running') return [phase];
@@ -120,23 +169,6 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     changes.publish(event);
   });
 
-  const socketPath = ipcPath(config.endpoint);
-  if (socketPath !== undefined) {
-    await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
-  }
-  // Bound before the socket, which then asks it about every connection.
-  const peerAuth = await startPeerAuth(peerChecks, metrics.registry, log);
-  const receiver = new FrameReceiver(config.endpoint, {
-    maxMessageSize: config.maxFrameBytes * SOCKET_SIZE_FACTOR,
-    receiveHighWaterMark: config.receiveHwm,
-    security: peerAuth?.socketOptions,
-  });
-  const endpoint = await receiver.bind().catch(async (error: unknown) => {
-    await peerAuth?.close();
-    throw new StartupError(`cannot bind ${config.endpoint} (${describe(error)}): stop the process using it or choose another --endpoint.`);
-  });
-  if (socketPath !== undefined) openSocketToGroup(socketPath, config.socketGroup);
-  peerAuth?.watch(receiver.events);
   const newmail = await startNewmail({
     config,
     table,
@@ -148,9 +180,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
       if (changes.size > 0) changes.publishNewmail({ kind: 'newmail', ...notification, time: new Date().toISOString() });
     },
   }).catch(async (error: unknown) => {
-    await receiver.close();
-    await peerAuth?.close();
-    if (socketPath !== undefined) removeSocketFile(socketPath);
+    await closeSocket();
     throw error instanceof StartupError ? error : new StartupError(describe(error));
   });
 
@@ -174,10 +204,8 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     await app.listen({ host: config.http.host, port: config.http.port });
     httpUrl = boundUrl(app.server.address(), auth.tls === undefined ? 'http' : 'https');
   } catch (error) {
-    await receiver.close();
     await newmail.close();
-    await peerAuth?.close();
-    if (socketPath !== undefined) removeSocketFile(socketPath);
+    await closeSocket();
     throw new StartupError(
       `cannot serve HTTP on ${config.http.host}:${config.http.port} (${describe(error)}): stop the process using it or choose another --http.`,
     );
