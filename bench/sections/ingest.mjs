@@ -3,14 +3,12 @@
 // the same traffic goes to the real notifier (the library's batched frames, its default), to a
 // bare zeromq.js PULL loop that only counts the messages in those batched frames, to the same
 // bare loop and a bare libzmq PULL loop with batching off (one frame per message, as before
-// batches: the ceiling a per-message receiver had), and once more to the notifier with CURVE on
-// (the same ipc socket, keys from `mapistore-mgmt keygen`). Rates are measured at the
+// batches: the ceiling a per-message receiver had). CURVE's cost is section 10's (curve.mjs).
+// Rates are measured at the
 // receiver, in messages, over the burst: from its first message to its last before a silence
 // (the senders' goodbyes come later).
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, makeTempDir, program } from '../lib/paths.mjs';
+import { makeTempDir, program } from '../lib/paths.mjs';
 import { Child } from '../lib/processes.mjs';
 import { messagesRejected, messagesTakenIn, Notifier } from '../lib/notifier.mjs';
 import { sleep } from '../lib/wait.mjs';
@@ -46,8 +44,8 @@ async function bare(label, command, args, endpoint, senders, calls, env = {}) {
  * The rate is that of the burst, as the bare receivers measure it: up to the first silence of
  * BURST_GAP_MS.
  */
-async function notifier(senders, calls, { args = [], env = {} } = {}) {
-  const server = new Notifier({ args });
+async function notifier(senders, calls) {
+  const server = new Notifier();
   await server.start();
   const base = messagesTakenIn(await server.status());
   let first;
@@ -67,7 +65,7 @@ async function notifier(senders, calls, { args = [], env = {} } = {}) {
       await sleep(POLL_MS);
     }
   })();
-  const sent = await flood(server.endpoint, senders, calls, env);
+  const sent = await flood(server.endpoint, senders, calls);
   polling = false;
   await poll;
   const status = await server.status();
@@ -84,19 +82,6 @@ function describe(r, verb, senders) {
   return `${r.calls} calls, ${r.refused} refused by the library (queue full), ${sent} sent (goodbyes included), ${r.received} ${verb}, ${lost} lost (${((100 * lost) / sent).toFixed(2)}%)`;
 }
 
-/** A server keypair and one client keypair (allowed), and what notifier and senders are given. */
-function curveSetup() {
-  const dir = makeTempDir('mm-bench-keys-');
-  const allowed = join(dir, 'allowed');
-  execFileSync(process.execPath, [CLI, 'keygen', join(dir, 'server')]);
-  mkdirSync(allowed);
-  execFileSync(process.execPath, [CLI, 'keygen', join(allowed, 'bench')]);
-  return {
-    args: ['--curve-secret-key-file', join(dir, 'server.key'), '--curve-allow', allowed],
-    env: { MAPISTORE_MGMT_CURVE_SERVER_KEY_FILE: join(dir, 'server.pub'), MAPISTORE_MGMT_CURVE_SECRET_KEY_FILE: join(allowed, 'bench.key') },
-  };
-}
-
 export async function run({ quick, log }) {
   const senders = quick ? 2 : 4;
   const calls = quick ? 20_000 : 200_000;
@@ -109,8 +94,6 @@ export async function run({ quick, log }) {
   const jsBatched = await bare('pull-count.mjs --batched', process.execPath, [BARE_JS, '--batched'], endpoint(), senders, calls);
   log(`  notifier`);
   const real = await notifier(senders, calls);
-  log(`  notifier with CURVE`);
-  const curve = await notifier(senders, calls, curveSetup());
   const vs = [
     { label: 'bare zeromq.js PULL, single frames', value: js.rate },
     { label: 'bare zeromq.js PULL, batched frames', value: jsBatched.rate },
@@ -118,14 +101,6 @@ export async function run({ quick, log }) {
   ];
   return [
     { section: SECTION, measure: `notifier applies (${senders} senders)`, value: real.rate, unit: 'msg/s', vs, note: `${describe(real, 'taken in', senders)}, ${real.rejected} rejected` },
-    {
-      section: SECTION,
-      measure: `notifier applies, CURVE on (${senders} senders)`,
-      value: curve.rate,
-      unit: 'msg/s',
-      vs: [{ label: 'the same without CURVE', value: real.rate }],
-      note: `${describe(curve, 'taken in', senders)}, ${curve.rejected} rejected`,
-    },
     { section: SECTION, measure: 'bare zeromq.js PULL loop, single frames', value: js.rate, unit: 'msg/s', note: describe(js, 'received', senders) },
     { section: SECTION, measure: 'bare zeromq.js PULL loop, batched frames (counts their messages)', value: jsBatched.rate, unit: 'msg/s', note: describe(jsBatched, 'received', senders) },
     { section: SECTION, measure: 'bare libzmq PULL loop, single frames', value: c.rate, unit: 'msg/s', note: describe(c, 'received', senders) },
