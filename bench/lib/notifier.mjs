@@ -22,13 +22,18 @@ export function httpGet(url) {
   });
 }
 
+/** `nodeArgs` that load bench/js/loop-delay-probe.mjs into the notifier, for `loopDelay()`. */
+export const LOOP_DELAY_PROBE = ['--import', join(import.meta.dirname, '..', 'js', 'loop-delay-probe.mjs')];
+
 export class Notifier {
-  /** `args`: further `serve` flags. */
-  constructor({ endpoint, stateDir, args = [] } = {}) {
+  /** `args`: further `serve` flags; `nodeArgs`: flags for node itself (before the script). */
+  constructor({ endpoint, stateDir, args = [], nodeArgs = [] } = {}) {
     const dir = makeTempDir('mm-bench-notifier-');
     this.endpoint = endpoint ?? `ipc://${join(dir, 'notify.sock')}`;
     this.stateDir = stateDir ?? join(dir, 'state');
     this.args = args;
+    this.nodeArgs = nodeArgs;
+    this.loopDelayWindows = 0;
     this.process = undefined;
     this.url = '';
   }
@@ -37,7 +42,7 @@ export class Notifier {
   async start() {
     if (!existsSync(CLI)) throw new Error(`the notifier is not built (${CLI} is missing: npm run build:ts)`);
     const started = performance.now();
-    this.process = new Child(process.execPath, [CLI, 'serve', '--endpoint', this.endpoint, '--http', '127.0.0.1:0', '--state-dir', this.stateDir, ...this.args], { label: 'notifier' });
+    this.process = new Child(process.execPath, [...this.nodeArgs, CLI, 'serve', '--endpoint', this.endpoint, '--http', '127.0.0.1:0', '--state-dir', this.stateDir, ...this.args], { label: 'notifier' });
     // The start-up log line names the HTTP address (port 0 picks a free one).
     const match = await this.process.waitForOutput(/"httpUrl":"(http:\/\/[^"]+)"|listening at (http:\/\/[^"\s]+)/);
     this.url = match[1] ?? match[2];
@@ -58,6 +63,14 @@ export class Notifier {
     const text = await this.get('/metrics');
     const match = text.match(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm'));
     return match ? Number(match[1]) : undefined;
+  }
+
+  /** The event-loop delay since the last call (ms), from LOOP_DELAY_PROBE, which `nodeArgs` must load. */
+  async loopDelay() {
+    const window = ++this.loopDelayWindows;
+    this.process.signal('SIGUSR2');
+    const match = await this.process.waitForOutput(new RegExp(`^loop-delay ${window} (\\{.*\\})$`, 'm'));
+    return JSON.parse(match[1]);
   }
 
   /** SIGTERM (a graceful shutdown saves the table), SIGKILL after `graceMs`. */
