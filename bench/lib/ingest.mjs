@@ -2,13 +2,14 @@
 // Ingest through the real notifier: C processes (`bench-flood`) call the library as fast as it
 // takes them, and the notifier's message counters are polled until they stop moving. The rate
 // is the burst's, from the first change seen to the last before a silence (the senders'
-// goodbyes come later and are counted, not timed). Section 3 measures the same way.
+// goodbyes come later and are counted, not timed). Sections 3 and 10 measure this way.
 import { Child } from './processes.mjs';
 import { messagesRejected, messagesTakenIn, Notifier } from './notifier.mjs';
 import { program } from './paths.mjs';
 import { sleep } from './wait.mjs';
 
-const IDLE_MS = 1500;
+/** How long a receiver waits in silence before it reports. */
+export const IDLE_MS = 1500;
 const BURST_GAP_MS = 200;
 const POLL_MS = 100;
 
@@ -52,9 +53,13 @@ export async function notifierIngest(senders, calls, { args = [], env = {} } = {
   return { ...sent, received, rejected: messagesRejected(status), rate: first ? (burst.count - first.count) / ((burst.at - first.at) / 1000) : 0 };
 }
 
-/** The note of a run: calls, refusals, messages sent (with each sender's goodbye), taken in, lost. */
-export function describeIngest(r, senders) {
+/**
+ * The note of a run: calls, refusals, messages sent (with the goodbye each sender sends at
+ * exit, after it reported `sent`), received (`verb`), lost, and rejected when the receiver says.
+ */
+export function describeIngest(r, senders, verb = 'taken in') {
   const sent = r.sent + senders;
   const lost = sent - r.received;
-  return `${r.calls} calls, ${r.refused} refused by the library (queue full), ${sent} sent (goodbyes included), ${r.received} taken in, ${lost} lost (${((100 * lost) / sent).toFixed(2)}%), ${r.rejected} rejected`;
+  const rejected = r.rejected === undefined ? '' : `, ${r.rejected} rejected`;
+  return `${r.calls} calls, ${r.refused} refused by the library (queue full), ${sent} sent (goodbyes included), ${r.received} ${verb}, ${lost} lost (${((100 * lost) / sent).toFixed(2)}%)${rejected}`;
 }
