@@ -344,7 +344,7 @@ export class RegistrationTable {
       this.addSource(source);
     } else {
       gap = message.seq - source.lastSeq - 1n;
-      source.gaps += gap;
+      if (gap !== 0n) source.gaps += gap; // a bigint sum is a new object, even of 0n
       source.lastSeq = message.seq;
       source.lastHeardAt = now;
     }
