@@ -58,8 +58,9 @@ export class ChangeStream {
   }
 
   /** Sends a change of the table to the clients following its username or everyone. */
-  publish({ at, ...change }: TableChange): void {
-    const event: ChangeEvent = { ...change, time: new Date(at).toISOString() };
+  publish({ kind, backend, username, vuser, at }: TableChange): void {
+    // A literal, not a spread copy: V8 gives each of those a hidden class of its own.
+    const event: ChangeEvent = { kind, backend, username, vuser, time: new Date(at).toISOString() };
     this.write(`event: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`, event.username);
   }
 
