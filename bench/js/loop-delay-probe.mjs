@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Loaded into the notifier by section 5 (`node --import`), never by the product: records how
 // late a 1 ms timer fires (perf_hooks.monitorEventLoopDelay), which is how long anything the
 // event loop has ready (an HTTP request) waits for the work in progress (a receive slice, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A minimal HTTP/1.1 client for latency figures: one kept-alive connection, one GET at a time,
 // the request written as one string and the answer read up to its Content-Length. Node's http
 // client costs about as much as the notifier's answer (and its garbage collections land in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Run by section 4 as `node --expose-gc bench/lib/table-memory.mjs REGISTRATIONS TRIPLES_PER_SOURCE`:
 // the registration table alone, in a process of its own, filled as the notifier fills it (one
 // heartbeat per source, every string a fresh one as the decoder makes it), and measured after

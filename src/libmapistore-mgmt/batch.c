@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* batch.c - plans and packs batch frames from encoded messages. A message is copied as it was
  * encoded when queued (its seq included): only its header is left out, the batch's stands for
  * it. */

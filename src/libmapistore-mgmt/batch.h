@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* batch.h - packs the messages queued together into one batch frame (docs/protocol.md,
  * "Batches"): consecutive registers and unregisters of one source, up to a frame's size. */
 #ifndef MM_BATCH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* monitor.c - the link's socket monitor: a PAIR socket reading libzmq's connection events on
  * a thread of its own, calling back for each completed handshake. */
 #include "monitor.h"

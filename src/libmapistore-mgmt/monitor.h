@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* monitor.h - each connection the link's PUSH socket completes, reported as it happens, so
  * that the sender can send its whole set at once to a notifier that may have restarted
  * without it. libzmq tells it through a socket monitor: events on an inproc PAIR socket. The

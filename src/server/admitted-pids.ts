@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The pids of the ipc peers the ZAP handler admitted (the kernel's SO_PEERCRED, per connection),
 // for --ipc-check-pids: a message claiming any other pid is refused (unadmitted-pid), so a
 // sender can claim only its own pid or that of another connected sender, and

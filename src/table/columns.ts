@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Growable typed arrays, one per field of the table's numbered records (strings, triples,
 // holdings): a field costs 4 bytes per record and no object, where a JavaScript object per
 // record would cost tens of bytes and one more object for the garbage collector to trace.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sources that hold nothing take a short lease: they lose nothing when they go, and a sender
 // that filled --max-sources with them locks new backends out only that long after it stops.
 // The library announces a source that holds nothing again (an empty heartbeat) ahead of a call

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // What each source holds: one record per (source, triple) with its count (> 0) and the last
 // replica (GUID and id) the source gave for it, found by one hash probe, and linked in its
 // source's list, so a source's set is walked without a Map per source.

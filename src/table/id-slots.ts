@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // An open-addressing hash table of record ids (linear probing, at most half full), the table's
 // replacement for a Map keyed by strings or tuples: a Map entry costs 30-40 bytes and its key
 // one more object, a slot here 4 bytes (8 per id at the load it keeps). The owner knows each

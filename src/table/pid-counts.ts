@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How many live sources claim each pid, for --max-sources-per-pid. Only meaningful where the
 // claimed pid is checked against the peers the transport admitted (ipc, --ipc-check-pids):
 // a genuine process is one source at a time, or a few while a restarted library's old source

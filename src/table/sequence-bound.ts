@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A sequence jump no real sender can make is not taken on trust (docs/security.md, "What an
 // allowed sender can do to another's sources"). A source's messages after the last one heard
 // were numbered either before it was heard (they waited behind it: in the library's queue,

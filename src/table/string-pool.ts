@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The table's strings (backends, usernames, vusers), each held once and named by a number, so
 // that a triple is three numbers and a string shared by many triples (a backend, a vuser with
 // many users) costs its bytes once.

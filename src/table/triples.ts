@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Every triple (backend, username, vuser) the table refers to, as a number: three string ids
 // found by one hash probe, and no string or object per triple. A triple stays while something
 // refers to it (a source holding it, or a message being applied) and its number is then reused.

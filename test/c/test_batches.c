@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Batched frames (docs/protocol.md, "Batches"): calls made while the notifier's socket
  * directory does not exist yet are held in the queue; once a receiver is there they arrive as
  * batch frames of at most 256 messages, in order, each message exactly what it would have been

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Without its socket monitor (the library's own threads may start no thread: the monitor's
  * creation fails), the library works as before resync on connect existed: its messages are
  * delivered, no connection is counted, and a shutdown returns (ctest's timeout is the guard

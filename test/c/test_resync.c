@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Resync on connect: once its connection to the notifier is made again, the library sends its
  * whole set at once, as an ordinary heartbeat with the next sequence number. The heartbeat
  * interval is 100 s, so nothing but the resync explains a heartbeat here. A real PULL socket

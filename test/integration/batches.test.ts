@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Batched frames (docs/protocol.md, "Batches") end to end. A real Node process makes a burst of
 // calls through the C library while the notifier's socket directory does not exist yet, so the
 // library holds them all; once the notifier is up, they reach it as batches. Each message of a

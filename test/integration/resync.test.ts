@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Resync on connect: real C senders (mapistore-mgmt-send) send their whole set as soon as their
 // connection to the notifier is made again, so a notifier killed with kill -9 and restarted on
 // an empty state directory has every sender's exact set again at once. The senders' heartbeat

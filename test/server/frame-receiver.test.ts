@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The receive loop over a real PULL socket: it lets the event loop run between slices, between
 // frames and inside a frame handled step by step, and keeps the order of everything it hands over.
 import { join } from 'node:path';
