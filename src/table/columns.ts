@@ -29,16 +29,42 @@ export class Int32Column {
   }
 }
 
+/**
+ * A field of 16-bit unsigned integers (a replica id, u16 on the wire and in the state file):
+ * 2 bytes a record. A class of its own, not an Int32Column over another array type, so that
+ * each column's element reads stay monomorphic.
+ */
+export class Uint16Column {
+  private data = new Uint16Array(16);
+
+  get(index: number): number {
+    return this.data[index] as number;
+  }
+
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
+
+  /** Makes `index` valid (doubling the capacity as needed; new entries read as 0). */
+  ensure(index: number): void {
+    if (index < this.data.length) return;
+    const old = this.data;
+    this.data = new Uint16Array(capacityFor(old.length, index));
+    this.data.set(old);
+  }
+}
+
 /** A count below this is stored in the column; one at or above it (rare) aside, exactly. */
-const LARGE = 0xffff_ffff;
+const LARGE = 0xffff;
 
 /**
- * A field of counts (non-negative integers up to 2^53): 4 bytes each. A count that does not
- * fit in 32 bits (a u32 count from a heartbeat plus registers, or a total over sources) is
- * kept in a Map beside the column, so no count is ever wrong.
+ * A field of counts (non-negative integers up to 2^53): 2 bytes each, since a count is almost
+ * always small (a user's sessions in one process, or over the few processes that serve them).
+ * A count that does not fit in 16 bits (a u32 count from a heartbeat plus registers, or a
+ * large total over sources) is kept in a Map beside the column, so no count is ever wrong.
  */
 export class CountColumn {
-  private data = new Uint32Array(16);
+  private data = new Uint16Array(16);
   private readonly large = new Map<number, number>();
 
   get(index: number): number {
@@ -60,7 +86,7 @@ export class CountColumn {
   ensure(index: number): void {
     if (index < this.data.length) return;
     const old = this.data;
-    this.data = new Uint32Array(capacityFor(old.length, index));
+    this.data = new Uint16Array(capacityFor(old.length, index));
     this.data.set(old);
   }
 }

@@ -2,7 +2,7 @@
 // What each source holds: one record per (source, triple) with its count (> 0) and the last
 // replica (GUID and id) the source gave for it, found by one hash probe, and linked in its
 // source's list, so a source's set is walked without a Map per source.
-import { CountColumn, Ids, Int32Column } from './columns.js';
+import { CountColumn, Ids, Int32Column, Uint16Column } from './columns.js';
 import { hashIds, IdSlots } from './id-slots.js';
 import type { StringPool } from './string-pool.js';
 
@@ -25,7 +25,7 @@ export class Holdings {
   private readonly nexts = new Int32Column(-1);
   /** The replica GUID's string number (-1 until set), and the replica id. */
   private readonly guids = new Int32Column(-1);
-  private readonly replIds = new Int32Column();
+  private readonly replIds = new Uint16Column();
   private readonly ids = new Ids();
   private readonly slots = new IdSlots((id) => hashIds(this.sources.get(id), this.triples.get(id)));
 
@@ -67,6 +67,7 @@ export class Holdings {
     this.slots.remove(id);
     const guid = this.guids.get(id);
     if (guid >= 0) this.strings.release(guid);
+    this.counts.set(id, 0); // lets go of a count kept aside
     this.unlink(list, id);
     list.size--;
     this.ids.give(id);

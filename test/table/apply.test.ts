@@ -103,6 +103,26 @@ describe('counts past 32 bits', () => {
   });
 });
 
+describe('counts across 16 bits (the width a count column holds in place)', () => {
+  it('stay exact going over and back under, per source and in total', () => {
+    const { table } = setup();
+    const edge = 0xffff;
+    table.apply(heartbeat(a, 1, [entry('jdoe', edge - 1)]));
+    table.apply(register(a, 2, jdoe));
+    table.apply(register(a, 3, jdoe));
+    expect(table.sourceRegistrations(sourceKey(a))?.map((e) => e.count)).toEqual([edge + 1]);
+    table.apply(heartbeat(b, 1, [entry('jdoe', 2)]));
+    expect(table.users()[0]?.count).toBe(edge + 3);
+    table.apply(unregister(a, 4, jdoe));
+    table.apply(unregister(a, 5, jdoe));
+    expect(table.sourceRegistrations(sourceKey(a))?.map((e) => e.count)).toEqual([edge - 1]);
+    expect(table.users()[0]?.count).toBe(edge + 1);
+    table.apply(goodbye(b, 2));
+    expect(table.users()[0]?.count).toBe(edge - 1);
+    expect(table.registrationCount).toBe(edge - 1);
+  });
+});
+
 describe('heartbeat snapshots', () => {
   it("replace the source's set and count the triples that differed as repairs", () => {
     const { table } = setup();
