@@ -42,7 +42,8 @@ function setAside(path: string, error: unknown, log: Logger): void {
 
 /** Where each save's outcome goes (the metrics). */
 export interface SaveOutcomes {
-  saved(durationSeconds: number): void;
+  /** A save that took `durationSeconds` ended at `endedAt` (performance.now()). */
+  saved(durationSeconds: number, endedAt: number): void;
   failed(): void;
 }
 
@@ -109,7 +110,7 @@ export class TableSaver {
       await writeStateFile(this.path, this.table.stateHeader(), SOURCES, this.table.savedSourcesJson());
       const ended = performance.now();
       this.nextSaveAt = ended + SAVE_SPACING_FACTOR * (ended - started);
-      this.outcomes.saved((ended - started) / 1000);
+      this.outcomes.saved((ended - started) / 1000, ended);
       if (this.lastFailed) this.log.info({ path: this.path }, 'saved the table again');
       this.lastFailed = false;
       return true;
