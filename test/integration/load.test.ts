@@ -140,18 +140,25 @@ describe('under load', () => {
     health.start();
     // A real backend process registering and unregistering one triple as fast as it can: two
     // change events a round. Over tcp its goodbye at exit is never lost, and it comes last.
-    const flood = spawnProcess(FLOOD_TOOL, [notifier.endpoint, '100000'], { label: 'bench-flood' });
-    // Memory is sampled while the flood runs (a sampling period, not a wait for anything).
+    // Floods follow one another until the readers that never read have fallen behind by more
+    // than a stream may and been cut: how much the kernel buffers for them first varies.
+    const everyNonReaderCut = async () => (await notifier.metrics()).includes('mapistore_mgmt_event_subscribers 0');
     let peakRss = rssBefore;
-    while (flood.running) {
-      peakRss = Math.max(peakRss, await metric(notifier, 'process_resident_memory_bytes'));
-      await Promise.race([flood.exited, delay(200)]);
-    }
-    expect((await flood.exited).code).toBe(0);
-    await notifier.waitFor('the flood taken in, up to the goodbye', async (n) => (await n.status()).sizes.sources === 0, { timeoutMs: 120_000 });
+    let floods = 0;
+    do {
+      const flood = spawnProcess(FLOOD_TOOL, [notifier.endpoint, '100000'], { label: 'bench-flood' });
+      // Memory is sampled while the flood runs (a sampling period, not a wait for anything).
+      while (flood.running) {
+        peakRss = Math.max(peakRss, await metric(notifier, 'process_resident_memory_bytes'));
+        await Promise.race([flood.exited, delay(200)]);
+      }
+      expect((await flood.exited).code).toBe(0);
+      // Every change event of the flood has been published (and a client cut, if it fell that far behind).
+      await notifier.waitFor('the flood taken in, up to the goodbye', async (n) => (await n.status()).sizes.sources === 0, { timeoutMs: 120_000 });
+      floods++;
+    } while (!(await everyNonReaderCut()) && floods < 10);
     expect((await notifier.status()).counters.messages.register?.applied).toBeGreaterThan(1_000);
-    // The readers that never read fell behind by more than a stream may and were cut.
-    await notifier.waitFor('the non-readers cut', async (n) => (await n.metrics()).includes('mapistore_mgmt_event_subscribers 0'), { timeoutMs: 60_000 });
+    expect(await everyNonReaderCut()).toBe(true);
     peakRss = Math.max(peakRss, await metric(notifier, 'process_resident_memory_bytes'));
     await health.stop();
     for (const socket of sockets) socket.destroy();
