@@ -136,16 +136,17 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     if (socketPath !== undefined) removeSocketFile(socketPath);
   };
 
+  /** `step`'s result; if it fails, the socket is closed before the error goes on. */
+  const orCloseSocket = <T>(step: Promise<T>): Promise<T> =>
+    step.catch(async (error: unknown) => {
+      await closeSocket();
+      throw error;
+    });
+
   // Nothing is read from the socket before the table is restored: what senders send meanwhile waits in its queues.
-  const services = await loadServices().catch(async (error: unknown) => {
-    await closeSocket();
-    throw error;
-  });
+  const services = await orCloseSocket(loadServices());
   const { ChangeStream, NotifierMetrics, TableSaver, createHttpApi, createMessageHandler, startExpiry, startNewmail, RateLimitedLog } = services;
-  const table = await services.restoreTable(statePath, tableOptions(config, peerChecks.admittedPids), log).catch(async (error: unknown) => {
-    await closeSocket();
-    throw error;
-  });
+  const table = await orCloseSocket(services.restoreTable(statePath, tableOptions(config, peerChecks.admittedPids), log));
   const changes = new ChangeStream(config.maxEventSubscribers);
   const metrics = new NotifierMetrics(
     {
