@@ -79,12 +79,13 @@ Napi::Value unregister_user(const Napi::CallbackInfo &info) {
 	return user_call(info, mapistore_mgmt_backend_unregister_user);
 }
 
-// (endpoint: string | null, heartbeatMs, queueLimit, lingerMs, maxTriples) -> return code; 0
-// keeps a value
+// (endpoint: string | null, heartbeatMs, queueLimit, lingerMs, maxTriples, batching) -> return
+// code; 0 keeps a value (batching: MAPISTORE_MGMT_BATCHING_ON or _OFF)
 Napi::Value configure(const Napi::CallbackInfo &info) {
-	if (info.Length() != 5 || !(info[0].IsString() || info[0].IsNull()) || !info[1].IsNumber() ||
-	    !info[2].IsNumber() || !info[3].IsNumber() || !info[4].IsNumber()) {
-		return type_error(info, "endpoint: string | null, heartbeatMs, queueLimit, lingerMs, maxTriples: number");
+	bool valid = info.Length() == 6 && (info[0].IsString() || info[0].IsNull());
+	for (size_t i = 1; valid && i < 6; i++) valid = info[i].IsNumber();
+	if (!valid) {
+		return type_error(info, "endpoint: string | null, heartbeatMs, queueLimit, lingerMs, maxTriples, batching: number");
 	}
 	std::string endpoint = info[0].IsString() ? c_string(info[0]) : std::string();
 	mapistore_mgmt_options options = MAPISTORE_MGMT_OPTIONS_INIT;
@@ -93,6 +94,7 @@ Napi::Value configure(const Napi::CallbackInfo &info) {
 	options.queue_limit = info[2].As<Napi::Number>().Uint32Value();
 	options.linger_ms = info[3].As<Napi::Number>().Uint32Value();
 	options.max_triples = info[4].As<Napi::Number>().Uint32Value();
+	options.batching = info[5].As<Napi::Number>().Uint32Value();
 	return Napi::Number::New(info.Env(), mapistore_mgmt_configure(&options));
 }
 
@@ -150,6 +152,8 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
 	exports.Set("errorName", Napi::Function::New<error_name>(env, "errorName"));
 	exports.Set("errorText", Napi::Function::New<error_text>(env, "errorText"));
 	exports.Set("version", Napi::Function::New<version>(env, "version"));
+	exports.Set("BATCHING_ON", Napi::Number::New(env, MAPISTORE_MGMT_BATCHING_ON));
+	exports.Set("BATCHING_OFF", Napi::Number::New(env, MAPISTORE_MGMT_BATCHING_OFF));
 	exports.Set("SUCCESS", Napi::Number::New(env, MAPISTORE_SUCCESS));
 	exports.Set("ERR_MSG_SEND", Napi::Number::New(env, MAPISTORE_ERR_MSG_SEND));
 	add_subscriber_functions(env, exports);

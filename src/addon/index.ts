@@ -2,7 +2,7 @@
 // The public API over the C library: validation, conversion, and return codes as results or
 // errors. docs/node-api.md describes it.
 import { addon, errorFor } from './native-addon.js';
-import { checkGuid, checkInteger, checkPositiveU32, checkRecord, checkString, checkU16 } from './validate.js';
+import { checkBoolean, checkGuid, checkInteger, checkPositiveU32, checkRecord, checkString, checkU16 } from './validate.js';
 
 export { MapistoreError } from './errors.js';
 export { Subscriber } from './subscriber.js';
@@ -27,6 +27,8 @@ export interface ConfigureOptions {
   lingerMs?: number;
   /** Distinct triples held at most (default 10,000, the notifier's default limit). */
   maxTriples?: number;
+  /** Send the messages queued together as one frame (default true); false for a notifier older than 1.1. */
+  batching?: boolean;
 }
 
 /** This process's counters (mapistore_mgmt_get_stats()). */
@@ -58,7 +60,7 @@ export interface MapistoreStats {
 }
 
 const CONNECTION_INFO_KEYS = ['username', 'replicaGuid', 'replId'] as const;
-const CONFIGURE_KEYS = ['endpoint', 'heartbeatMs', 'queueLimit', 'lingerMs', 'maxTriples'] as const;
+const CONFIGURE_KEYS = ['endpoint', 'heartbeatMs', 'queueLimit', 'lingerMs', 'maxTriples', 'batching'] as const;
 const NIL_GUID = new Uint8Array(16);
 
 function userCall(call: 'registerUser' | 'unregisterUser', connInfo: ConnectionInfo, backend: string, vuser: string): boolean {
@@ -99,7 +101,8 @@ export function configure(options: ConfigureOptions): void {
   const count = (key: 'heartbeatMs' | 'queueLimit' | 'lingerMs' | 'maxTriples'): number =>
     record[key] === undefined ? 0 : checkPositiveU32(`options.${key}`, record[key]);
   const native = addon();
-  const code = native.configure(endpoint, count('heartbeatMs'), count('queueLimit'), count('lingerMs'), count('maxTriples'));
+  const batching = record.batching === undefined ? 0 : checkBoolean('options.batching', record.batching) ? native.BATCHING_ON : native.BATCHING_OFF;
+  const code = native.configure(endpoint, count('heartbeatMs'), count('queueLimit'), count('lingerMs'), count('maxTriples'), batching);
   if (code !== native.SUCCESS) throw errorFor(code);
 }
 

@@ -56,7 +56,7 @@ export interface NativeAddon {
   registerUser: NativeUserCall;
   unregisterUser: NativeUserCall;
   /** 0 (or null for the endpoint) keeps the current value. Returns the C return code. */
-  configure(endpoint: string | null, heartbeatMs: number, queueLimit: number, lingerMs: number, maxTriples: number): number;
+  configure(endpoint: string | null, heartbeatMs: number, queueLimit: number, lingerMs: number, maxTriples: number, batching: number): number;
   shutdown(): number;
   /** The counters, or the C return code when the library refused. */
   stats(): NativeStats | number;
@@ -75,6 +75,8 @@ export interface NativeAddon {
   subscriberWatch(handle: NativeSubscriber, callback: () => void): number;
   subscriberWait(handle: NativeSubscriber): number;
   subscriberClose(handle: NativeSubscriber): void;
+  readonly BATCHING_ON: number;
+  readonly BATCHING_OFF: number;
   readonly SUCCESS: number;
   readonly ERR_MSG_SEND: number;
   readonly ERR_NOT_AVAILABLE: number;

@@ -142,6 +142,7 @@ describe('configure', () => {
     ['a heartbeat as text', { heartbeatMs: '100' }],
     ['a negative queue limit', { queueLimit: -1 }],
     ['a linger beyond 32 bits', { lingerMs: 2 ** 32 }],
+    ['batching as a number', { batching: 0 }],
   ])('throws a TypeError for %s', (_what, options) => {
     expect(() => configure(options as never)).toThrow(TypeError);
   });
@@ -163,7 +164,7 @@ describe('configure', () => {
   it('accepts no changes and every option at once', () => {
     expect(() => configure({})).not.toThrow();
     const endpoint = `tcp://127.0.0.1:1`;
-    expect(() => configure({ endpoint, heartbeatMs: 1000, queueLimit: 100, lingerMs: 50, maxTriples: 20_000 })).not.toThrow();
+    expect(() => configure({ endpoint, heartbeatMs: 1000, queueLimit: 100, lingerMs: 50, maxTriples: 20_000, batching: false })).not.toThrow();
     configure({ endpoint: `ipc://${join(makeTempDir('mm-addon-api-'), 'nobody.sock')}` });
   });
 });

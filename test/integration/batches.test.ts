@@ -37,9 +37,9 @@ async function metric(notifier: RunningNotifier, name: string): Promise<number> 
  * Runs the burst fixture against an endpoint whose directory does not exist yet, checks that
  * the library holds every message, then starts the notifier there.
  */
-async function heldBurst(env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ notifier: RunningNotifier; pid: number }> {
+async function heldBurst(env: NodeJS.ProcessEnv, args: string[] = [], configure: { batching?: boolean } = {}): Promise<{ notifier: RunningNotifier; pid: number }> {
   const endpoint = `ipc://${join(makeTempDir('mm-batches-'), 'later', 'notify.sock')}`;
-  const options = JSON.stringify({ endpoint, heartbeatMs: INTERVAL_MS, queueLimit: 2 * COUNT });
+  const options = JSON.stringify({ endpoint, heartbeatMs: INTERVAL_MS, queueLimit: 2 * COUNT, ...configure });
   const sender = spawnProcess(process.execPath, [BURST, options, String(COUNT)], { label: 'burst', env: { ...process.env, ...env } });
   const report = JSON.parse((await sender.waitForOutput(/^(\{"pid".*)$/m, 60_000))[1] ?? '') as { pid: number; queueLength: number; endpointError: number };
   expect(report.endpointError).toBe(NO_DIRECTORY);
@@ -74,8 +74,11 @@ it('a burst the library held reaches the notifier in batches, each message appli
   expect(await notifier.sources()).toMatchObject([{ pid, lastSeq: String(1 + COUNT + COUNT / 2), registrations: COUNT / 2 }]);
 });
 
-it('with batching off (MAPISTORE_MGMT_BATCHING=0) the same burst arrives as single messages', async () => {
-  const { notifier } = await heldBurst({ MAPISTORE_MGMT_BATCHING: '0' });
+it.each([
+  ['MAPISTORE_MGMT_BATCHING=0', { MAPISTORE_MGMT_BATCHING: '0' }, {}],
+  ["the addon's configure({ batching: false })", {}, { batching: false }],
+])('with batching off (%s) the same burst arrives as single messages', async (_how, env, configure) => {
+  const { notifier } = await heldBurst(env, [], configure);
   await notifier.waitForUsers(evenUsers(), { timeoutMs: 30_000 });
   expect((await notifier.status()).counters.messages.register).toEqual({ applied: COUNT });
   expect(await metric(notifier, 'mapistore_mgmt_batches_total')).toBe(0);
