@@ -162,7 +162,9 @@ async function writeLines(file: Awaited<ReturnType<typeof open>>, lines: Iterato
       if (bytes >= SAVE_BATCH_BYTES || performance.now() >= sliceEnd) break;
       next = lines.next();
     }
-    if (batch.length > 0) await file.write(batch.join(''));
+    // writeFile, unlike write, goes on after a short write (a disk filling up): a save either
+    // writes every byte or fails.
+    if (batch.length > 0) await file.writeFile(batch.join(''));
     if (next.done) return;
     // The write's own completion may come before timers; give them their turn too.
     await new Promise((resolve) => setImmediate(resolve));
