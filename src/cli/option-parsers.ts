@@ -12,6 +12,14 @@ export function parseName(value: string): string {
   return value;
 }
 
+/** A switch's value (the flag alone means on): a variable or config line saying `false` turns it off. */
+export function parseSwitch(value: string): boolean {
+  const word = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(word)) return true;
+  if (['0', 'false', 'no', 'off'].includes(word)) return false;
+  throw new InvalidArgumentError('expected on or off (also 1 or 0, true or false, yes or no).');
+}
+
 /** An integer in [min, max], written in decimal. */
 export function integerIn(min: number, max: number): (value: string) => number {
   return (value) => {

@@ -4,7 +4,7 @@
 import { Option } from 'commander';
 import { DEFAULT_HTTP, DEFAULTS, defaultEndpoint, defaultStateDir, LIBRARY_LIMITS } from '../server/defaults.js';
 import { NEWMAIL_DEFAULTS } from '../newmail/config.js';
-import { integerIn, numberIn, parseEndpoint, parseHostNames, parseIdList, parseHostPort, parseIpcEndpoint, parseMode, parseName, parseNames, parseVuserTemplate } from './option-parsers.js';
+import { integerIn, numberIn, parseEndpoint, parseHostNames, parseIdList, parseHostPort, parseIpcEndpoint, parseMode, parseName, parseNames, parseSwitch, parseVuserTemplate } from './option-parsers.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -12,6 +12,14 @@ const HOUR_MS = 3_600_000;
 function option(flags: string, description: string): Option {
   const name = flags.split(' ')[0] ?? flags;
   return new Option(flags, description).env(`MAPISTORE_MGMT_${name.slice(2).toUpperCase().replaceAll('-', '_')}`);
+}
+
+/**
+ * An off-by-default switch: `--flag` alone, or `--flag on|off`; its variable and config line
+ * take the same words (commander would take any value of a plain flag's variable as on).
+ */
+function switchOption(flag: string, description: string): Option {
+  return option(`${flag} [on|off]`, description).preset('on').argParser(parseSwitch).default(false);
 }
 
 /** The numeric settings: flag, help, default, and the parser that checks the range. */
@@ -41,10 +49,10 @@ export function serveOptions(): Option[] {
     option('--socket-group <group>', 'group (name or gid) of the ipc socket directory when the notifier creates it'),
     option('--ipc-allow-users <users>', 'only these users (names or uids, comma-separated) may connect over ipc, checked by the kernel\'s peer credentials').default([], 'anyone the directory lets in').argParser(parseIdList('passwd')),
     option('--ipc-allow-groups <groups>', 'only peers whose primary group is one of these (names or gids) may connect over ipc, besides --ipc-allow-users').default([], 'anyone the directory lets in').argParser(parseIdList('group')),
-    option('--ipc-check-pids', "refuse messages claiming a pid that is not an ipc peer's (kernel credentials), and limit senders per pid (--max-sources-per-pid); senders must share the notifier's pid namespace").default(false),
+    switchOption('--ipc-check-pids', "refuse messages claiming a pid that is not an ipc peer's (kernel credentials), and limit senders per pid (--max-sources-per-pid); senders must share the notifier's pid namespace"),
     option('--curve-secret-key-file <file>', "the notifier's CURVE secret key (from `mapistore-mgmt keygen`; not readable by others): encrypts and authenticates the socket, required on tcp"),
     option('--curve-allow <path>', 'client public keys admitted with CURVE: a directory of LABEL.pub files, or a file of "LABEL KEY" lines'),
-    option('--insecure-plain-tcp', 'allow a tcp endpoint without CURVE, on a loopback address only (anyone on the host can then send)').default(false),
+    switchOption('--insecure-plain-tcp', 'allow a tcp endpoint without CURVE, on a loopback address only (anyone on the host can then send)'),
     option('--http <host:port>', 'HTTP API address; port 0 picks a free port (the log says which)').default(parseHostPort(DEFAULT_HTTP), DEFAULT_HTTP).argParser(parseHostPort),
     option('--http-token-file <file>', 'file holding the HTTP bearer token (not readable by others); without one, purge is refused and only loopback may listen'),
     option('--http-auth <scope>', 'what the token guards: writes (purge) or all (every route but /healthz and /readyz)').choices(['writes', 'all']).default('writes'),

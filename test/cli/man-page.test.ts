@@ -94,6 +94,17 @@ describe('man/mapistore-mgmt.1', () => {
     expect(queryOptions).toEqual([...used].sort());
   });
 
+  it('gives the default each numeric serve option really has', () => {
+    const lines = section('SERVE OPTIONS');
+    const numeric = serveOptions().filter((option) => typeof option.defaultValue === 'number');
+    expect(numeric.length).toBeGreaterThan(10);
+    for (const option of numeric) {
+      const at = lines.findIndex((line, index) => /^\.T[PQ]\b/.test(lines[index - 1] ?? '') && line.startsWith(`.BI ${option.long} `));
+      const paragraph = lines.slice(at + 1, lines.findIndex((line, index) => index > at && /^\.T[PQ]\b/.test(line))).join(' ');
+      expect(/\(default (\d+)/.exec(paragraph)?.[1], option.long).toBe(option.defaultValueDescription ?? String(option.defaultValue));
+    }
+  });
+
   it('names the variable of every serve option, and MAPISTORE_MGMT_HTTP', () => {
     const named = new Set(tags(section('ENVIRONMENT')).map((tag) => tag.replace(/^\.B /, '')));
     for (const option of serveOptions()) expect(named, option.long).toContain(option.envVar);

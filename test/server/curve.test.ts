@@ -128,6 +128,21 @@ describe('tcp fails closed', () => {
     expect(open.code).toBe(2);
     expect(open.stderr).toContain('is open to other users (mode 604)');
   });
+
+  it('takes a switch variable saying false as off, and refuses one that is neither on nor off (exit 2)', async () => {
+    const off = await runCli(['serve', '--state-dir', join(makeTempDir(), 's'), '--http', '127.0.0.1:0', '--endpoint', 'tcp://127.0.0.1:0'], {
+      env: { ...process.env, MAPISTORE_MGMT_INSECURE_PLAIN_TCP: 'false' },
+    });
+    expect(off.code).toBe(2);
+    expect(off.stderr).toContain('a tcp endpoint needs CURVE');
+    const offFlag = await serve('--endpoint', 'tcp://127.0.0.1:0', '--insecure-plain-tcp', 'off');
+    expect(offFlag.stderr).toContain('a tcp endpoint needs CURVE');
+    const unclear = await runCli(['serve', '--state-dir', join(makeTempDir(), 's'), '--http', '127.0.0.1:0'], {
+      env: { ...process.env, MAPISTORE_MGMT_IPC_CHECK_PIDS: 'maybe' },
+    });
+    expect(unclear.code).toBe(2);
+    expect(unclear.stderr).toContain("value 'maybe' from env 'MAPISTORE_MGMT_IPC_CHECK_PIDS' is invalid. expected on or off");
+  });
 });
 
 describe('the CURVE allow-list', () => {
