@@ -8,6 +8,14 @@ import type { Command, Option } from 'commander';
 
 const PREFIX = 'MAPISTORE_MGMT_';
 
+/**
+ * Variables that the C library (in the backends) or the query commands read and serve does not:
+ * a file shared with the backends' environment may hold them. MAPISTORE_MGMT_ENDPOINT,
+ * _HEARTBEAT_MS and _CURVE_SECRET_KEY_FILE are read by both; the last names the backend's key
+ * to the library and the notifier's own to serve, so a shared file must not set it.
+ */
+const NOT_READ_BY_SERVE = new Set(['QUEUE_LIMIT', 'LINGER_MS', 'MAX_TRIPLES', 'BATCHING', 'CURVE_SERVER_KEY_FILE', 'NEWMAIL_ENDPOINT', 'HTTP_TOKEN'].map((name) => PREFIX + name));
+
 /** The config file cannot be read or holds a bad setting; the message names the file and the setting. */
 export class ConfigFileError extends Error {}
 
@@ -27,7 +35,8 @@ export function readConfigFile(path: string, options: readonly Option[]): Map<st
   const byVariable = new Map(options.flatMap((option) => (option.envVar === undefined ? [] : [[option.envVar, option] as const])));
   const values = new Map<string, unknown>();
   for (const [name, raw] of Object.entries(parseEnv(text))) {
-    if (!name.startsWith(PREFIX) || raw === undefined) continue; // the file may be shared with other programs
+    // The file may be shared with other programs.
+    if (!name.startsWith(PREFIX) || NOT_READ_BY_SERVE.has(name) || raw === undefined) continue;
     const option = byVariable.get(name);
     if (option === undefined || option.attributeName() === 'config') throw new ConfigFileError(`${path}: ${name} is not a setting of serve.`);
     try {

@@ -65,7 +65,8 @@ describe('the config file', () => {
     // The file is checked whole, even a setting that a flag overrides.
     const result = await runCli(['serve', '--config', config, '--max-sources', '3', '--http', '127.0.0.1:0']);
     expect(result.code).toBe(2);
-    writeFileSync(config, 'MAPISTORE_MGMT_HEARTBEAT_MS=1234\nMAPISTORE_MGMT_MAX_SOURCES=1\n');
+    // The library's own settings, for backends sharing the file, are no concern of serve's.
+    writeFileSync(config, 'MAPISTORE_MGMT_HEARTBEAT_MS=1234\nMAPISTORE_MGMT_MAX_SOURCES=1\nMAPISTORE_MGMT_QUEUE_LIMIT=50\nMAPISTORE_MGMT_BATCHING=0\n');
     const notifier = await startNotifier({ args: ['--config', config], env: { MAPISTORE_MGMT_MAX_SOURCES: '3' } });
     const push = connectPush(notifier.endpoint);
     for (const pid of [1, 2]) await new FakeSource(push, 'h', pid).register('SOGo', `u${pid}`, `u${pid}`);
