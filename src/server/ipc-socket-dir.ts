@@ -43,15 +43,22 @@ function statOrUndefined(path: string): Stats | undefined {
   }
 }
 
-/** True when something accepts connections on the unix socket at `path`. */
+/**
+ * Whether something serves the unix socket at `path`: true when a connection is accepted, false
+ * when it is refused (a stale file). Any other failure (a full backlog: EAGAIN) leaves it
+ * unknown, and the file is not ours to remove.
+ */
 function socketIsLive(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const probe = connect(path);
     probe.once('connect', () => {
       probe.destroy();
       resolve(true);
     });
-    probe.once('error', () => resolve(false));
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED') resolve(false);
+      else reject(new StartupError(`cannot tell whether another process serves ${path} (${error.code ?? error.message}): stop it or choose another --endpoint.`, 2));
+    });
   });
 }
 
