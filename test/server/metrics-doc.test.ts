@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // docs/operations.md's metrics table against what /metrics of a running notifier exposes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
