@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The notifier's JSON log on stdout. When stdout is a pipe or a socket (a journal, a harness),
 // writes are non-blocking and buffered up to a bound: if nobody reads, log lines are dropped
-// instead of stalling the receive loop, the HTTP API, or the exit. A file or a terminal is
-// written synchronously.
+// instead of stalling the receive loop, the HTTP API, or the exit, and once the reader catches
+// up a warning says how many were. A file or a terminal is written synchronously.
 import { fstatSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { pino, type DestinationStream, type Logger } from 'pino';
@@ -24,10 +24,22 @@ function pipeDestination(): { stream: DestinationStream; drain: () => Promise<vo
   // Unlike process.stdout, a socket of our own over fd 1 is non-blocking.
   const socket = new Socket({ fd: 1, readable: false, writable: true });
   socket.on('error', () => socket.destroy()); // the reader went away: logging stops, nothing else
+  let dropped = 0;
   return {
     stream: {
       write(line: string) {
-        if (!socket.destroyed && socket.writableLength < MAX_BUFFERED_BYTES) socket.write(line);
+        if (socket.destroyed) return;
+        if (socket.writableLength >= MAX_BUFFERED_BYTES) {
+          dropped++;
+          return;
+        }
+        if (dropped > 0) {
+          // pino's own line format (level 40: warn), so that whatever parses the log reads it.
+          const report = { level: 40, time: new Date().toISOString(), name: 'mapistore-mgmt', dropped, msg: `dropped ${dropped} log lines while stdout's reader was more than ${MAX_BUFFERED_BYTES} bytes behind` };
+          socket.write(`${JSON.stringify(report)}\n`);
+          dropped = 0;
+        }
+        socket.write(line);
       },
     },
     drain: () =>

@@ -57,6 +57,10 @@ export class TestProcess {
     this.child.stdout?.pause();
   }
 
+  resumeStdout(): void {
+    this.child.stdout?.resume();
+  }
+
   /** Sends a signal if the process still runs. */
   signal(signal: NodeJS.Signals): void {
     if (this.running) this.child.kill(signal);
