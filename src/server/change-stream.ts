@@ -29,6 +29,8 @@ interface Client {
 export class ChangeStream {
   private readonly clients = new Set<Client>();
   private readonly keepalive: NodeJS.Timeout;
+  /** Clients dropped for falling MAX_BUFFERED_BYTES behind, since start. */
+  cut = 0;
 
   /** `maxClients`: clients followed at once (--max-event-subscribers). */
   constructor(readonly maxClients: number) {
@@ -92,6 +94,7 @@ export class ChangeStream {
       return;
     }
     if (client.pendingBytes + bytes > MAX_BUFFERED_BYTES) {
+      this.cut++;
       this.clients.delete(client);
       client.response.destroy();
       return;

@@ -19,6 +19,8 @@ export interface MetricProbes {
   /** Live sources that hold nothing (they take --empty-lease-ms). */
   emptySources: () => number;
   eventSubscribers: () => number;
+  /** Change-stream clients cut for falling 1 MiB behind, since start. */
+  eventSubscribersCut: () => number;
   /** How long frames have been waiting unread (0 when the receive loop keeps up). */
   receiveBacklogMs: () => number;
 }
@@ -49,7 +51,7 @@ export class NotifierMetrics {
     probes: MetricProbes,
     readonly registry = new Registry(),
   ) {
-    const { sizes, eventSubscribers, receiveBacklogMs, heldRegistrations, emptySources } = probes;
+    const { sizes, eventSubscribers, eventSubscribersCut, receiveBacklogMs, heldRegistrations, emptySources } = probes;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     const counts = this.messageCounts;
@@ -137,6 +139,15 @@ export class NotifierMetrics {
       name: `${PREFIX}event_subscribers_refused_total`,
       help: 'Change-stream clients refused (503) because --max-event-subscribers were following.',
       registers,
+    });
+    new Counter({
+      name: `${PREFIX}event_subscribers_cut_total`,
+      help: 'Change-stream clients cut because more than 1 MiB of events waited for them.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(eventSubscribersCut());
+      },
     });
     const gauge = (name: string, help: string, read: (s: StatusSizes) => number) =>
       new Gauge({

@@ -154,6 +154,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
       heldRegistrations: () => table.heldCount,
       emptySources: () => table.emptySourceCount,
       eventSubscribers: () => changes.size,
+      eventSubscribersCut: () => changes.cut,
       receiveBacklogMs: () => receiver.backlogMs,
     },
     registry,

@@ -159,6 +159,7 @@ describe('under load', () => {
     } while (!(await everyNonReaderCut()) && floods < 10);
     expect((await notifier.status()).counters.messages.register?.applied).toBeGreaterThan(1_000);
     expect(await everyNonReaderCut()).toBe(true);
+    expect(await metric(notifier, 'mapistore_mgmt_event_subscribers_cut_total')).toBe(100);
     peakRss = Math.max(peakRss, await metric(notifier, 'process_resident_memory_bytes'));
     await health.stop();
     for (const socket of sockets) socket.destroy();
