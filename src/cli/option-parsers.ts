@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { InvalidArgumentError } from 'commander';
 import { templateProblem } from '../newmail/ox-mapping.js';
 import type { HostPort } from '../server/config.js';
+import { IPC_PATH_MAX_BYTES } from '../server/defaults.js';
 
 /** A backend, username or vuser to look for: the protocol has no empty names. */
 export function parseName(value: string): string {
@@ -84,8 +85,7 @@ export function parseEndpoint(value: string): string {
   if (value.startsWith('ipc://')) {
     const path = value.slice('ipc://'.length);
     if (!path.startsWith('/')) throw new InvalidArgumentError('an ipc endpoint needs an absolute path, for example ipc:///run/mapistore-mgmt/notify.sock.');
-    // sockaddr_un holds 107 path bytes plus the terminating NUL.
-    if (Buffer.byteLength(path) > 107) throw new InvalidArgumentError('the ipc socket path is longer than 107 bytes: choose a shorter path.');
+    if (Buffer.byteLength(path) > IPC_PATH_MAX_BYTES) throw new InvalidArgumentError(`the ipc socket path is longer than ${IPC_PATH_MAX_BYTES} bytes: choose a shorter path.`);
     return value;
   }
   if (value.startsWith('tcp://')) {

@@ -3,14 +3,18 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+/** The longest ipc socket path: sockaddr_un holds 107 bytes plus the terminating NUL. */
+export const IPC_PATH_MAX_BYTES = 107;
+
 /**
  * The library's default too (config.c): root's own `/run/mapistore-mgmt`; another user's
- * `$XDG_RUNTIME_DIR/mapistore-mgmt`, else `/tmp/mapistore-mgmt-UID` (never a directory shared by
- * users, which the first to make it would own).
+ * `$XDG_RUNTIME_DIR/mapistore-mgmt` if that path fits a socket address, else
+ * `/tmp/mapistore-mgmt-UID` (never a directory shared by users, which the first to make it would own).
  */
 export function defaultEndpoint(env: NodeJS.ProcessEnv = process.env, uid: number = process.geteuid?.() ?? 0): string {
   if (uid === 0) return 'ipc:///run/mapistore-mgmt/notify.sock';
-  if (env.XDG_RUNTIME_DIR) return `ipc://${join(env.XDG_RUNTIME_DIR, 'mapistore-mgmt', 'notify.sock')}`;
+  const runtime = env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'mapistore-mgmt', 'notify.sock') : undefined;
+  if (runtime !== undefined && Buffer.byteLength(runtime) <= IPC_PATH_MAX_BYTES) return `ipc://${runtime}`;
   return `ipc:///tmp/mapistore-mgmt-${uid}/notify.sock`;
 }
 

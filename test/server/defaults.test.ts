@@ -36,11 +36,13 @@ describe('defaults shared with the library', () => {
     expect(defaultEndpoint({ XDG_RUNTIME_DIR: '/run/user/1000' }, 1000)).toBe('ipc:///run/user/1000/mapistore-mgmt/notify.sock');
     expect(defaultEndpoint({}, 1000)).toBe('ipc:///tmp/mapistore-mgmt-1000/notify.sock');
     expect(defaultEndpoint({ XDG_RUNTIME_DIR: '' }, 1000)).toBe('ipc:///tmp/mapistore-mgmt-1000/notify.sock');
+    expect(defaultEndpoint({ XDG_RUNTIME_DIR: `/run/${'x'.repeat(90)}` }, 1000)).toBe('ipc:///tmp/mapistore-mgmt-1000/notify.sock');
   });
 
   it('endpoint: the library (run as root and as nobody) chooses the same', async () => {
     for (const uid of [0, NOBODY]) {
-      for (const env of [{}, { XDG_RUNTIME_DIR: '/run/user/4242' }]) {
+      // The last: a runtime directory too long for a socket address under it.
+      for (const env of [{}, { XDG_RUNTIME_DIR: '/run/user/4242' }, { XDG_RUNTIME_DIR: `/run/${'x'.repeat(90)}` }]) {
         expect(await libraryDefault(uid, env), `uid ${uid} ${JSON.stringify(env)}`).toBe(defaultEndpoint(env, uid));
       }
     }
