@@ -34,9 +34,9 @@ export async function restoreTable(path: string, options: TableOptions, log: Log
 function setAside(path: string, error: unknown, log: Logger): void {
   try {
     const aside = moveAside(path);
-    log.error({ path, movedTo: aside, err: error }, 'the saved state is unreadable; moved it aside and started with an empty table');
+    log.error({ path, movedTo: aside, err: error }, 'the saved state cannot be restored (err says why: unreadable, or over a limit now lower than when it was saved); moved it aside and started with an empty table');
   } catch (moveError) {
-    log.error({ path, err: error, moveError }, 'the saved state is unreadable and could not be moved aside; starting with an empty table');
+    log.error({ path, err: error, moveError }, 'the saved state cannot be restored (err says why) and could not be moved aside; starting with an empty table');
   }
 }
 
