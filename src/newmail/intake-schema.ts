@@ -6,7 +6,7 @@ import type { FastifySchemaValidationError } from 'fastify';
 import { STR16_MAX_BYTES, STR8_MAX_BYTES, stringProblem, UINT32_MAX } from './notification.js';
 
 /** Events one POST may carry. */
-export const MAX_EVENTS_PER_REQUEST = 1000;
+const MAX_EVENTS_PER_REQUEST = 1000;
 /** Largest request body: room for one event with every str16 at its limit. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -28,7 +28,7 @@ export interface NewmailRequestEvent {
   subject?: string;
 }
 
-export const newmailEventSchema = {
+const newmailEventSchema = {
   type: 'object',
   properties: {
     backend: str8,

@@ -2,11 +2,11 @@
 // The new-mail counters, in the notifier's registry (GET /metrics).
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-export const INTAKES = ['newmail', 'ox'] as const;
+const INTAKES = ['newmail', 'ox'] as const;
 export type Intake = (typeof INTAKES)[number];
-export const ROUTE_RESULTS = ['delivered', 'no-registered-user'] as const;
+const ROUTE_RESULTS = ['delivered', 'no-registered-user'] as const;
 export type RouteResult = (typeof ROUTE_RESULTS)[number];
-export const INTAKE_REJECT_REASONS = ['invalid-json', 'invalid-event', 'unknown-backend', 'body-too-large', 'unsupported-media-type'] as const;
+const INTAKE_REJECT_REASONS = ['invalid-json', 'invalid-event', 'unknown-backend', 'body-too-large', 'unsupported-media-type'] as const;
 export type IntakeRejectReason = (typeof INTAKE_REJECT_REASONS)[number];
 
 const PREFIX = 'mapistore_mgmt_newmail_';

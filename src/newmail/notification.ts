@@ -34,7 +34,7 @@ function str(value: string, lengthBytes: 1 | 2, min: number): Buffer {
 }
 
 /** The topic frame: the username and a NUL, so that a subscription to `jdoe` never matches `jdoe2`. */
-export function notificationTopic(username: string): Buffer {
+function notificationTopic(username: string): Buffer {
   return Buffer.concat([Buffer.from(username, 'utf8'), Buffer.alloc(1)]);
 }
 

@@ -6,7 +6,7 @@ import { XPublisher, type SocketOptions } from 'zeromq';
 import { encodeNotification, type Notification } from './notification.js';
 
 /** Messages queued per subscriber before ZeroMQ drops for it. */
-export const SEND_HWM = 10_000;
+const SEND_HWM = 10_000;
 
 export class NotificationPublisher {
   // sendTimeout 0: each send completes (or drops) inside the call, so sends never overlap

@@ -17,7 +17,7 @@ const Z85_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV
 const Z85_KEY_LENGTH = 40;
 
 /** The 32 bytes of a Z85 key, or undefined when `text` is not one. */
-export function decodeZ85Key(text: string): Buffer | undefined {
+function decodeZ85Key(text: string): Buffer | undefined {
   if (text.length !== Z85_KEY_LENGTH) return undefined;
   const out = Buffer.alloc(32);
   for (let group = 0; group < 8; group++) {

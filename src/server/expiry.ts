@@ -28,7 +28,7 @@ export interface ExpiryClock {
 }
 
 /** The tick period for a shortest lease of `minLeaseMs`: a quarter of it, within [50 ms, 1 s]. */
-export function expiryTickMs(minLeaseMs: number): number {
+function expiryTickMs(minLeaseMs: number): number {
   return Math.min(1_000, Math.max(50, Math.floor(minLeaseMs / 4)));
 }
 

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { StartupError } from './startup-error.js';
 
 /** Shortest token accepted: anything shorter is guessable over many requests. */
-export const MIN_TOKEN_LENGTH = 16;
+const MIN_TOKEN_LENGTH = 16;
 const MAX_TOKEN_LENGTH = 4096;
 
 /** An unusable token or HTTP exposure: the configuration must change (exit 2). */

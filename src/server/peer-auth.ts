@@ -15,7 +15,7 @@ import { RateLimitedLog } from './rate-limited-log.js';
 import { ZAP_DOMAIN, ZapHandler, type ZapDecision, type ZapRequest } from './zap.js';
 
 /** A tcp peer that connects and stalls holds a descriptor this long at most (libzmq's default: 30 s). */
-export const TCP_HANDSHAKE_TIMEOUT_MS = 5_000;
+const TCP_HANDSHAKE_TIMEOUT_MS = 5_000;
 
 export interface PeerAuthOptions {
   /** Allowed peer uids and primary gids on ipc; both empty: the directory alone decides. */
@@ -41,19 +41,19 @@ export interface PeerAuth {
 }
 
 /** `HOST:UID:GID:PID`, as libzmq writes an ipc peer's SO_PEERCRED into the ZAP address. */
-export function ipcCredentials(address: string): { uid: number; gid: number; pid: number } | undefined {
+function ipcCredentials(address: string): { uid: number; gid: number; pid: number } | undefined {
   const match = /:(\d+):(\d+):(\d+)$/.exec(address);
   return match ? { uid: Number(match[1]), gid: Number(match[2]), pid: Number(match[3]) } : undefined;
 }
 
-export function decideIpc(uids: ReadonlySet<number>, gids: ReadonlySet<number>, request: ZapRequest): ZapDecision {
+function decideIpc(uids: ReadonlySet<number>, gids: ReadonlySet<number>, request: ZapRequest): ZapDecision {
   const peer = ipcCredentials(request.address);
   if (peer === undefined) return { allow: false, reason: 'no-credentials', peer: 'unknown' };
   if (uids.has(peer.uid) || gids.has(peer.gid)) return { allow: true, userId: `uid:${peer.uid}` };
   return { allow: false, reason: 'peer-not-allowed', peer: `uid:${peer.uid}` };
 }
 
-export function decideCurve(allowed: AllowList, request: ZapRequest): ZapDecision {
+function decideCurve(allowed: AllowList, request: ZapRequest): ZapDecision {
   const key = request.mechanism === 'CURVE' ? request.credentials[0] : undefined;
   const label = key === undefined ? undefined : allowed.get(key.toString('hex'));
   // An unlisted key is not a label: counting it by key would let a client grow the metrics.
