@@ -11,7 +11,7 @@ export type { Notification } from '../protocol/notification.js';
 
 /** next()'s codes while the ipc directory does not exist (MAPISTORE_ERR_NO_DIRECTORY) or could
  * be another user's (MAPISTORE_ERR_DENIED): held, not connected, and the descriptor is silent. */
-const HELD_CODES: ReadonlySet<number> = new Set([7, 21]);
+const HELD_ERRORS: ReadonlySet<string> = new Set(['MAPISTORE_ERR_NO_DIRECTORY', 'MAPISTORE_ERR_DENIED']);
 /** How often readable() lets a held subscriber look at its directory again. */
 const HELD_RECHECK_MS = 1_000;
 
@@ -71,7 +71,7 @@ export class Subscriber implements AsyncIterable<Notification> {
   next(): Notification | null {
     const native = addon();
     const result = native.subscriberNext(this.#open());
-    this.#held = typeof result === 'number' && HELD_CODES.has(result) ? errorFor(result) : undefined;
+    this.#held = typeof result === 'number' && HELD_ERRORS.has(addon().errorName(result) ?? '') ? errorFor(result) : undefined;
     if (result === native.ERR_NOT_AVAILABLE || this.#held !== undefined) return null;
     if (typeof result === 'number') throw errorFor(result);
     return notificationOf(result);
