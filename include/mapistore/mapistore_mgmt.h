@@ -252,7 +252,8 @@ struct mapistore_mgmt_stats {
 				      * directory that is, and be writable by nobody else; or the
 				      * CURVE secret key's file is open to others); for the CURVE
 				      * key files, MAPISTORE_ERR_INVALID_PARAMETER (only one given),
-				      * MAPISTORE_ERR_NOT_FOUND (unreadable) or
+				      * MAPISTORE_ERR_NOT_FOUND (unreadable, or not a
+				      * regular file: a FIFO is never waited on) or
 				      * MAPISTORE_ERR_INVALID_DATA (no Z85 key in it) */
 	uint64_t connections;        /* connections to the notifier completed (ZeroMQ handshakes);
 				      * a reconnection, or a first connection after drops, is
