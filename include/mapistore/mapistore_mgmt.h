@@ -150,7 +150,8 @@ struct mapistore_connection_info {
  * Return codes of this library beyond OpenChange's enum mapistore_error (whose last is 24);
  * mapistore_mgmt_errname() and mapistore_mgmt_errstr() know them too.
  */
-/* The process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct triples. */
+/* The process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct triples, or
+ * this triple UINT32_MAX times (a heartbeat carries each triple's count in 32 bits). */
 #define MAPISTORE_MGMT_ERR_LIMIT 25
 
 /*
@@ -162,8 +163,9 @@ struct mapistore_connection_info {
  * MAPISTORE_ERR_INVALID_PARAMETER when backend or vuser is NULL, or a string is empty,
  * not valid UTF-8 or longer than MAPISTORE_MGMT_MAX_STRING bytes (nothing is recorded or
  * sent on these errors); MAPISTORE_MGMT_ERR_LIMIT when the triple is not held yet and the
- * process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct ones (nothing
- * recorded or sent: the notifier would refuse it); MAPISTORE_ERR_NO_MEMORY when memory or the background thread could
+ * process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct ones (the notifier
+ * would refuse it), or the triple is held UINT32_MAX (4294967295) times already (nothing
+ * recorded or sent; counted in triples_refused); MAPISTORE_ERR_NO_MEMORY when memory or the background thread could
  * not be had (nothing recorded); MAPISTORE_ERR_MSG_SEND when the send queue is full, or a
  * shutdown is under way, or the process is exiting: the registration is recorded and reaches
  * the notifier with the next heartbeat (if one comes), and the drop is counted.
@@ -244,7 +246,7 @@ struct mapistore_mgmt_stats {
 	 * gets the fields above. */
 	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
 	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
-	uint64_t triples_refused;      /* registers refused with MAPISTORE_MGMT_ERR_LIMIT */
+	uint64_t triples_refused;      /* registers refused with MAPISTORE_MGMT_ERR_LIMIT (either limit) */
 	int endpoint_error;          /* why messages are held rather than sent: MAPISTORE_SUCCESS,
 				      * MAPISTORE_ERR_NO_DIRECTORY (the ipc socket's directory does
 				      * not exist yet) or MAPISTORE_ERR_DENIED (it could be another
