@@ -328,10 +328,12 @@ struct mapistore_mgmt_notification {
 
 /*
  * Create a subscriber connected to `endpoint` ("ipc://PATH" or "tcp://HOST:PORT"), or when it
- * is NULL to $MAPISTORE_MGMT_NEWMAIL_ENDPOINT, or by default to
- * ipc:///run/mapistore-mgmt/newmail.sock for root, else
- * ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock (ipc:///tmp/mapistore-mgmt-UID/newmail.sock
- * when XDG_RUNTIME_DIR is unset), the notifier's default. It receives nothing until
+ * is NULL to $MAPISTORE_MGMT_NEWMAIL_ENDPOINT, or by default where the notifier publishes by
+ * default: newmail.sock in the directory of $MAPISTORE_MGMT_ENDPOINT when that is an ipc
+ * endpoint (the notifier's --endpoint), else ipc:///run/mapistore-mgmt/newmail.sock for root,
+ * else ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock
+ * (ipc:///tmp/mapistore-mgmt-UID/newmail.sock when XDG_RUNTIME_DIR is unset). An endpoint set
+ * with mapistore_mgmt_configure() is not followed: pass the subscriber's. It receives nothing until
  * subscribed to a username. The notifier need not be there: ZeroMQ connects when it comes.
  * An ipc endpoint whose directory does not exist yet is not connected to (a local user who
  * made it first would learn the subscribed usernames and could publish forged
