@@ -304,9 +304,12 @@ MAPISTORE_MGMT_EXTERN const char *mapistore_mgmt_version_string(void);
  * MAPISTORE_ERR_CONTEXT_FAILED, never an abort; a subscriber whose descriptors the host closed
  * is abandoned (never used again) and every call on it returns MAPISTORE_ERR_CONTEXT_FAILED.
  *
- * Limits: a username is 1..MAPISTORE_MGMT_MAX_STRING bytes of UTF-8; at most
- * MAPISTORE_MGMT_SUBSCRIBER_QUEUE notifications wait in a subscriber (ZeroMQ's receive
- * high-water mark): beyond that the notifier's PUB socket drops them for this subscriber.
+ * Limits: a username is 1..MAPISTORE_MGMT_MAX_STRING bytes of UTF-8. A subscriber's own
+ * receive queue holds at most MAPISTORE_MGMT_SUBSCRIBER_QUEUE notifications (ZeroMQ's receive
+ * high-water mark); once it is full, more wait in the socket buffers and then in the
+ * notifier's queue for this subscriber (its send high-water mark, 10000), and only when that
+ * is full too does the notifier's PUB socket drop the newest ones for this subscriber: about
+ * 11000 waiting, plus what the socket buffers hold.
  * A notifier restarted is reconnected to, and the subscriptions sent again, by ZeroMQ.
  */
 struct mapistore_mgmt_subscriber;
