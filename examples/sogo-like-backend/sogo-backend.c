@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sogo-backend.c - the SOGo-like backend: contexts that register their user with the notifier
  * (SOGo: -openContext and -dealloc of MAPIStoreContext), and the manager's generate_uri
- * (SOGo: sogo_manager_generate_uri in MAPIStoreSOGo.m). */
+ * (SOGo: sogo_manager_generate_uri in MAPIStoreSOGo.m); and, standing in for mapistore, the
+ * session of a user who logs on, which both example programs open. */
 #include "sogo-backend.h"
 
 #include <stdio.h>
@@ -52,6 +53,28 @@ struct sogo_context *sogo_context_create(TALLOC_CTX *mem_ctx,
 	talloc_set_destructor(context, sogo_context_destructor);
 	printf("opened %s (register: %s)\n", uri, mapistore_mgmt_errname(rc));
 	return context;
+}
+
+TALLOC_CTX *sogo_session_open(const char *username, const char *const *folders, size_t count)
+{
+	TALLOC_CTX *session = talloc_named_const(NULL, 0, "outlook session");
+	struct mapistore_connection_info *conn_info =
+		talloc_zero(session, struct mapistore_connection_info);
+
+	if (!session || !conn_info || !(conn_info->username = talloc_strdup(conn_info, username))) {
+		talloc_free(session);
+		return NULL;
+	}
+	conn_info->repl_id = 1;
+	for (size_t i = 0; i < count; i++) {
+		char *uri = talloc_asprintf(session, "sogo://%s:*@%s/", username, folders[i]);
+
+		if (!uri || !sogo_context_create(session, conn_info, uri)) {
+			talloc_free(session);
+			return NULL;
+		}
+	}
+	return session;
 }
 
 enum mapistore_error sogo_generate_uri(TALLOC_CTX *mem_ctx, const char *username,

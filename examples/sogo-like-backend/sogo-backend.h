@@ -27,6 +27,11 @@ struct sogo_context *sogo_context_create(TALLOC_CTX *mem_ctx,
 					 struct mapistore_connection_info *conn_info,
 					 const char *uri);
 
+/* Stands in for mapistore when `username` logs on: a session (freed at logoff, which closes
+ * its contexts) holding the user's connection info, and one context per folder opened through
+ * sogo_context_create(). NULL when out of memory. */
+TALLOC_CTX *sogo_session_open(const char *username, const char *const *folders, size_t count);
+
 /* The manager's generate_uri, as SOGo's: `rootURI` when given, else
  * "sogo://<username|*>:*@<folder|*>/" (a NULL username or folder is the wildcard `*`), always
  * ending in '/', then "<message>.eml" when a message is given. *uri is allocated on mem_ctx.

@@ -49,7 +49,6 @@ static void hold(long hold_ms)
 int main(int argc, char **argv)
 {
 	static const char *const folders[] = {"mail", "calendar", "contacts"};
-	struct mapistore_connection_info *conn_info;
 	TALLOC_CTX *session;
 	sigset_t stop;
 	long hold_ms = -1;
@@ -72,18 +71,9 @@ int main(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 
-	/* What mapistore hands the backend: the authenticated user's connection info. */
-	session = talloc_named_const(NULL, 0, "outlook session");
-	conn_info = talloc_zero(session, struct mapistore_connection_info);
-	if (!session || !conn_info || !(conn_info->username = talloc_strdup(conn_info, argv[1])))
+	session = sogo_session_open(argv[1], folders, sizeof(folders) / sizeof(folders[0]));
+	if (!session)
 		return 1;
-	conn_info->repl_id = 1;
-	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++) {
-		char *uri = talloc_asprintf(session, "sogo://%s:*@%s/", argv[1], folders[i]);
-
-		if (!uri || !sogo_context_create(session, conn_info, uri))
-			return 1;
-	}
 	printf("session open: 3 contexts for %s\n", argv[1]);
 	hold(hold_ms);
 	talloc_free(session); /* frees the contexts: their destructors unregister */

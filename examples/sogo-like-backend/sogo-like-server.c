@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 {
 	struct mapistore_mgmt_subscriber *subscriber;
 	struct mapistore_mgmt_subscriber_stats stats;
-	struct mapistore_connection_info *conn_info;
+	static const char *const folders[] = {"mail"};
 	TALLOC_CTX *session;
 	long wanted = LONG_MAX;
 	sigset_t stop;
@@ -137,11 +137,8 @@ int main(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 
-	session = talloc_named_const(NULL, 0, "outlook session");
-	conn_info = talloc_zero(session, struct mapistore_connection_info);
-	if (!session || !conn_info || !(conn_info->username = talloc_strdup(conn_info, argv[1])) ||
-	    !sogo_context_create(session, conn_info,
-				 talloc_asprintf(session, "sogo://%s:*@mail/", argv[1])))
+	session = sogo_session_open(argv[1], folders, 1);
+	if (!session)
 		return 1;
 	rc = mapistore_mgmt_subscriber_new(NULL, &subscriber);
 	if (rc == MAPISTORE_SUCCESS)

@@ -150,7 +150,8 @@ struct mapistore_connection_info {
  * Return codes of this library beyond OpenChange's enum mapistore_error (whose last is 24);
  * mapistore_mgmt_errname() and mapistore_mgmt_errstr() know them too.
  */
-/* The process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct triples. */
+/* The process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct triples, or
+ * this triple UINT32_MAX times (a heartbeat carries each triple's count in 32 bits). */
 #define MAPISTORE_MGMT_ERR_LIMIT 25
 
 /*
@@ -162,8 +163,9 @@ struct mapistore_connection_info {
  * MAPISTORE_ERR_INVALID_PARAMETER when backend or vuser is NULL, or a string is empty,
  * not valid UTF-8 or longer than MAPISTORE_MGMT_MAX_STRING bytes (nothing is recorded or
  * sent on these errors); MAPISTORE_MGMT_ERR_LIMIT when the triple is not held yet and the
- * process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct ones (nothing
- * recorded or sent: the notifier would refuse it); MAPISTORE_ERR_NO_MEMORY when memory or the background thread could
+ * process already holds max_triples (MAPISTORE_MGMT_MAX_TRIPLES) distinct ones (the notifier
+ * would refuse it), or the triple is held UINT32_MAX (4294967295) times already (nothing
+ * recorded or sent; counted in triples_refused); MAPISTORE_ERR_NO_MEMORY when memory or the background thread could
  * not be had (nothing recorded); MAPISTORE_ERR_MSG_SEND when the send queue is full, or a
  * shutdown is under way, or the process is exiting: the registration is recorded and reaches
  * the notifier with the next heartbeat (if one comes), and the drop is counted.
@@ -244,7 +246,7 @@ struct mapistore_mgmt_stats {
 	 * gets the fields above. */
 	uint64_t descriptor_shortages; /* times ZeroMQ could not be opened for lack of file descriptors */
 	uint64_t contexts_lost;        /* times the host had closed the library's ZeroMQ descriptors */
-	uint64_t triples_refused;      /* registers refused with MAPISTORE_MGMT_ERR_LIMIT */
+	uint64_t triples_refused;      /* registers refused with MAPISTORE_MGMT_ERR_LIMIT (either limit) */
 	int endpoint_error;          /* why messages are held rather than sent: MAPISTORE_SUCCESS,
 				      * MAPISTORE_ERR_NO_DIRECTORY (the ipc socket's directory does
 				      * not exist yet) or MAPISTORE_ERR_DENIED (it could be another
@@ -252,7 +254,8 @@ struct mapistore_mgmt_stats {
 				      * directory that is, and be writable by nobody else; or the
 				      * CURVE secret key's file is open to others); for the CURVE
 				      * key files, MAPISTORE_ERR_INVALID_PARAMETER (only one given),
-				      * MAPISTORE_ERR_NOT_FOUND (unreadable) or
+				      * MAPISTORE_ERR_NOT_FOUND (unreadable, or not a
+				      * regular file: a FIFO is never waited on) or
 				      * MAPISTORE_ERR_INVALID_DATA (no Z85 key in it) */
 	uint64_t connections;        /* connections to the notifier completed (ZeroMQ handshakes);
 				      * a reconnection, or a first connection after drops, is
@@ -301,9 +304,12 @@ MAPISTORE_MGMT_EXTERN const char *mapistore_mgmt_version_string(void);
  * MAPISTORE_ERR_CONTEXT_FAILED, never an abort; a subscriber whose descriptors the host closed
  * is abandoned (never used again) and every call on it returns MAPISTORE_ERR_CONTEXT_FAILED.
  *
- * Limits: a username is 1..MAPISTORE_MGMT_MAX_STRING bytes of UTF-8; at most
- * MAPISTORE_MGMT_SUBSCRIBER_QUEUE notifications wait in a subscriber (ZeroMQ's receive
- * high-water mark): beyond that the notifier's PUB socket drops them for this subscriber.
+ * Limits: a username is 1..MAPISTORE_MGMT_MAX_STRING bytes of UTF-8. A subscriber's own
+ * receive queue holds at most MAPISTORE_MGMT_SUBSCRIBER_QUEUE notifications (ZeroMQ's receive
+ * high-water mark); once it is full, more wait in the socket buffers and then in the
+ * notifier's queue for this subscriber (its send high-water mark, 10000), and only when that
+ * is full too does the notifier's PUB socket drop the newest ones for this subscriber: about
+ * 11000 waiting, plus what the socket buffers hold.
  * A notifier restarted is reconnected to, and the subscriptions sent again, by ZeroMQ.
  */
 struct mapistore_mgmt_subscriber;
@@ -325,10 +331,12 @@ struct mapistore_mgmt_notification {
 
 /*
  * Create a subscriber connected to `endpoint` ("ipc://PATH" or "tcp://HOST:PORT"), or when it
- * is NULL to $MAPISTORE_MGMT_NEWMAIL_ENDPOINT, or by default to
- * ipc:///run/mapistore-mgmt/newmail.sock for root, else
- * ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock (ipc:///tmp/mapistore-mgmt-UID/newmail.sock
- * when XDG_RUNTIME_DIR is unset), the notifier's default. It receives nothing until
+ * is NULL to $MAPISTORE_MGMT_NEWMAIL_ENDPOINT, or by default where the notifier publishes by
+ * default: newmail.sock in the directory of $MAPISTORE_MGMT_ENDPOINT when that is an ipc
+ * endpoint (the notifier's --endpoint), else ipc:///run/mapistore-mgmt/newmail.sock for root,
+ * else ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock
+ * (ipc:///tmp/mapistore-mgmt-UID/newmail.sock when XDG_RUNTIME_DIR is unset). An endpoint set
+ * with mapistore_mgmt_configure() is not followed: pass the subscriber's. It receives nothing until
  * subscribed to a username. The notifier need not be there: ZeroMQ connects when it comes.
  * An ipc endpoint whose directory does not exist yet is not connected to (a local user who
  * made it first would learn the subscribed usernames and could publish forged

@@ -84,6 +84,22 @@ void mm_config_default_endpoint(char *out, const char *socket_name)
 	snprintf(out, MM_ENDPOINT_MAX, "ipc:///tmp/mapistore-mgmt-%u/%s", uid, socket_name);
 }
 
+void mm_config_default_newmail_endpoint(char *out)
+{
+	const char *endpoint = getenv("MAPISTORE_MGMT_ENDPOINT");
+
+	if (endpoint && starts_with(endpoint, MM_IPC_PREFIX) && mm_config_endpoint_valid(endpoint)) {
+		/* Up to the path's last '/' (or the prefix's, for a relative path of one name). */
+		int directory_len = (int)(strrchr(endpoint, '/') + 1 - endpoint);
+
+		if (snprintf(out, MM_ENDPOINT_MAX, "%.*s%s", directory_len, endpoint,
+			     MM_NEWMAIL_SOCKET) < MM_ENDPOINT_MAX &&
+		    mm_config_endpoint_valid(out))
+			return;
+	}
+	mm_config_default_endpoint(out, MM_NEWMAIL_SOCKET);
+}
+
 /* `path` into `out` when it fits (an empty path: none); false when it does not. */
 static bool set_path(char *out, const char *path)
 {

@@ -48,6 +48,12 @@ bool mm_config_endpoint_valid(const char *endpoint);
  * unset, empty or too long; `out` holds MM_ENDPOINT_MAX bytes. */
 void mm_config_default_endpoint(char *out, const char *socket_name);
 
+/* The notifier's PUB socket when nothing names it (src/newmail/config.ts): newmail.sock beside
+ * the PULL socket of MAPISTORE_MGMT_ENDPOINT when that is a valid ipc endpoint (and the new
+ * path fits a socket address), else mm_config_default_endpoint()'s; `out` holds
+ * MM_ENDPOINT_MAX bytes. */
+void mm_config_default_newmail_endpoint(char *out);
+
 /* The built-in defaults overridden by the MAPISTORE_MGMT_* environment variables; a variable
  * that is empty or fails the checks is ignored (a library inside a daemon has nowhere to
  * complain). */

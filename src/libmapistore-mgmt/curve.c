@@ -23,7 +23,8 @@ static int read_key(const char *path, bool secret, char *out)
 	uint8_t decoded[32];
 	struct stat st;
 	ssize_t len;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: opening a FIFO would wait for a writer; S_ISREG below refuses it. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
 	if (fd < 0)
 		return MAPISTORE_ERR_NOT_FOUND;

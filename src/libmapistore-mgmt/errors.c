@@ -30,7 +30,7 @@
 	X(MAPISTORE_ERR_CONN_REFUSED, "Connection refused")                   \
 	X(MAPISTORE_ERR_NOT_AVAILABLE, "Not available")                       \
 	X(MAPISTORE_ERR_NOT_IMPLEMENTED, "Not implemented")                   \
-	X(MAPISTORE_MGMT_ERR_LIMIT, "This process holds the most distinct registrations allowed")
+	X(MAPISTORE_MGMT_ERR_LIMIT, "A registration limit of this process is reached")
 
 struct code_text {
 	const char *name;

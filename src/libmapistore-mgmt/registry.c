@@ -192,7 +192,7 @@ enum mm_registry_result mm_registry_add(struct mm_registry *registry,
 	} else {
 		entry = *link;
 		if (entry->count == UINT32_MAX)
-			return MM_REGISTRY_NO_MEMORY;
+			return MM_REGISTRY_FULL;
 		keep_for_snapshot(registry, entry);
 	}
 	entry->count++;

@@ -41,13 +41,15 @@ struct mm_registry {
 
 enum mm_registry_result {
 	MM_REGISTRY_ADDED,
-	MM_REGISTRY_FULL,      /* a new triple, and `max_triples` are held already */
-	MM_REGISTRY_NO_MEMORY, /* memory ran out, or the triple's count would overflow */
+	MM_REGISTRY_FULL,      /* a new triple while `max_triples` are held, or a triple held
+				* UINT32_MAX times (a heartbeat entry's count is 32 bits) */
+	MM_REGISTRY_NO_MEMORY, /* memory ran out */
 };
 
 /* Adds one registration of the command's triple and keeps its replica guid and id as the
- * last seen; a triple not held yet is added only while fewer than `max_triples` are. Nothing
- * changes unless it returns MM_REGISTRY_ADDED. */
+ * last seen; a triple not held yet is added only while fewer than `max_triples` are, one held
+ * already only below UINT32_MAX registrations. Nothing changes unless it returns
+ * MM_REGISTRY_ADDED. */
 enum mm_registry_result mm_registry_add(struct mm_registry *registry,
 					const struct mm_command *command, size_t max_triples);
 

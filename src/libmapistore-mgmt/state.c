@@ -19,14 +19,15 @@ void mm_state_ensure_configured(struct mm_state *state)
 	}
 }
 
-size_t mm_state_queue_length(const struct mm_state *state)
+/* Messages waiting, in the queue and in the sender's hands. */
+static size_t queue_length(const struct mm_state *state)
 {
 	return state->queue.length + state->in_flight.length;
 }
 
 bool mm_state_queue_full(const struct mm_state *state)
 {
-	return mm_state_queue_length(state) >= state->config.queue_limit;
+	return queue_length(state) >= state->config.queue_limit;
 }
 
 int mm_state_fail(struct mm_state *state, int code)
@@ -71,7 +72,7 @@ static void announce_if_needed(struct mm_state *state, bool new_source)
 	bool unknown = new_source || state->announce || now_ms - state->last_queued_ms >= silence_ms;
 
 	if (unknown && state->registry.triples == 0 && !state->heartbeat_queued &&
-	    mm_state_queue_length(state) + 2 <= state->config.queue_limit)
+	    queue_length(state) + 2 <= state->config.queue_limit)
 		queue_empty_heartbeat(state);
 	state->last_queued_ms = now_ms;
 }
@@ -170,7 +171,7 @@ void mm_state_stats(const struct mm_state *state, struct mapistore_mgmt_stats *s
 	stats->heartbeats_sent = state->heartbeats_sent;
 	stats->registrations_held = state->registry.registrations;
 	stats->triples_held = state->registry.triples;
-	stats->queue_length = mm_state_queue_length(state);
+	stats->queue_length = queue_length(state);
 	stats->epoch = state->source.epoch;
 	stats->pid = state->source.pid;
 	stats->last_error = state->last_error;

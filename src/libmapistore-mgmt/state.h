@@ -83,8 +83,7 @@ void mm_state_init(struct mm_state *state);
 /* Reads the configuration from the environment the first time it is needed. */
 void mm_state_ensure_configured(struct mm_state *state);
 
-/* Messages waiting, in the queue and in the sender's hands. */
-size_t mm_state_queue_length(const struct mm_state *state);
+/* True when the messages waiting, in the queue and in the sender's hands, reach queue_limit. */
 bool mm_state_queue_full(const struct mm_state *state);
 
 /* Records `code` as the last error and returns it. */

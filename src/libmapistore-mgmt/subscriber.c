@@ -77,7 +77,7 @@ static int endpoint_of(const char *endpoint, char out[MM_ENDPOINT_MAX])
 	if (!endpoint)
 		endpoint = getenv("MAPISTORE_MGMT_NEWMAIL_ENDPOINT");
 	if (!endpoint || !*endpoint) {
-		mm_config_default_endpoint(out, MM_NEWMAIL_SOCKET);
+		mm_config_default_newmail_endpoint(out);
 		return MAPISTORE_SUCCESS;
 	}
 	if (!mm_config_endpoint_valid(endpoint))

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Configuration and lifecycle: the environment configures a library nobody configured; a
  * source announces its interval first; a new endpoint applies to the next messages and held
- * registrations follow with the next heartbeat; shutdown says goodbye and forgets everything, and a later call starts a new
- * source (new epoch, seq 1); with the notifier away, heartbeats do not pile up in the queue,
- * and shutdown returns promptly with the queue full. */
+ * registrations follow with the next heartbeat; shutdown says goodbye and forgets everything,
+ * and a later call starts a new source (new epoch, seq 1); with the notifier away, shutdown
+ * returns promptly with the queue full. (That heartbeats do not pile up in the queue meanwhile:
+ * test_heartbeat_away.c.) */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,37 +109,6 @@ int main(void)
 	CHECK(frame.kind == 1 && frame.seq == 2 && frame.epoch != epoch && frame.epoch != 0);
 	CHECK(frame.epoch == stats_now().epoch);
 	frame_free(&frame);
-
-	/* The notifier away: once ZeroMQ holds all it will, messages wait in the queue, and
-	 * heartbeats do not pile up there (one at most: the newest snapshot is all that counts). */
-	{
-		char absent[600];
-		struct mapistore_mgmt_stats before;
-		uint64_t give_up_ms = now_ms() + 30000;
-
-		struct mapistore_mgmt_options single = MAPISTORE_MGMT_OPTIONS_INIT;
-
-		receiver_spare_endpoint(&first, "away.sock", absent, sizeof(absent));
-		configure_library(absent, 10, 100000);
-		/* One frame per message, so that ZeroMQ's 1000 frames fill with 1000 of them (in
-		 * batches it would hold up to 256 times as many). */
-		single.batching = MAPISTORE_MGMT_BATCHING_OFF;
-		CHECK(mapistore_mgmt_configure(&single) == MAPISTORE_SUCCESS);
-		for (int i = 0; i < 3000; i++)
-			CHECK(mapistore_mgmt_backend_register_user(&jdoe, "SOGo", "away") == MAPISTORE_SUCCESS);
-		do {
-			CHECK(now_ms() < give_up_ms);
-			before = stats_now();
-			sleep_ms(100);
-			stats = stats_now();
-		} while (stats.messages_sent != before.messages_sent);
-		CHECK(stats.queue_length >= 1000);
-		sleep_ms(300); /* 30 heartbeat intervals */
-		CHECK(stats_now().queue_length <= stats.queue_length + 1);
-		CHECK(mapistore_mgmt_shutdown() == MAPISTORE_SUCCESS);
-		single.batching = MAPISTORE_MGMT_BATCHING_ON;
-		CHECK(mapistore_mgmt_configure(&single) == MAPISTORE_SUCCESS);
-	}
 
 	/* The notifier away and the queue full: shutdown still returns, within about linger. */
 	{

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The subscriber end to end, against a real XPUB socket publishing the golden vectors' frames:
- * argument checks, the endpoint from the environment and by default, filtering by username,
- * poll on the descriptor then drain, malformed frames counted and skipped, counted
- * subscriptions and unsubscribe, threads taking at once, a notification outliving its
+ * argument checks, the endpoint from the environment, beside the message socket and by default,
+ * filtering by username, poll on the descriptor then drain, malformed frames counted and
+ * skipped, counted subscriptions and unsubscribe, threads taking at once, a notification outliving its
  * subscriber, a fork() child refused, no notifier, no free descriptors, and a socket directory
  * squatted, or not made yet (held until it passes the sender's rule). */
 #include <errno.h>
@@ -252,7 +252,8 @@ static void test_directory_made_later(void)
 }
 
 /* NULL: $MAPISTORE_MGMT_NEWMAIL_ENDPOINT, else $XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock,
- * or for root /run/mapistore-mgmt/newmail.sock (made for the test if absent, removed after). */
+ * or for root /run/mapistore-mgmt/newmail.sock (made for the test if absent, removed after),
+ * also when $MAPISTORE_MGMT_ENDPOINT is tcp (the notifier then publishes there too). */
 static void test_endpoint_from_environment(void)
 {
 	struct mapistore_mgmt_subscriber *subscriber;
@@ -286,7 +287,9 @@ static void test_endpoint_from_environment(void)
 			       runtime) < sizeof(endpoint));
 	publisher_bind(&publisher, endpoint);
 	setenv("XDG_RUNTIME_DIR", runtime, 1);
+	setenv("MAPISTORE_MGMT_ENDPOINT", "tcp://127.0.0.1:5555", 1);
 	CHECK(mapistore_mgmt_subscriber_new(NULL, &subscriber) == MAPISTORE_SUCCESS);
+	unsetenv("MAPISTORE_MGMT_ENDPOINT");
 	CHECK(mapistore_mgmt_subscriber_subscribe(subscriber, "bob") == MAPISTORE_SUCCESS);
 	publisher_await(&publisher, true, "bob");
 	publisher_send_vector(&publisher, vector("newmail-shared"), NULL);
@@ -300,6 +303,45 @@ static void test_endpoint_from_environment(void)
 	}
 	if (made_runtime && geteuid() != 0)
 		rmdir(runtime);
+}
+
+/* NULL and no $MAPISTORE_MGMT_NEWMAIL_ENDPOINT: newmail.sock beside an ipc
+ * $MAPISTORE_MGMT_ENDPOINT, where the notifier given that endpoint publishes
+ * (src/newmail/config.ts); the new-mail variable still comes first. */
+static void test_endpoint_beside_message_socket(void)
+{
+	struct mapistore_mgmt_subscriber *subscriber;
+	struct publisher beside, named;
+	char sockets[96], notify[128], endpoint[128];
+
+	CHECK((size_t)snprintf(sockets, sizeof(sockets), "%s/sockets", directory) < sizeof(sockets));
+	CHECK(mkdir(sockets, 0700) == 0);
+	CHECK((size_t)snprintf(notify, sizeof(notify), "ipc://%s/elsewhere.sock", sockets) <
+	      sizeof(notify));
+	CHECK((size_t)snprintf(endpoint, sizeof(endpoint), "ipc://%s/newmail.sock", sockets) <
+	      sizeof(endpoint));
+	publisher_bind(&beside, endpoint);
+	setenv("MAPISTORE_MGMT_ENDPOINT", notify, 1);
+	CHECK(mapistore_mgmt_subscriber_new(NULL, &subscriber) == MAPISTORE_SUCCESS);
+	CHECK(mapistore_mgmt_subscriber_subscribe(subscriber, "jdoe") == MAPISTORE_SUCCESS);
+	publisher_await(&beside, true, "jdoe");
+	publisher_send_vector(&beside, vector("newmail-basic"), NULL);
+	expect(subscriber, "newmail-basic");
+	mapistore_mgmt_subscriber_destroy(&subscriber);
+
+	endpoint_in_directory("named.sock", endpoint, sizeof(endpoint));
+	publisher_bind(&named, endpoint);
+	setenv("MAPISTORE_MGMT_NEWMAIL_ENDPOINT", endpoint, 1);
+	CHECK(mapistore_mgmt_subscriber_new(NULL, &subscriber) == MAPISTORE_SUCCESS);
+	unsetenv("MAPISTORE_MGMT_NEWMAIL_ENDPOINT");
+	unsetenv("MAPISTORE_MGMT_ENDPOINT");
+	CHECK(mapistore_mgmt_subscriber_subscribe(subscriber, "bob") == MAPISTORE_SUCCESS);
+	publisher_await(&named, true, "bob");
+	publisher_send_vector(&named, vector("newmail-shared"), NULL);
+	expect(subscriber, "newmail-shared");
+	mapistore_mgmt_subscriber_destroy(&subscriber);
+	publisher_close(&named);
+	publisher_close(&beside);
 }
 
 /* jdoe's subscriber never sees jdoe2's: the NUL ends the topic. */
@@ -514,6 +556,7 @@ int main(int argc, char **argv)
 	test_directory_made_later();
 	test_descriptors_closed();
 	test_endpoint_from_environment();
+	test_endpoint_beside_message_socket();
 
 	endpoint_in_directory("newmail.sock", endpoint, sizeof(endpoint));
 	publisher_bind(&publisher, endpoint);
