@@ -34,8 +34,8 @@ function notificationOf(native: NativeNotification): Notification {
 
 /**
  * A subscriber to the notifier's new-mail notifications. `endpoint` defaults to
- * MAPISTORE_MGMT_NEWMAIL_ENDPOINT, else ipc://$XDG_RUNTIME_DIR/mapistore-mgmt/newmail.sock (or
- * under /tmp). The notifier need not be running. Iterate it (`for await`) or call next() and
+ * MAPISTORE_MGMT_NEWMAIL_ENDPOINT, else newmail.sock beside an ipc MAPISTORE_MGMT_ENDPOINT
+ * (where that notifier publishes), else the library's default (docs/c-library.md). The notifier need not be running. Iterate it (`for await`) or call next() and
  * readable(). close() it when done: its watcher holds it, so a subscriber merely forgotten stays
  * open (without keeping the process alive) until the process or worker ends.
  */
