@@ -8,8 +8,9 @@
 // query runs, so the cost of answering shows too. Queries go one after the other over one
 // kept-alive connection of a C client (bench-http-latency), after a warm-up.
 // Beside them: how long an event that is ready waits for the notifier's event loop while the
-// two lookups run (a probe, bench/js/loop-delay-probe.mjs), the CPU the notifier's main thread
-// spends per lookup, and what the lookups cost in process, on the same table.
+// two lookups run (a probe, bench/js/loop-delay-probe.mjs), the two lookups at max ingest on a
+// second notifier that scavenges on its main thread alone (VARIANT_FLAG), the CPU the
+// notifier's main thread spends per lookup, and what the lookups cost in process.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, program, ROOT } from '../lib/paths.mjs';
@@ -25,6 +26,8 @@ const INGEST_SENDERS = 2;
 const INGEST_ALONE_MS = 3000;
 /** In-process lookups timed per kind (after as many to warm up). */
 const LOOKUPS = 200_000;
+/** Node flag of the second notifier: young-generation collections on the main thread alone. */
+const VARIANT_FLAG = '--no-parallel-scavenge';
 /** The bare server's answer: what every query is compared with. */
 const CONSTANT_SERVER = join(import.meta.dirname, '..', 'js', 'constant-http.mjs');
 
@@ -39,14 +42,14 @@ function queriesFor(sourceCount, count) {
 }
 
 /**
- * Times `count` GETs of the paths in `pathsFile` (one after the other, after `count / 4` not
- * timed, asked by a first run of the client) with the C client: {n, p50, p99, p999, max, mean}
+ * Times `count` GETs of the paths in `pathsFile` (one after the other, after as many not timed,
+ * asked by a first run of the client) with the C client: {n, p50, p99, p999, max, mean}
  * in ns, and `cpuNs`, the CPU time the main thread of the server (`pid`) spent meanwhile.
  */
 async function latencies(url, pid, pathsFile, count) {
   const { hostname, port } = new URL(url);
   const client = (n) => runJson(program('bench-http-latency'), [hostname, port, pathsFile, String(n)], { label: 'bench-http-latency' });
-  await client(count / 4);
+  await client(count);
   const cpuBefore = mainThreadCpuNs(pid);
   const result = await client(count);
   return { ...result, cpuNs: mainThreadCpuNs(pid) - cpuBefore };
@@ -120,17 +123,49 @@ async function startConstantServer() {
   return { child, url };
 }
 
+/** A notifier (with the probe and `nodeArgs`) holding the simulated sources' registrations. */
+async function loadedNotifier(nodeArgs, sourceCount) {
+  const server = new Notifier({ nodeArgs: [...LOOP_DELAY_PROBE, ...nodeArgs] });
+  await server.start();
+  const sources = new SimulatedSources({ endpoint: server.endpoint, count: sourceCount, triples: TRIPLES_PER_SOURCE, intervalMs: 100_000 });
+  await sources.sendAll();
+  await waitFor('the simulated registrations', async () => (await server.status()).sizes.registrations === sourceCount * TRIPLES_PER_SOURCE);
+  return { server, sources };
+}
+
+/** The senders of the maximum ingest, started; resolves once their messages arrive. */
+async function startFloods(server) {
+  const floods = Array.from({ length: INGEST_SENDERS }, () => new Child(program('bench-flood'), [server.endpoint, '1000000000'], { label: 'bench-flood' }));
+  const start = messagesTakenIn(await server.status());
+  await waitFor('the flood to arrive', async () => messagesTakenIn(await server.status()) > start + 10_000);
+  return floods;
+}
+
+/**
+ * The two lookups at max ingest on a second notifier started with VARIANT_FLAG, after the first
+ * one is gone: the same registrations, senders, client and counts. Each lookup's result as
+ * `latencies` gives it, and the probe's window over both.
+ */
+async function variantLookups(sourceCount, lookups) {
+  const { server, sources } = await loadedNotifier([VARIANT_FLAG], sourceCount);
+  const floods = await startFloods(server);
+  await server.loopDelay();
+  const results = [];
+  for (const query of lookups) results.push(await latencies(server.url, server.process.pid, query.file, query.n));
+  results.loopDelay = await server.loopDelay();
+  await Promise.all(floods.map((f) => f.stop()));
+  sources.close();
+  await server.stop();
+  return results;
+}
+
 export async function run({ quick, log }) {
   const sourceCount = quick ? 100 : 1000;
   const count = quick ? 200 : 2000;
   const dir = makeTempDir('mm-bench-queries-');
-  const server = new Notifier({ nodeArgs: LOOP_DELAY_PROBE });
-  await server.start();
+  const { server, sources } = await loadedNotifier([], sourceCount);
   const bare = await startConstantServer();
-  const sources = new SimulatedSources({ endpoint: server.endpoint, count: sourceCount, triples: TRIPLES_PER_SOURCE, intervalMs: 100_000 });
-  await sources.sendAll();
   const held = sourceCount * TRIPLES_PER_SOURCE;
-  await waitFor('the simulated registrations', async () => (await server.status()).sizes.registrations === held);
   const queries = queriesFor(sourceCount, count).map(([label, path, n], q) => {
     const file = join(dir, `paths-${q}.txt`);
     writeFileSync(file, `${Array.from({ length: Math.min(n, 1000) }, (_, i) => path(i)).join('\n')}\n`);
@@ -160,9 +195,7 @@ export async function run({ quick, log }) {
   };
 
   const idle = await measure();
-  const floods = Array.from({ length: INGEST_SENDERS }, () => new Child(program('bench-flood'), [server.endpoint, '1000000000'], { label: 'bench-flood' }));
-  const start = messagesTakenIn(await server.status());
-  await waitFor('the flood to arrive', async () => messagesTakenIn(await server.status()) > start + 10_000);
+  const floods = await startFloods(server);
   // The ingest alone over a sampling period (a measurement window, not a wait for an event).
   const aloneFrom = await mark(server);
   await sleep(INGEST_ALONE_MS);
@@ -172,6 +205,7 @@ export async function run({ quick, log }) {
   await Promise.all(floods.map((f) => f.stop()));
   sources.close();
   await Promise.all([server.stop(), bare.child.stop()]);
+  const variant = await variantLookups(sourceCount, queries.slice(0, 2));
 
   const rows = [
     {
@@ -210,6 +244,20 @@ export async function run({ quick, log }) {
       note: p === 'p50' ? `${count} sequential GETs to ${CONSTANT_SERVER.replace(`${ROOT}/`, '')} while the notifier ingests; the same client` : '',
     });
   }
+  queries.slice(0, 2).forEach(({ label }, q) => {
+    rows.push({
+      section: SECTION,
+      measure: `${label}, p99, notifier started with ${VARIANT_FLAG}`,
+      value: variant[q].p99,
+      unit: 'ns',
+      vs: [{ label: 'default (above)', value: loaded[q].p99 }],
+      note:
+        q === 0
+          ? `the same queries at max ingest on a second notifier, started after the first; p50 ${(variant[0].p50 / 1e3).toFixed(0)} µs and ${(variant[1].p50 / 1e3).toFixed(0)} µs; ` +
+            `during the two lookups ${describeWindow(variant.loopDelay)}, its p99 wait ${variant.loopDelay.p99.toFixed(2)} ms`
+          : '',
+    });
+  });
   const [busy, calm] = [loaded.loopDelay, idle.loopDelay];
   for (const [p, name] of [['p50', 'p50'], ['p99', 'p99']]) {
     rows.push({
