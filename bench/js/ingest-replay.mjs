@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Where the notifier's time per message goes, without ZeroMQ's or the scheduler's noise: the
+// frames section 3's senders produce (bench-flood through the library, batched) are captured
+// once, then replayed, in turn, through the decoder alone and through the notifier's real
+// message handler, table and metrics, in process. Prints ns per message for each, the median
+// of ROUNDS rounds (a fresh table each round). Run it under `node --cpu-prof` for a profile.
+//
+//   node bench/js/ingest-replay.mjs [SENDERS] [CALLS] [ROUNDS]
+//
+// Needs the build (npm run build).
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Pull } from 'zeromq';
+import pino from 'pino';
+import { flood } from '../lib/ingest.mjs';
+import { makeTempDir, removeTempDirs, ROOT } from '../lib/paths.mjs';
+
+const dist = (path) => import(join(ROOT, 'dist', path));
+const decoder = await dist('protocol/decode.js');
+const { RegistrationTable } = await dist('table/table.js');
+const { createMessageHandler } = await dist('server/message-handler.js');
+const { NotifierMetrics } = await dist('server/metrics.js');
+const { RateLimitedLog } = await dist('server/rate-limited-log.js');
+const defaults = await dist('server/defaults.js');
+
+const [senders = 2, calls = 100_000, rounds = 7] = process.argv.slice(2).map(Number);
+const MAX_FRAME_BYTES = defaults.DEFAULTS?.maxFrameBytes ?? 1 << 20;
+
+/** The frames the senders send, as the notifier's socket hands them over. */
+async function capture() {
+  const endpoint = `ipc://${join(makeTempDir(), 'replay.sock')}`;
+  const socket = new Pull({ linger: 0, receiveTimeout: 3000 });
+  await socket.bind(endpoint);
+  const frames = [];
+  const done = flood(endpoint, senders, calls);
+  let messages = 0;
+  try {
+    for (;;) {
+      const parts = await socket.receive();
+      frames.push(parts);
+      const [frame] = parts;
+      messages += frame[1] === 5 ? frame.readUInt16LE(23 + frame[22]) : 1;
+    }
+  } catch (error) {
+    if (error.code !== 'EAGAIN') throw error;
+  }
+  await done;
+  socket.close();
+  return { frames, messages };
+}
+
+const tableOptions = {
+  limits: {
+    maxSources: 10_000,
+    maxRegistrationsPerSource: 100_000,
+    maxRegistrations: 10_000_000,
+    sequenceBound: { slack: 2_000_000, ratePerSecond: 10_000_000 },
+  },
+  lease: { defaultIntervalMs: 5000, multiplier: 3, minLeaseMs: 1500, maxLeaseMs: 3_600_000, emptyLeaseMs: 5000 },
+};
+
+/** Decoding alone, as the handler decodes (into a reused DecodedFrame where the build has one). */
+function decodeOnly(frames) {
+  const options = { maxFrameBytes: MAX_FRAME_BYTES };
+  const into = decoder.DecodedFrame === undefined ? undefined : new decoder.DecodedFrame();
+  for (const parts of frames) {
+    const decoded = into === undefined ? decoder.decodeMessage(parts, options) : decoder.decodeInto(parts, options, into);
+    if (!decoded.ok) throw new Error(`replay: ${decoded.reason} ${decoded.detail}`);
+  }
+}
+
+function handlerRound(frames) {
+  const table = new RegistrationTable(tableOptions);
+  // As the notifier: a listener that drops the events while no one follows the stream.
+  table.onChange(() => undefined);
+  const metrics = new NotifierMetrics({ sizes: () => ({}), heldRegistrations: () => 0, emptySources: () => 0, eventSubscribers: () => 0, receiveBacklogMs: () => 0 });
+  const log = pino({ level: 'silent' });
+  let changes = 0;
+  const handle = createMessageHandler({ table, metrics, rejectionLog: new RateLimitedLog(log, 1000), maxFrameBytes: MAX_FRAME_BYTES, changed: () => changes++ });
+  for (const parts of frames) {
+    const steps = handle(parts);
+    if (steps !== undefined) while (!steps.next().done);
+  }
+  return { changes, table, metrics };
+}
+
+function time(fn) {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const { frames, messages } = await capture();
+removeTempDirs();
+const decodeMs = [];
+const handleMs = [];
+let last;
+for (let round = 0; round < rounds; round++) {
+  decodeMs.push(time(() => decodeOnly(frames)));
+  handleMs.push(time(() => (last = handlerRound(frames))));
+}
+const counters = await last.metrics.statusCounters();
+const nsPer = (ms) => Math.round((median(ms) * 1e6) / messages);
+console.log(
+  JSON.stringify({
+    frames: frames.length,
+    messages,
+    decodeNsPerMessage: nsPer(decodeMs),
+    handleNsPerMessage: nsPer(handleMs),
+    changes: last.changes,
+    counters: counters.messages,
+    rejections: Object.fromEntries(Object.entries(counters.rejections).filter(([, n]) => n > 0)),
+  }),
+);
