@@ -3,13 +3,15 @@
 // frames section 3's senders produce (bench-flood through the library, batched) are captured
 // once, then replayed, in turn, through the decoder alone and through the notifier's real
 // message handler, table and metrics, in process. Prints ns per message for each, the median
-// of ROUNDS rounds (a fresh table each round). Run it under `node --cpu-prof` for a profile.
+// of ROUNDS rounds (a fresh table each round), in CPU time. Run it under `node --cpu-prof` for a profile.
 //
-//   node bench/js/ingest-replay.mjs [SENDERS] [CALLS] [ROUNDS]
+//   node bench/js/ingest-replay.mjs [SENDERS] [CALLS] [ROUNDS] [FRAMES_FILE]
 //
+// With FRAMES_FILE, the frames are read from it if it exists, else captured and written to it:
+// two builds can then replay the very same frames.
 // Needs the build (npm run build).
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { Pull } from 'zeromq';
 import pino from 'pino';
 import { flood } from '../lib/ingest.mjs';
@@ -23,7 +25,8 @@ const { NotifierMetrics } = await dist('server/metrics.js');
 const { RateLimitedLog } = await dist('server/rate-limited-log.js');
 const defaults = await dist('server/defaults.js');
 
-const [senders = 2, calls = 100_000, rounds = 7] = process.argv.slice(2).map(Number);
+const [senders = 2, calls = 100_000, rounds = 7] = process.argv.slice(2, 5).map(Number);
+const framesFile = process.argv[5];
 const MAX_FRAME_BYTES = defaults.DEFAULTS?.maxFrameBytes ?? 1 << 20;
 
 /** The frames the senders send, as the notifier's socket hands them over. */
@@ -84,15 +87,31 @@ function handlerRound(frames) {
   return { changes, table, metrics };
 }
 
+/** The CPU time `fn` took (user + system, ms, all of the process's threads: the collector's
+ * too): on a shared machine, wall time mostly measures the other processes. */
 function time(fn) {
-  const start = performance.now();
+  const start = process.cpuUsage();
   fn();
-  return performance.now() - start;
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const { frames, messages } = await capture();
+/** Frames as lines of hex, one ZeroMQ message (a single frame here) per line. */
+function load(file) {
+  const frames = readFileSync(file, 'utf8').trim().split('\n').map((hex) => [Buffer.from(hex, 'hex')]);
+  const messages = frames.reduce((sum, [frame]) => sum + (frame[1] === 5 ? frame.readUInt16LE(23 + frame[22]) : 1), 0);
+  return { frames, messages };
+}
+
+let captured;
+if (framesFile !== undefined && existsSync(framesFile)) captured = load(framesFile);
+else {
+  captured = await capture();
+  if (framesFile !== undefined) writeFileSync(framesFile, captured.frames.map(([frame]) => frame.toString('hex')).join('\n'));
+}
+const { frames, messages } = captured;
 removeTempDirs();
 const decodeMs = [];
 const handleMs = [];
