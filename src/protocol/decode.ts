@@ -68,6 +68,15 @@ export interface KnownKey {
 }
 const knownKeys: (KnownKey | undefined)[] = new Array<KnownKey | undefined>(KEY_SLOTS).fill(undefined);
 
+/** The key `Reader.key()` returned last. */
+let lastKey: KnownKey = { bytes: new Uint8Array(0), backend: '', username: '', vuser: '', triple: '' };
+
+/** Whether the bytes of `b` from `at` are those of `ref`. */
+function sameBytes(b: Uint8Array, at: number, ref: Uint8Array): boolean {
+  for (let i = 0; i < ref.length; i++) if (b[at + i] !== ref[i]) return false;
+  return true;
+}
+
 /** FNV-1a over bytes [at, end), as a slot of knownKeys. */
 function keySlot(b: Uint8Array, at: number, end: number): number {
   let hash = 0x811c9dc5;
@@ -139,15 +148,12 @@ class Reader {
   guid(field: string): string {
     const at = this.take(16, field);
     const b = this.bytes;
-    const last = lastGuid.bytes;
-    let same = true;
-    for (let i = 0; i < 16 && same; i++) same = b[at + i] === last[i];
-    if (same) return lastGuid.text;
+    if (sameBytes(b, at, lastGuid.bytes)) return lastGuid.text;
     const h = (i: number): string => HEX[b[at + i] as number] as string;
     const text =
       h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
       h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
-    for (let i = 0; i < 16; i++) last[i] = b[at + i] as number;
+    lastGuid.bytes.set(b.subarray(at, at + 16));
     lastGuid.text = text;
     return text;
   }
@@ -160,16 +166,18 @@ class Reader {
     let end = at;
     let fields = 0;
     for (; fields < 3 && end < b.length; fields++) end += 1 + (b[end] as number);
-    const slot = fields === 3 && end <= b.length ? keySlot(b, at, end) : -1;
+    const whole = fields === 3 && end <= b.length;
+    // The last key first: a batch often names one triple again (a context opened, then closed).
+    if (whole && lastKey.bytes.length === end - at && sameBytes(b, at, lastKey.bytes)) {
+      this.offset = end;
+      return lastKey;
+    }
+    const slot = whole ? keySlot(b, at, end) : -1;
     const known = slot < 0 ? undefined : knownKeys[slot];
-    if (known !== undefined && known.bytes.length === end - at) {
-      const kb = known.bytes;
-      let same = true;
-      for (let i = 0; i < kb.length && same; i++) same = b[at + i] === kb[i];
-      if (same) {
-        this.offset = end;
-        return known;
-      }
+    if (known !== undefined && known.bytes.length === end - at && sameBytes(b, at, known.bytes)) {
+      this.offset = end;
+      lastKey = known;
+      return known;
     }
     // Read field by field: a fault is reported where it is.
     const backend = this.str8('backend');
@@ -178,6 +186,7 @@ class Reader {
     // A copy: Buffer#slice is a view of the whole frame.
     const fresh = { bytes: Uint8Array.prototype.slice.call(b, at, end), backend, username, vuser, triple: tripleKey(backend, username, vuser) };
     if (slot >= 0) knownKeys[slot] = fresh;
+    lastKey = fresh;
     return fresh;
   }
 
