@@ -165,10 +165,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   };
 
   // Under ingest nearly every message is a change; build an event only when someone follows.
-  table.onChange((event) => {
-    if (changes.size === 0) return;
-    changes.publish(event);
-  });
+  table.onChange((event) => changes.publish(event), () => changes.size > 0);
 
   const newmail = await startNewmail({
     config,

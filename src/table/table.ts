@@ -49,7 +49,8 @@ export class RegistrationTable {
   private readonly triples = new Triples(this.strings);
   private readonly holdings = new Holdings(this.strings);
   private readonly index = new UserIndex(this.triples);
-  private readonly listeners = new Set<ChangeListener>();
+  /** Each listener, and whether it wants events now. */
+  private readonly listeners = new Map<ChangeListener, () => boolean>();
   /** Change events of the operation in progress, delivered once the table is consistent. */
   private pending: ChangeEvent[] = [];
   private registrationTotal = 0;
@@ -248,9 +249,11 @@ export class RegistrationTable {
   /**
    * Calls `listener` after each operation, once per triple whose total crossed 0. Listeners
    * run synchronously once the table is consistent, and must not throw. Returns an unsubscribe.
+   * With `wanted`, the listener is called only while `wanted()` says so, and no event is built
+   * while no listener wants one (under ingest nearly every message may be a change).
    */
-  onChange(listener: ChangeListener): () => void {
-    this.listeners.add(listener);
+  onChange(listener: ChangeListener, wanted: () => boolean = () => true): () => void {
+    this.listeners.set(listener, wanted);
     return () => this.listeners.delete(listener);
   }
 
@@ -449,7 +452,7 @@ export class RegistrationTable {
     source.registrations += delta;
     this.registrationTotal += delta;
     const transition = this.index.add(triple, delta);
-    if (transition !== undefined && this.listeners.size > 0) {
+    if (transition !== undefined && this.eventsWanted()) {
       const { triples } = this;
       // A literal: spreading the triple's fields into the event costs a hidden-class copy per change.
       this.pending.push({ kind: transition, backend: triples.backend(triple), username: triples.username(triple), vuser: triples.vuser(triple), at: this.now() });
@@ -519,7 +522,12 @@ export class RegistrationTable {
     if (this.pending.length === 0) return;
     const events = this.pending;
     this.pending = [];
-    for (const event of events) for (const listener of this.listeners) listener(event);
+    for (const event of events) for (const [listener, wanted] of this.listeners) if (wanted()) listener(event);
+  }
+
+  private eventsWanted(): boolean {
+    for (const wanted of this.listeners.values()) if (wanted()) return true;
+    return false;
   }
 
   private row(source: Source): SourceRow {
