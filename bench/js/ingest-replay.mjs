@@ -24,6 +24,8 @@ const { createMessageHandler } = await dist('server/message-handler.js');
 const { NotifierMetrics } = await dist('server/metrics.js');
 const { RateLimitedLog } = await dist('server/rate-limited-log.js');
 const defaults = await dist('server/defaults.js');
+/** The notifier's clock for the table, in a build that has one. */
+const { StepClock } = await dist('server/step-clock.js').catch(() => ({}));
 
 const [senders = 2, calls = 100_000, rounds = 7] = process.argv.slice(2, 5).map(Number);
 const framesFile = process.argv[5];
@@ -73,14 +75,15 @@ function decodeOnly(frames) {
 }
 
 function handlerRound(frames) {
-  const table = new RegistrationTable(tableOptions);
+  const clock = StepClock === undefined ? undefined : new StepClock();
+  const table = new RegistrationTable({ ...tableOptions, now: clock?.now ?? Date.now });
   // As the notifier while no one follows the change stream (a build whose table predates
   // `wanted` ignores it and builds the events, as its notifier did).
   table.onChange(() => undefined, () => false);
   const metrics = new NotifierMetrics({ sizes: () => ({}), heldRegistrations: () => 0, emptySources: () => 0, eventSubscribers: () => 0, receiveBacklogMs: () => 0 });
   const log = pino({ level: 'silent' });
   let changes = 0;
-  const handle = createMessageHandler({ table, metrics, rejectionLog: new RateLimitedLog(log, 1000), maxFrameBytes: MAX_FRAME_BYTES, changed: () => changes++ });
+  const handle = createMessageHandler({ table, metrics, rejectionLog: new RateLimitedLog(log, 1000), maxFrameBytes: MAX_FRAME_BYTES, changed: () => changes++, clock });
   for (const parts of frames) {
     const steps = handle(parts);
     if (steps !== undefined) while (!steps.next().done);

@@ -9,6 +9,7 @@ import type { RegistrationTable } from '../table/table.js';
 import type { NotifierMetrics } from './metrics.js';
 import type { FrameHandler } from './frame-receiver.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
+import type { StepClock } from './step-clock.js';
 
 export interface MessageHandlerDeps {
   table: RegistrationTable;
@@ -17,6 +18,8 @@ export interface MessageHandlerDeps {
   maxFrameBytes: number;
   /** Called after a step (one or more messages) that changed the table. */
   changed: () => void;
+  /** The table's clock, if it is one: a step's messages then take one reading of the time. */
+  clock?: StepClock;
 }
 
 /** The metrics `kind` of a frame that could not be decoded. */
@@ -108,7 +111,11 @@ export function createMessageHandler(deps: MessageHandlerDeps): FrameHandler {
   /** Applies messages [from, to) of the frame, then accounts for them. */
   const applyRange = (from: number, to: number): void => {
     let changed = false;
-    for (let i = from; i < to; i++) if (applyOne(frame.message(i), frame.sourceKey)) changed = true;
+    const step = (): void => {
+      for (let i = from; i < to; i++) if (applyOne(frame.message(i), frame.sourceKey)) changed = true;
+    };
+    if (deps.clock === undefined) step();
+    else deps.clock.during(step);
     tally.handOver(metrics);
     if (changed) deps.changed();
   };

@@ -2,11 +2,12 @@
 // (several messages a step, tallied per step) ends exactly as its messages sent one frame each:
 // the same table, change events, message counts, rejections, gaps, repairs and log lines.
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../src/protocol/types.js';
 import { createMessageHandler, STEP_MESSAGES } from '../../src/server/message-handler.js';
 import { NotifierMetrics } from '../../src/server/metrics.js';
 import { RateLimitedLog } from '../../src/server/rate-limited-log.js';
+import { StepClock } from '../../src/server/step-clock.js';
 import { RegistrationTable } from '../../src/table/table.js';
 import type { ChangeEvent } from '../../src/table/types.js';
 import { encodeMessages } from '../support/frames.js';
@@ -18,12 +19,15 @@ function command(username: string) {
   return { backend: 'SOGo', username, vuser: username, replicaGuid: '00112233-4455-6677-8899-aabbccddeeff', replId: 7 };
 }
 
-/** A handler over a fresh table that holds at most 3 triples a source, and what it records. */
-function harness() {
+/**
+ * A handler over a fresh table that holds at most `maxRegistrationsPerSource` triples a source,
+ * and what it records. The table reads `now`; the handler gets `clock` if given.
+ */
+function harness({ maxRegistrationsPerSource = 3, now = () => NOW, clock }: { maxRegistrationsPerSource?: number; now?: () => number; clock?: StepClock } = {}) {
   const table = new RegistrationTable({
-    limits: { maxSources: 10, maxRegistrationsPerSource: 3 },
+    limits: { maxSources: 10, maxRegistrationsPerSource },
     lease: { defaultIntervalMs: 5000, multiplier: 3, minLeaseMs: 1000, maxLeaseMs: 60_000 },
-    now: () => NOW,
+    now,
   });
   const events: ChangeEvent[] = [];
   table.onChange((event) => events.push(event));
@@ -31,7 +35,7 @@ function harness() {
   const lines: unknown[] = [];
   const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line).reason) });
   let changes = 0;
-  const handle = createMessageHandler({ table, metrics, rejectionLog: new RateLimitedLog(log, 0), maxFrameBytes: 65536, changed: () => changes++ });
+  const handle = createMessageHandler({ table, metrics, rejectionLog: new RateLimitedLog(log, 0), maxFrameBytes: 65536, changed: () => changes++, clock });
   /** Handles one frame to its end; returns the number of steps it took. */
   const bytes = (frame: Uint8Array): number => {
     const steps = handle([Buffer.from(frame)]);
@@ -59,6 +63,10 @@ function traffic(firstSeq: bigint): Message[] {
   for (let i = 0; i < 5; i++) messages.push({ kind: 'register', source, seq: seq++, command: command(`late${i}`) });
   return messages;
 }
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('the message handler', () => {
   it('applies a batch, a step of several messages at a time, exactly as the same messages one frame each', async () => {
@@ -99,5 +107,17 @@ describe('the message handler', () => {
     expect(counters.messages).toStrictEqual({ invalid: { rejected: 1 } });
     expect(counters.rejections.truncated).toBe(1);
     expect(lines).toEqual(['truncated']);
+  });
+
+  it('with a StepClock as the table clock, reads the time once per step, not per message', async () => {
+    let reading = NOW;
+    const clock = new StepClock();
+    const { frame, outcome } = harness({ maxRegistrationsPerSource: 100, now: clock.now, clock });
+    vi.spyOn(Date, 'now').mockImplementation(() => reading++);
+    const messages: Message[] = Array.from({ length: 40 }, (_, i) => ({ kind: 'register', source, seq: BigInt(i + 1), command: command(`user${i}`) }));
+    expect(frame(messages)).toBe(3);
+    expect(reading - NOW).toBe(3);
+    const { events } = await outcome();
+    expect(events.map((event) => event.at)).toEqual(messages.map((_, i) => NOW + Math.floor(i / STEP_MESSAGES)));
   });
 });
