@@ -12,6 +12,7 @@
 // Needs the build (npm run build).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { Pull } from 'zeromq';
 import pino from 'pino';
 import { flood } from '../lib/ingest.mjs';
@@ -119,11 +120,22 @@ const { frames, messages } = captured;
 removeTempDirs();
 const decodeMs = [];
 const handleMs = [];
+/** Young-generation collections while the handler rounds ran: with a fixed semi-space (run
+ * node with --min-semi-space-size=N --max-semi-space-size=N), each one is N MiB allocated. */
+const scavenges = [];
+const handleWindows = [];
+const gcs = new PerformanceObserver((list) => scavenges.push(...list.getEntries().filter((e) => e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR)));
+gcs.observe({ entryTypes: ['gc'] });
 let last;
 for (let round = 0; round < rounds; round++) {
   decodeMs.push(time(() => decodeOnly(frames)));
+  const start = performance.now();
   handleMs.push(time(() => (last = handlerRound(frames))));
+  handleWindows.push([start, performance.now()]);
 }
+await new Promise((resolve) => setTimeout(resolve, 50));
+gcs.disconnect();
+const handleScavenges = scavenges.filter((e) => handleWindows.some(([from, to]) => e.startTime >= from && e.startTime <= to)).length;
 const counters = await last.metrics.statusCounters();
 const nsPer = (ms) => Math.round((median(ms) * 1e6) / messages);
 const bestNsPer = (ms) => Math.round((Math.min(...ms) * 1e6) / messages);
@@ -135,6 +147,7 @@ console.log(
     handleNsPerMessage: nsPer(handleMs),
     bestDecodeNs: bestNsPer(decodeMs),
     bestHandleNs: bestNsPer(handleMs),
+    scavengesPerMillionMessages: Math.round((handleScavenges * 1e6) / (messages * rounds)),
     changes: last.changes,
     counters: counters.messages,
     rejections: Object.fromEntries(Object.entries(counters.rejections).filter(([, n]) => n > 0)),
