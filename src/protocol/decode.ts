@@ -377,6 +377,12 @@ export class DecodedFrame {
     return view;
   }
 
+  /** Lets go of the heartbeats and goodbyes read (a big heartbeat's entries): call it once the
+   * frame's messages are applied. */
+  release(): void {
+    this.others.length = 0;
+  }
+
   /** Message `i` as an object of its own. */
   copy(i: number): Message {
     const message = this.message(i);
@@ -415,6 +421,7 @@ export function decodeMessage(frames: readonly Uint8Array[], options: DecodeOpti
  */
 export function decodeInto(frames: readonly Uint8Array[], options: DecodeOptions, into: DecodedFrame): DecodeOutcome {
   into.count = 0;
+  into.release();
   for (let index = 0; index < frames.length; index++) {
     const frame = frames[index] as Uint8Array;
     if (frame.length > options.maxFrameBytes) {

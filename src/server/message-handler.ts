@@ -125,7 +125,10 @@ export function createMessageHandler(deps: MessageHandlerDeps): FrameHandler {
   let next = 0;
   const steps: Iterator<undefined> = {
     next: () => {
-      if (next >= frame.count) return DONE;
+      if (next >= frame.count) {
+        frame.release();
+        return DONE;
+      }
       const end = Math.min(next + STEP_MESSAGES, frame.count);
       applyRange(next, end);
       next = end;
@@ -141,7 +144,11 @@ export function createMessageHandler(deps: MessageHandlerDeps): FrameHandler {
       logRejection(decoded.reason, decoded.detail);
       return;
     }
-    if (frame.count === 1) return applyRange(0, 1);
+    if (frame.count === 1) {
+      applyRange(0, 1);
+      frame.release();
+      return;
+    }
     metrics.batches.inc();
     metrics.batchedMessages.inc(frame.count);
     next = 0;

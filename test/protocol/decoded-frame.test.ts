@@ -68,4 +68,17 @@ describe('decodeInto', () => {
     expect(decodeInto([trailing], options, into)).toStrictEqual({ ok: false, reason: 'trailing-bytes', detail: "1 bytes after the batch's 43 messages" });
     expect(into.count).toBe(0);
   });
+
+  it('keeps no heartbeat once released, nor past the next frame read into it', () => {
+    const into = new DecodedFrame();
+    const heartbeat: Message = { kind: 'heartbeat', source, seq: 1n, intervalMs: 5000, dropped: 0n, entries: [{ ...command('jdoe'), count: 1 }] };
+    decodeInto([encodeMessages([heartbeat])], options, into);
+    expect(into.others).toHaveLength(1);
+    into.release();
+    expect(into.others).toHaveLength(0);
+    decodeInto([encodeMessages([heartbeat])], options, into);
+    decodeInto([encodeMessages([{ kind: 'register', source, seq: 2n, command: command('jdoe') }])], options, into);
+    expect(into.others).toHaveLength(0);
+    expect(into.message(0)).toStrictEqual({ kind: 'register', source, seq: 2n, command: command('jdoe') });
+  });
 });
