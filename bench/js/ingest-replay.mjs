@@ -1,9 +1,9 @@
-// SPDX-License-Identifier: GPL-3.0-or-later
 // Where the notifier's time per message goes, without ZeroMQ's or the scheduler's noise: the
 // frames section 3's senders produce (bench-flood through the library, batched) are captured
 // once, then replayed, in turn, through the decoder alone and through the notifier's real
 // message handler, table and metrics, in process. Prints ns per message for each, the median
-// and the best of ROUNDS rounds (a fresh table each round), in CPU time. Run it under `node --cpu-prof` for a profile.
+// and the best of ROUNDS rounds (a fresh table each round), in CPU time. Run it under
+// `node --cpu-prof` for a profile.
 //
 //   node bench/js/ingest-replay.mjs [SENDERS] [CALLS] [ROUNDS] [FRAMES_FILE]
 //
@@ -30,7 +30,7 @@ const { StepClock } = await dist('server/step-clock.js').catch(() => ({}));
 
 const [senders = 2, calls = 100_000, rounds = 7] = process.argv.slice(2, 5).map(Number);
 const framesFile = process.argv[5];
-const MAX_FRAME_BYTES = defaults.DEFAULTS?.maxFrameBytes ?? 1 << 20;
+const MAX_FRAME_BYTES = defaults.DEFAULTS.maxFrameBytes;
 
 /** The frames the senders send, as the notifier's socket hands them over. */
 async function capture() {
