@@ -48,7 +48,8 @@ const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(
 
 /** The last GUID decoded, as bytes and as text: a sender's messages nearly always carry the
  * same replica, so its text is built once rather than per message. */
-const lastGuid = { bytes: new Uint8Array(16), text: '00000000-0000-0000-0000-000000000000' };
+const lastGuidBytes = new Uint8Array(16);
+const lastGuid = { bytes: lastGuidBytes, words: new DataView(lastGuidBytes.buffer), text: '00000000-0000-0000-0000-000000000000' };
 
 /**
  * The strings of user commands decoded lately, by the bytes of their three str8 fields (backend,
@@ -60,7 +61,8 @@ const lastGuid = { bytes: new Uint8Array(16), text: '00000000-0000-0000-0000-000
  */
 const KEY_SLOTS = 1024;
 export interface KnownKey {
-  bytes: Uint8Array;
+  /** The three str8 fields' bytes, a copy. */
+  bytes: DataView;
   backend: string;
   username: string;
   vuser: string;
@@ -69,11 +71,15 @@ export interface KnownKey {
 const knownKeys: (KnownKey | undefined)[] = new Array<KnownKey | undefined>(KEY_SLOTS).fill(undefined);
 
 /** The key `Reader.key()` returned last. */
-let lastKey: KnownKey = { bytes: new Uint8Array(0), backend: '', username: '', vuser: '', triple: '' };
+let lastKey: KnownKey = { bytes: new DataView(new ArrayBuffer(0)), backend: '', username: '', vuser: '', triple: '' };
 
-/** Whether the bytes of `b` from `at` are those of `ref`. */
-function sameBytes(b: Uint8Array, at: number, ref: Uint8Array): boolean {
-  for (let i = 0; i < ref.length; i++) if (b[at + i] !== ref[i]) return false;
+/** Whether the bytes of `b` from `at` are those of `ref` (which `b` holds in full from `at`).
+ * Four at a time: compared byte by byte, these compares were most of decoding's time. */
+function sameBytes(b: DataView, at: number, ref: DataView): boolean {
+  const n = ref.byteLength;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) if (b.getUint32(at + i) !== ref.getUint32(i)) return false;
+  for (; i < n; i++) if (b.getUint8(at + i) !== ref.getUint8(i)) return false;
   return true;
 }
 
@@ -96,6 +102,8 @@ class Failure {
 class Reader {
   private offset = 0;
   private readonly buffer: Buffer;
+  /** The same bytes, for sameBytes. */
+  private readonly words: DataView;
   /** The heartbeat entry being read, for failure details; -1 outside entries. */
   entry = -1;
   /** The message of a batch being read, for failure details; -1 outside batches. */
@@ -104,6 +112,7 @@ class Reader {
   constructor(private readonly bytes: Uint8Array) {
     // ZeroMQ hands frames over as Buffers already; wrapping any other view copies nothing.
     this.buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.words = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   fail(reason: RejectReason, field: string, problem: string): never {
@@ -148,7 +157,7 @@ class Reader {
   guid(field: string): string {
     const at = this.take(16, field);
     const b = this.bytes;
-    if (sameBytes(b, at, lastGuid.bytes)) return lastGuid.text;
+    if (sameBytes(this.words, at, lastGuid.words)) return lastGuid.text;
     const h = (i: number): string => HEX[b[at + i] as number] as string;
     const text =
       h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
@@ -168,13 +177,13 @@ class Reader {
     for (; fields < 3 && end < b.length; fields++) end += 1 + (b[end] as number);
     const whole = fields === 3 && end <= b.length;
     // The last key first: a batch often names one triple again (a context opened, then closed).
-    if (whole && lastKey.bytes.length === end - at && sameBytes(b, at, lastKey.bytes)) {
+    if (whole && lastKey.bytes.byteLength === end - at && sameBytes(this.words, at, lastKey.bytes)) {
       this.offset = end;
       return lastKey;
     }
     const slot = whole ? keySlot(b, at, end) : -1;
     const known = slot < 0 ? undefined : knownKeys[slot];
-    if (known !== undefined && known.bytes.length === end - at && sameBytes(b, at, known.bytes)) {
+    if (known !== undefined && known.bytes.byteLength === end - at && sameBytes(this.words, at, known.bytes)) {
       this.offset = end;
       lastKey = known;
       return known;
@@ -184,7 +193,8 @@ class Reader {
     const username = this.str8('username');
     const vuser = this.str8('vuser');
     // A copy: Buffer#slice is a view of the whole frame.
-    const fresh = { bytes: Uint8Array.prototype.slice.call(b, at, end), backend, username, vuser, triple: tripleKey(backend, username, vuser) };
+    const copy = Uint8Array.prototype.slice.call(b, at, end);
+    const fresh = { bytes: new DataView(copy.buffer, copy.byteOffset, copy.byteLength), backend, username, vuser, triple: tripleKey(backend, username, vuser) };
     if (slot >= 0) knownKeys[slot] = fresh;
     lastKey = fresh;
     return fresh;
