@@ -2,7 +2,7 @@
 // The PULL socket and its receive loop. Frames are handed over in slices of at most SLICE_MS of
 // work, whatever their number or size; between slices the loop yields to the event loop, so
 // timers (expiry, saves) and HTTP requests wait about one slice at most under any load. A frame
-// of several messages can be handled one message per step, so that a slice may end inside it.
+// of several messages can be handled a few messages per step, so that a slice may end inside it.
 // What the loop cannot take meanwhile waits in ZeroMQ's queues, bounded by the high-water mark.
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -11,14 +11,14 @@ import { Pull, type SocketOptions } from 'zeromq';
 /**
  * Work done in one slice before the loop lets timers and HTTP requests run. A request that
  * arrives during a slice waits for its end, so this is what ingest adds to a query's latency
- * at most; each yield costs a few microseconds, about 1% of the slice. A step (a frame, or one
- * message of a frame handled step by step) is never split, so a slice can run past this by one.
+ * at most; each yield costs a few microseconds, about 1% of the slice. A step (a frame, or a few
+ * messages of a frame handled step by step) is never split, so a slice can run past this by one.
  */
 export const SLICE_MS = 0.25;
 
 /**
  * Handles one frame. A frame of several messages may be handled step by step: the handler then
- * returns an iterator whose every `next()` does one step (one message), and the loop checks its
+ * returns an iterator whose every `next()` does one step (a few messages), and the loop checks its
  * slice's budget between steps. The next frame is taken once the iterator is done.
  */
 export type FrameHandler = (parts: Buffer[]) => Iterator<unknown> | void;

@@ -15,7 +15,8 @@ export class MessageCounts {
   /** Cells in order of first use: handed over in it, the counter lists them as inc() would have. */
   private readonly cells: Cell[] = [];
 
-  add(kind: string, result: string): void {
+  /** Counts `n` messages of `kind` with `result`. */
+  add(kind: string, result: string, n: number): void {
     let byResult = this.byKind.get(kind);
     if (byResult === undefined) this.byKind.set(kind, (byResult = new Map()));
     let cell = byResult.get(result);
@@ -24,7 +25,7 @@ export class MessageCounts {
       byResult.set(result, cell);
       this.cells.push(cell);
     }
-    cell.pending++;
+    cell.pending += n;
   }
 
   /** Adds to `counter` what was counted since the last call. */

@@ -194,9 +194,9 @@ export class NotifierMetrics {
     return `${text}${text.endsWith('\n') ? '' : '\n'}${this.gaps.exposition()}${this.senderDrops.exposition()}`;
   }
 
-  /** Counts one received message: `kind` as decoded (or 'invalid'), `result` as applied, ignored or rejected. */
-  countMessage(kind: string, result: string): void {
-    this.messageCounts.add(kind, result);
+  /** Counts `n` (default 1) received messages: `kind` as decoded (or 'invalid'), `result` as applied, ignored or rejected. */
+  countMessage(kind: string, result: string, n = 1): void {
+    this.messageCounts.add(kind, result, n);
   }
 
   /** The counters for GET /v1/status. */

@@ -16,6 +16,7 @@ import { peerAuthOptions, startPeerAuth } from './peer-auth.js';
 import { ensureStateDir, removeInterruptedSaves, stateFilePath } from './state-file.js';
 import { lockStateDir } from './state-lock.js';
 import { StartupError } from './startup-error.js';
+import { StepClock } from './step-clock.js';
 import { VERSION } from './version.js';
 
 /**
@@ -146,7 +147,8 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   // Nothing is read from the socket before the table is restored: what senders send meanwhile waits in its queues.
   const services = await orCloseSocket(loadServices());
   const { ChangeStream, NotifierMetrics, TableSaver, createHttpApi, createMessageHandler, startExpiry, startNewmail, RateLimitedLog } = services;
-  const table = await orCloseSocket(services.restoreTable(statePath, tableOptions(config, peerChecks.admittedPids), log));
+  const clock = new StepClock();
+  const table = await orCloseSocket(services.restoreTable(statePath, { ...tableOptions(config, peerChecks.admittedPids), now: clock.now }, log));
   const changes = new ChangeStream(config.maxEventSubscribers);
   const metrics = new NotifierMetrics(
     {
@@ -166,10 +168,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   };
 
   // Under ingest nearly every message is a change; build an event only when someone follows.
-  table.onChange((event) => {
-    if (changes.size === 0) return;
-    changes.publish(event);
-  });
+  table.onChange((event) => changes.publish(event), () => changes.size > 0);
 
   const newmail = await startNewmail({
     config,
@@ -219,6 +218,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     rejectionLog,
     maxFrameBytes: config.maxFrameBytes,
     changed: () => saver.markDirty(),
+    clock,
   });
   const receiving = receiver.start(handle, (slice) => {
     metrics.receiveSlices.observe(slice.ms / 1000);

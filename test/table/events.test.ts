@@ -72,4 +72,19 @@ describe('change events', () => {
     table.apply(unregister(a, 2, jdoe));
     expect(summary(seen)).toEqual(['registered SOGo/jdoe/jdoe']);
   });
+
+  it('reach a listener given `wanted` only while it wants them, the others all along', () => {
+    const { table, events } = setup();
+    let wanting = false;
+    const seen: ChangeEvent[] = [];
+    table.onChange((e) => seen.push(e), () => wanting);
+    table.apply(register(a, 1, jdoe));
+    wanting = true;
+    table.apply(unregister(a, 2, jdoe));
+    table.apply(register(a, 3, command('alice')));
+    wanting = false;
+    table.apply(unregister(a, 4, command('alice')));
+    expect(summary(seen)).toEqual(['unregistered SOGo/jdoe/jdoe', 'registered SOGo/alice/alice']);
+    expect(events).toHaveLength(4);
+  });
 });
