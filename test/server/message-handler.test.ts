@@ -31,7 +31,7 @@ function harness({ maxRegistrationsPerSource = 3, now = () => NOW, clock }: { ma
   });
   const events: ChangeEvent[] = [];
   table.onChange((event) => events.push(event));
-  const metrics = new NotifierMetrics({ sizes: () => ({ sources: 0, users: 0, registrations: 0 }), heldRegistrations: () => 0, emptySources: () => 0, eventSubscribers: () => 0, receiveBacklogMs: () => 0 });
+  const metrics = new NotifierMetrics({ sizes: () => ({ sources: 0, users: 0, registrations: 0 }), heldRegistrations: () => 0, emptySources: () => 0, eventSubscribers: () => 0, eventSubscribersCut: () => 0, receiveBacklogMs: () => 0 });
   const lines: unknown[] = [];
   const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line).reason) });
   let changes = 0;
