@@ -5,7 +5,7 @@ import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { RegistrationTable } from '../table/table.js';
 import type { SourceRow } from '../table/types.js';
-import { SourceView, UserEntry, type RegisteredUsers, type SourcesPage, type Status, type UsersPage } from './api-types.js';
+import { SourceViewSchema, UserEntrySchema, type RegisteredUsers, type SourcesPage, type SourceView, type Status, type UsersPage } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
 import { decodeCursor, encodeCursor, isSourceKey, isTripleKey } from './cursor.js';
 import { installHttpAuth, type HttpAuthOptions } from './http-auth.js';
@@ -74,7 +74,7 @@ export function createHttpApi(deps: HttpApiDeps) {
 
   app.get<{ Querystring: { backend?: string; vuser?: string; username?: string } & Paging }>(
     '/v1/users',
-    queryOnly(['backend', 'vuser', 'username'], [], pageSchema('users', UserEntry), true),
+    queryOnly(['backend', 'vuser', 'username'], [], pageSchema('users', UserEntrySchema), true),
     async (request, reply): Promise<UsersPage> => {
       const { cursor, limit, backend, vuser, username } = request.query;
       const after = cursor === undefined ? undefined : decodeCursor(cursor, isTripleKey);
@@ -93,7 +93,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     },
   );
 
-  app.get<{ Querystring: Paging }>('/v1/sources', queryOnly([], [], pageSchema('sources', SourceView), true), async (request, reply): Promise<SourcesPage> => {
+  app.get<{ Querystring: Paging }>('/v1/sources', queryOnly([], [], pageSchema('sources', SourceViewSchema), true), async (request, reply): Promise<SourcesPage> => {
     const { cursor, limit } = request.query;
     const after = cursor === undefined ? undefined : decodeCursor(cursor, isSourceKey);
     if (cursor !== undefined && after === undefined) return reply.code(400).send(BAD_CURSOR);
