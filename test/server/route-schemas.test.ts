@@ -1,9 +1,11 @@
-// The HTTP API's route schemas are valid JSON Schema: the notifier's ajv skips that check at
-// start (http-api.ts, AJV_OPTIONS), so it is made here, by a fastify with the check on.
+// The HTTP API's route schemas (its own and the new-mail routes') are valid JSON Schema: the
+// notifier's ajv skips that check at start (http-api.ts, AJV_OPTIONS), so it is made here, by a
+// fastify with the check on.
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it, vi } from 'vitest';
+import type { NewmailRoutesDeps } from '../../src/newmail/routes.js';
 import type { HttpApiDeps } from '../../src/server/http-api.js';
 
 const routes = vi.hoisted((): RouteOptions[] => []);
@@ -20,6 +22,7 @@ vi.mock('fastify', async (importOriginal) => {
 });
 
 const { AJV_OPTIONS, createHttpApi } = await import('../../src/server/http-api.js');
+const { registerNewmailRoutes } = await import('../../src/newmail/routes.js');
 
 /** Resolves when a fastify that checks schemas against the meta-schema accepts every route of `schemas`. */
 async function checkedByFastify(schemas: RouteOptions[]): Promise<void> {
@@ -36,9 +39,13 @@ describe('the route schemas', () => {
       log: pino({ level: 'silent' }),
       auth: { scope: 'changes', allowedHosts: [] },
     } as unknown as HttpApiDeps;
-    await createHttpApi(deps).ready();
-    const withSchemas = routes.filter((route) => route.schema?.querystring !== undefined);
-    expect(withSchemas.map((route) => route.url)).toEqual(expect.arrayContaining(['/v1/users', '/v1/registered-users', '/v1/sources', '/v1/status', '/v1/events']));
+    const app = createHttpApi(deps);
+    registerNewmailRoutes(app, {} as NewmailRoutesDeps);
+    await app.ready();
+    const withSchemas = routes.filter((route) => route.schema?.querystring !== undefined || route.schema?.body !== undefined);
+    expect(withSchemas.map((route) => route.url)).toEqual(
+      expect.arrayContaining(['/v1/users', '/v1/registered-users', '/v1/sources', '/v1/sources/*', '/v1/status', '/v1/events', '/v1/newmail', '/v1/newmail/ox']),
+    );
     await expect(checkedByFastify(withSchemas)).resolves.toBeUndefined();
   });
 
