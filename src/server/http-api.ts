@@ -9,6 +9,7 @@ import { SourceViewSchema, UserEntrySchema, type RegisteredUsers, type SourcesPa
 import type { ChangeStream } from './change-stream.js';
 import { decodeCursor, encodeCursor, isSourceKey, isTripleKey } from './cursor.js';
 import { installHttpAuth, type HttpAuthOptions } from './http-auth.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import type { NotifierMetrics } from './metrics.js';
 import { queryOnly } from './query-schema.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
@@ -76,6 +77,7 @@ export function createHttpApi(deps: HttpApiDeps) {
     // that no line shares, and cost an allocation and a tracked child (logger.ts) per request.
     childLoggerFactory: (logger) => logger,
     ajv: { customOptions: AJV_OPTIONS },
+    schemaController: lazySchemaCompilers(),
   });
   installHttpAuth(app, deps.auth, metrics.registry);
 
