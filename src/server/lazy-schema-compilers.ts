@@ -33,13 +33,14 @@ function lazyValidators(): ValidatorFactory {
   };
 }
 
+/** Only the listings have response schemas: fast-json-stringify itself loads on the first one's first request. */
 function lazySerializers(): SerializerFactory {
-  const buildCompiler = (requireFromFastify('@fastify/fast-json-stringify-compiler') as () => SerializerFactory)();
   return (externalSchemas, options) => {
-    const compile = buildCompiler(externalSchemas, options);
+    let compile: ReturnType<SerializerFactory> | undefined;
+    const compiler = () => (compile ??= (requireFromFastify('@fastify/fast-json-stringify-compiler') as () => SerializerFactory)()(externalSchemas, options));
     return (route) => {
-      let serialize: ReturnType<typeof compile> | undefined;
-      return (data) => (serialize ??= compile(route))(data);
+      let serialize: ReturnType<ReturnType<SerializerFactory>> | undefined;
+      return (data) => (serialize ??= compiler()(route))(data);
     };
   };
 }
