@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests. Where an
-// answer is a row of the table, its schema is the table's (also the route's response schema).
-import Type, { type Static } from 'typebox';
-import { SourceRow, UserRow, type ChangeEvent as TableChange } from '../table/types.js';
+// JSON shapes of the notifier's HTTP API, shared by the server, the CLI and the tests, and the
+// response schemas of the rows a listing answers with (fastify serialises with them). Plain
+// objects, not a schema library's: one would load on every start only to build these two.
+import type { SourceRow, UserRow, ChangeEvent as TableChange } from '../table/types.js';
 import type { Notification } from '../protocol/notification.js';
 
+/** The JSON schema of one field of a row: a string, a number (`integer` where it always is one) or a boolean. */
+type FieldSchema<V> = [V] extends [string] ? { type: 'string' } : [V] extends [number] ? { type: 'integer' | 'number' } : [V] extends [boolean] ? { type: 'boolean' } : never;
+
+/** The JSON schema of a row whose every field is required; the type makes it name each field of `Row` with its JSON type, and no other. */
+function rowSchema<Row>(properties: { [K in keyof Row]-?: FieldSchema<Row[K]> }) {
+  return { type: 'object', required: Object.keys(properties), properties } as const;
+}
+
 /** One registered triple: the sum of the counts every live source holds for it. */
-export const UserEntry = UserRow;
 export type UserEntry = UserRow;
+export const UserEntrySchema = rowSchema<UserEntry>({ backend: { type: 'string' }, username: { type: 'string' }, vuser: { type: 'string' }, count: { type: 'integer' } });
 
 /** Answer of GET /v1/users: one page, and the cursor of the next (null on the last page). */
 export interface UsersPage {
@@ -23,8 +31,23 @@ export interface RegisteredUsers {
 }
 
 /** One sender process as the notifier sees it: the table's row, its times as ISO text. */
-export const SourceView = Type.Object({ ...SourceRow.properties, lastHeardAt: Type.String(), expiresAt: Type.String() });
-export type SourceView = Static<typeof SourceView>;
+export type SourceView = Omit<SourceRow, 'lastHeardAt' | 'expiresAt'> & { lastHeardAt: string; expiresAt: string };
+export const SourceViewSchema = rowSchema<SourceView>({
+  key: { type: 'string' },
+  host: { type: 'string' },
+  pid: { type: 'integer' },
+  epoch: { type: 'string' },
+  triples: { type: 'integer' },
+  registrations: { type: 'integer' },
+  lastSeq: { type: 'string' },
+  intervalMs: { type: 'integer' },
+  leaseMs: { type: 'integer' },
+  lastHeardAt: { type: 'string' },
+  expiresAt: { type: 'string' },
+  droppedReported: { type: 'string' },
+  gaps: { type: 'string' },
+  restored: { type: 'boolean' },
+});
 
 /** Answer of GET /v1/sources: one page, and the cursor of the next (null on the last page). */
 export interface SourcesPage {

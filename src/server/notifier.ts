@@ -3,14 +3,14 @@
 // silent sources, saves the table, and shuts down in bounded time.
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { RegistrationTable } from '../table/table.js';
 import type { TableOptions } from '../table/types.js';
 import type { AdmittedPids } from './admitted-pids.js';
 import type { ServeConfig } from './config.js';
 import { LIBRARY_LIMITS, MAX_SENDER_RATE_PER_SECOND, SOCKET_BUFFER_MESSAGES } from './defaults.js';
 import { FrameReceiver } from './frame-receiver.js';
-import { httpAuthOptions } from './http-auth.js';
+import { httpAuthOptions } from './http-auth-options.js';
 import { ipcPath, openSocketToGroup, prepareIpcSocket, removeSocketFile } from './ipc-socket-dir.js';
 import { peerAuthOptions, startPeerAuth } from './peer-auth.js';
 import { ensureStateDir, removeInterruptedSaves, stateFilePath } from './state-file.js';
@@ -20,9 +20,9 @@ import { StepClock } from './step-clock.js';
 import { VERSION } from './version.js';
 
 /**
- * What runs once the message socket is bound: the table (with its schemas), HTTP, the metrics
- * and the new-mail side, about two thirds of the start. Loaded after the bind, so that senders
- * reconnect, and their resync waits in the socket's queues, while these load.
+ * What runs once the message socket is bound: the table, HTTP, the metrics and the new-mail
+ * side, about half of the start. Loaded after the bind, so that senders reconnect, and their
+ * resync waits in the socket's queues, while these load.
  */
 async function loadServices() {
   const [tableStore, changeStream, metrics, httpApi, newmail, expiry, messageHandler, rateLimitedLog] = await Promise.all([
@@ -117,9 +117,11 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
   if (socketPath !== undefined) {
     await prepareIpcSocket(socketPath, { mode: config.socketMode, group: config.socketGroup }, log);
   }
+  // The metrics library loads after the bind, unless a peer check counts refusals before it.
+  let registryLoad: Promise<Registry> | undefined;
+  const metricsRegistry = () => (registryLoad ??= import('prom-client').then(({ Registry }) => new Registry()));
   // Bound before the socket, which then asks it about every connection.
-  const registry = new Registry();
-  const peerAuth = await startPeerAuth(peerChecks, registry, log);
+  const peerAuth = await startPeerAuth(peerChecks, metricsRegistry, log);
   const receiver = new FrameReceiver(config.endpoint, {
     maxMessageSize: config.maxFrameBytes * SOCKET_SIZE_FACTOR,
     receiveHighWaterMark: config.receiveHwm,
@@ -145,7 +147,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     });
 
   // Nothing is read from the socket before the table is restored: what senders send meanwhile waits in its queues.
-  const services = await orCloseSocket(loadServices());
+  const [services, registry] = await orCloseSocket(Promise.all([loadServices(), metricsRegistry()]));
   const { ChangeStream, NotifierMetrics, TableSaver, createHttpApi, createMessageHandler, startExpiry, startNewmail, RateLimitedLog } = services;
   const clock = new StepClock();
   const table = await orCloseSocket(services.restoreTable(statePath, { ...tableOptions(config, peerChecks.admittedPids), now: clock.now }, log));

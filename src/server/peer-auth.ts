@@ -5,11 +5,11 @@
 // (a wrong server key, a plain client), are counted by reason and peer, and logged at most once
 // per reason and peer per interval.
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Pull, SocketOptions } from 'zeromq';
 import type { ServeConfig } from './config.js';
 import { AdmittedPids } from './admitted-pids.js';
-import { isLoopbackHost } from './http-auth.js';
+import { isLoopbackHost } from './http-auth-options.js';
 import { CurveConfigError, readAllowList, readSecretKeyFile, type AllowList } from './curve-keys.js';
 import { RateLimitedLog } from './rate-limited-log.js';
 import { ZAP_DOMAIN, ZapHandler, type ZapDecision, type ZapRequest } from './zap.js';
@@ -103,18 +103,22 @@ function handshakeReason(code: string | undefined): string {
   return 'protocol-error';
 }
 
-/** Starts the ZAP handler when a check is configured; undefined when none is. */
-export async function startPeerAuth(options: PeerAuthOptions, registry: Registry, log: Logger): Promise<PeerAuth | undefined> {
+/**
+ * Starts the ZAP handler when a check is configured; undefined when none is. `registry` is
+ * asked for only then (the metrics library loads after the bind otherwise).
+ */
+export async function startPeerAuth(options: PeerAuthOptions, registry: () => Promise<Registry>, log: Logger): Promise<PeerAuth | undefined> {
   const { ipcUids, ipcGids, curve, admittedPids } = options;
   const tcpOptions: SocketOptions<Pull> = options.tcp ? { handshakeInterval: TCP_HANDSHAKE_TIMEOUT_MS } : {};
   if (ipcUids.length === 0 && ipcGids.length === 0 && curve === undefined && admittedPids === undefined) {
     return options.tcp ? { socketOptions: tcpOptions, watch: () => undefined, reloadAllowList: () => undefined, close: async () => undefined } : undefined;
   }
+  const [{ Counter }, metrics] = await Promise.all([import('prom-client'), registry()]);
   const refusals = new Counter({
     name: 'mapistore_mgmt_peer_refusals_total',
     help: 'Connections to the message socket refused, by reason and peer (ipc: uid:N; CURVE: unlisted or unknown).',
     labelNames: ['reason', 'peer'],
-    registers: [registry],
+    registers: [metrics],
   });
   const refusalLog = new RateLimitedLog(log, options.rejectionLogIntervalMs);
   const refuse = (reason: string, peer: string, fields: Record<string, unknown>) => {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Keeps the table on disk: restored at start, saved periodically while it changes and once
-// more at shutdown. A file that cannot be read back is moved aside, never fatal. A save never
+// more at shutdown. A file that cannot be read back is moved aside, never fatal; its checks
+// (state-schema.ts, TypeBox's compiler) load only when there is a file to read. A save never
 // holds the event loop for long (state-file.ts writes it in slices) and never fails silently:
 // each outcome is reported to the metrics, and `failing` feeds /readyz.
+import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { RegistrationTable } from '../table/table.js';
-import { checkSavedTableHeader } from '../table/state-schema.js';
 import type { TableOptions } from '../table/types.js';
 import { moveAside, readStateFile, writeStateFile } from './state-file.js';
 
@@ -15,10 +16,15 @@ const SOURCES = 'sources';
 export async function restoreTable(path: string, options: TableOptions, log: Logger): Promise<RegistrationTable> {
   let table = new RegistrationTable(options);
   try {
-    const found = await readStateFile(path, SOURCES, {
-      header: (value) => void checkSavedTableHeader(value, 'state'),
-      item: (value) => table.restoreSaved(value),
-    });
+    // About a third of an empty start: only a start with a file to check pays for it.
+    const checks = existsSync(path) ? await import('../table/state-schema.js') : undefined;
+    let index = 0;
+    const found =
+      checks !== undefined &&
+      (await readStateFile(path, SOURCES, {
+        header: (value) => void checks.checkSavedTableHeader(value, 'state'),
+        item: (value) => table.restoreSaved(checks.checkSavedSource(value, `state.sources[${index++}]`)),
+      }));
     if (!found) {
       log.info({ path }, 'no saved state, starting with an empty table');
       return table;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The saved table's shape (the state file, see RegistrationTable.toState): each schema is both
-// the check a restore makes and, through Static, the TypeScript type the writer fills in.
+// the check a restore makes and, through Static, the TypeScript type the writer fills in. The
+// table imports the types only: the checks (TypeBox and its compiler, ~680 modules) load where a
+// state file is read (table-store.ts), so a start without one never loads them.
 import { Buffer } from 'node:buffer';
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';

@@ -6,7 +6,7 @@ import { PidCounts } from './pid-counts.js';
 import { SequenceCheck } from './sequence-bound.js';
 import { Source } from './source.js';
 import { persistSourceJson, sourceFields } from './state.js';
-import { checkSavedSource, checkSavedTable, type PersistedRegistration, type PersistedSource, type PersistedTable, type PersistedTableHeader } from './state-schema.js';
+import type { PersistedRegistration, PersistedSource, PersistedTable, PersistedTableHeader } from './state-schema.js';
 import {
   type ApplyResult,
   type ChangeEvent,
@@ -282,26 +282,24 @@ export class RegistrationTable {
   }
 
   /**
-   * Rebuilds a table from `toState()`'s output. Throws a descriptive Error when `state` is not
-   * a valid saved table or does not fit the limits. Restored sources keep their leases, and
-   * must also be heard within one interval (+ `restoreGraceMs`) from now or they expire, so
-   * the registrations of processes that died meanwhile go away within about one interval.
+   * Rebuilds a table from `toState()`'s output, checked (state-schema.ts: what comes from a file
+   * is checked where it is read, so that the checks load only when there is a file). Throws a
+   * descriptive Error when the state does not fit the limits or names a source or triple twice.
+   * Restored sources keep their leases, and must also be heard within one interval (+
+   * `restoreGraceMs`) from now or they expire, so the registrations of processes that died
+   * meanwhile go away within about one interval.
    */
-  static fromState(state: unknown, options: TableOptions): RegistrationTable {
+  static fromState(state: PersistedTable, options: TableOptions): RegistrationTable {
     const table = new RegistrationTable(options);
-    for (const saved of checkSavedTable(state, 'state').sources) table.restoreSource(saved);
+    for (const saved of state.sources) table.restoreSaved(saved);
     return table;
   }
 
   /**
-   * Adds one saved source (an element of `toState().sources`, checked here) to a table being
+   * Adds one saved source (an element of `toState().sources`, checked) to a table being
    * restored, as `fromState` does; for a state read one source at a time. Throws like `fromState`.
    */
-  restoreSaved(value: unknown): void {
-    this.restoreSource(checkSavedSource(value, `state.sources[${this.sourcesByKey.size}]`));
-  }
-
-  private restoreSource(saved: PersistedSource): void {
+  restoreSaved(saved: PersistedSource): void {
     if (this.sourcesByKey.size >= this.limits.maxSources) {
       throw new Error(`state holds more sources than the limit of ${this.limits.maxSources}`);
     }

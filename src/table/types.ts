@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import Type, { type Static } from 'typebox';
-
 export interface TableLimits {
   /** Live sources the table holds at most; a message that would add one more is rejected. */
   maxSources: number;
@@ -98,15 +96,14 @@ export type ApplyResult =
       renewed?: Accepted;
     };
 
-/** One triple with a total count > 0 over all live sources (also an answer's JSON schema, see api-types.ts). */
-export const UserRow = Type.Object({
-  backend: Type.String(),
-  username: Type.String(),
-  vuser: Type.String(),
+/** One triple with a total count > 0 over all live sources (an answer's JSON schema: api-types.ts). */
+export interface UserRow {
+  backend: string;
+  username: string;
+  vuser: string;
   /** The sum of the counts every live source holds for the triple. */
-  count: Type.Integer(),
-});
-export type UserRow = Static<typeof UserRow>;
+  count: number;
+}
 
 /** One page of a listing, and the key to continue after when more may follow. */
 export interface Page<Row> {
@@ -121,33 +118,32 @@ export interface UserFilter {
 }
 
 /** One sender process as the table knows it (the API's SourceView shows its times as ISO text). */
-export const SourceRow = Type.Object({
+export interface SourceRow {
   /** `host/pid/epoch`: the id `purge` takes. */
-  key: Type.String(),
-  host: Type.String(),
-  pid: Type.Integer(),
+  key: string;
+  host: string;
+  pid: number;
   /** 16 hex digits. */
-  epoch: Type.String(),
+  epoch: string;
   /** Distinct triples the source holds. */
-  triples: Type.Integer(),
+  triples: number;
   /** Sum of the counts the source holds. */
-  registrations: Type.Integer(),
+  registrations: number;
   /** u64 as decimal text (JSON has no bigint). */
-  lastSeq: Type.String(),
+  lastSeq: string;
   /** The announced interval, or the configured default before the first heartbeat. */
-  intervalMs: Type.Integer(),
-  leaseMs: Type.Integer(),
+  intervalMs: number;
+  leaseMs: number;
   /** Milliseconds since the epoch. */
-  lastHeardAt: Type.Number(),
-  expiresAt: Type.Number(),
+  lastHeardAt: number;
+  expiresAt: number;
   /** The highest running total of messages the sender reported it could not queue (decimal text). */
-  droppedReported: Type.String(),
+  droppedReported: string;
   /** Messages missed in transport, summed over this source's sequence gaps (decimal text). */
-  gaps: Type.String(),
+  gaps: string;
   /** Loaded from a state file and not yet confirmed by a heartbeat. */
-  restored: Type.Boolean(),
-});
-export type SourceRow = Static<typeof SourceRow>;
+  restored: boolean;
+}
 
 /** A triple's total count went 0 -> >0 (`registered`) or >0 -> 0 (`unregistered`). */
 export interface ChangeEvent {

@@ -4,6 +4,7 @@
 // under one pid (docs/security.md).
 import { describe, expect, it } from 'vitest';
 import { sourceKey } from '../../src/protocol/types.js';
+import { checkSavedTable } from '../../src/table/state-schema.js';
 import { RegistrationTable } from '../../src/table/table.js';
 import type { TableOptions } from '../../src/table/types.js';
 import { command, entry, heartbeat, options, register, snapshotOf, source, unregister } from './fixtures.js';
@@ -56,7 +57,7 @@ describe('sources that hold nothing', () => {
     table.apply(heartbeat(a, 1, [], 100_000));
     const saved = JSON.parse(JSON.stringify(table.toState())) as unknown;
     clock.now += 10_000;
-    const restored = RegistrationTable.fromState(saved, tableOptions);
+    const restored = RegistrationTable.fromState(checkSavedTable(saved, 'state'), tableOptions);
     expect(restored.expire()).toEqual([]);
     expect(restored.sources()[0]?.expiresAt).toBe(clock.now + 3000);
     clock.now += 3000;
@@ -113,7 +114,7 @@ describe('sequence jumps', () => {
     table.apply(heartbeat(a, 1, [entry('jdoe', 1)], 100_000));
     const saved = JSON.parse(JSON.stringify(table.toState())) as unknown;
     clock.now += 86_400_000;
-    const restored = RegistrationTable.fromState(saved, tableOptions);
+    const restored = RegistrationTable.fromState(checkSavedTable(saved, 'state'), tableOptions);
     const seq = 1 + BOUND.slack + 86_400 * BOUND.ratePerSecond;
     expect(restored.apply(heartbeat(a, seq, [entry('jdoe', 1)], 100_000)).outcome).toBe('applied');
   });

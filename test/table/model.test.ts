@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sourceKey, type Message, type SourceId } from '../../src/protocol/types.js';
+import { checkSavedTable } from '../../src/table/state-schema.js';
 import { RegistrationTable } from '../../src/table/table.js';
 import type { ApplyResult, ChangeEvent, TableOptions, UserRow } from '../../src/table/types.js';
 import { GUID } from './fixtures.js';
@@ -242,7 +243,7 @@ describe('the table against a simple model', () => {
             case 'restart': {
               const saved = JSON.parse(JSON.stringify(table.toState())) as unknown;
               clock.now += o.ms;
-              table = RegistrationTable.fromState(saved, options);
+              table = RegistrationTable.fromState(checkSavedTable(saved, 'state'), options);
               listen(table);
               for (const s of model.sources.values()) {
                 s.expiresAt = Math.min(s.expiresAt, clock.now + (s.intervalMs ?? LEASE.defaultIntervalMs) + LEASE.restoreGraceMs);

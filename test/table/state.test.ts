@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { sourceKey } from '../../src/protocol/types.js';
 import { RegistrationTable } from '../../src/table/table.js';
-import type { PersistedTable } from '../../src/table/state-schema.js';
+import { checkSavedTable, type PersistedTable } from '../../src/table/state-schema.js';
 import { command, entry, GUID, heartbeat, options, register, setup, source } from './fixtures.js';
 
 const a = source(100);
@@ -20,7 +20,7 @@ function saved() {
 
 function restore(state: unknown, now: number, limits = {}): RegistrationTable {
   const clock = { now };
-  return RegistrationTable.fromState(state, options(clock, limits));
+  return RegistrationTable.fromState(checkSavedTable(state, 'state'), options(clock, limits));
 }
 
 describe('toState / fromState', () => {
