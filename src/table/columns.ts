@@ -103,6 +103,11 @@ export class Ids {
   private next = 0;
   private readonly free: number[] = [];
 
+  /** Every number taken so far is below this. */
+  get span(): number {
+    return this.next;
+  }
+
   take(): number {
     return this.free.pop() ?? this.next++;
   }

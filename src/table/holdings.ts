@@ -107,8 +107,8 @@ export class Holdings {
   /** Records the replica the source last gave for the holding's triple. */
   setReplica(id: number, replicaGuid: string, replId: number): void {
     const old = this.guids.get(id);
-    // Compared as text first, so the common case (the same replica again) looks nothing up.
-    if (old < 0 || this.strings.text(old) !== replicaGuid) {
+    // Compared first, so the common case (the same replica again) looks nothing up.
+    if (old < 0 || !this.strings.is(old, replicaGuid)) {
       this.guids.set(id, this.strings.retain(replicaGuid));
       if (old >= 0) this.strings.release(old);
     }

@@ -1,20 +1,31 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The table's strings (backends, usernames, vusers), each held once and named by a number, so
-// that a triple is three numbers and a string shared by many triples (a backend, a vuser with
-// many users) costs its bytes once.
-import { Ids, Int32Column } from './columns.js';
-import { hashString, IdSlots } from './id-slots.js';
+// The table's strings (backends, usernames, vusers, replica GUIDs), each held once and named by
+// a number, so that a triple is three numbers and a string shared by many triples (a backend, a
+// vuser with many users) costs its bytes once. The strings themselves are bytes in one buffer
+// (string-bytes.ts), not JavaScript strings: a string is made only when a query asks for one.
+import { CountColumn, Ids, Int32Column } from './columns.js';
+import { IdSlots } from './id-slots.js';
+import { hashString, StringBytes } from './string-bytes.js';
 
 export class StringPool {
-  private readonly strings: (string | undefined)[] = [];
-  /** References per string; a string goes when its last reference is released. */
-  private readonly refs = new Int32Column();
+  /** Where each string's bytes start. */
+  private readonly starts = new Int32Column();
+  /** References per string (0 for a free number); a string goes with its last reference. */
+  private readonly refs = new CountColumn();
   private readonly ids = new Ids();
-  private readonly slots = new IdSlots((id) => hashString(this.text(id)));
+  private readonly bytes = new StringBytes((move) => {
+    for (let id = 0; id < this.ids.span; id++) if (this.refs.get(id) > 0) this.starts.set(id, move(this.starts.get(id)));
+  });
+  private readonly slots = new IdSlots((id) => this.bytes.hashAt(this.starts.get(id)));
 
   /** Distinct strings held. */
   get size(): number {
     return this.slots.size;
+  }
+
+  /** Bytes of the buffer holding the strings (what they take, with room to grow). */
+  get capacity(): number {
+    return this.bytes.capacity;
   }
 
   /** The id of `value`, or -1 when the pool does not hold it. */
@@ -28,8 +39,9 @@ export class StringPool {
     let id = this.probe(value, hash);
     if (id < 0) {
       id = this.ids.take();
-      this.strings[id] = value;
+      this.starts.ensure(id);
       this.refs.ensure(id);
+      this.starts.set(id, this.bytes.append(value));
       this.slots.add(id, hash);
     }
     this.refs.set(id, this.refs.get(id) + 1);
@@ -42,18 +54,29 @@ export class StringPool {
     this.refs.set(id, refs);
     if (refs > 0) return;
     this.slots.remove(id);
-    this.strings[id] = undefined;
+    this.bytes.free(this.starts.get(id));
     this.ids.give(id);
   }
 
+  /** The string `id` as a new JavaScript string. */
   text(id: number): string {
-    return this.strings[id] as string;
+    return this.bytes.text(this.starts.get(id));
+  }
+
+  /** Whether string `id` is `value`, without making a string of it. */
+  is(id: number, value: string): boolean {
+    return this.bytes.equals(this.starts.get(id), value);
+  }
+
+  /** The order of strings `a` and `b` as JavaScript's `<` orders them (code units). */
+  compare(a: number, b: number): number {
+    return a === b ? 0 : this.bytes.compare(this.starts.get(a), this.starts.get(b));
   }
 
   private probe(value: string, hash: number): number {
     for (let slot = this.slots.first(hash); ; slot = this.slots.next(slot)) {
       const id = this.slots.at(slot);
-      if (id < 0 || this.strings[id] === value) return id;
+      if (id < 0 || this.is(id, value)) return id;
     }
   }
 }
