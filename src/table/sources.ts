@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { SourceId } from '../protocol/types.js';
-import { BigUint64Column, Float64Column, Ids, Uint16Column } from './columns.js';
+import { BigUint64Column, Float64Column, Uint16Column } from './columns.js';
+import { byCodeUnit, OrderedKeys } from './ordered-keys.js';
 import type { SourceFields } from './state.js';
+import { StringPool } from './string-pool.js';
 
 /** `announcedIntervalMs` of a source that has announced none (a heartbeat announces one). */
 const NONE = -1;
@@ -9,13 +11,16 @@ const NONE = -1;
 /**
  * The sender processes the table knows, as records: each live source has a number (reused once
  * it goes) and its fields are columns, about 60 bytes a source where an object, its two boxed
- * times and its sequence number's BigInt took about 180. Found by key (`sourceKey(id)`); what a
- * source holds is in the table's Holdings (holdings.ts), by the same number.
+ * times and its sequence number's BigInt took about 180. Its key (`sourceKey(id)`) is held as
+ * bytes too: a source's number is its key's number in a string pool of their own, which finds
+ * it by key, and an ordered index of the numbers lists them by key, where a Map entry and a
+ * JavaScript string per key took about 100 bytes more. What a source holds is in the table's
+ * Holdings (holdings.ts), by the same number.
  */
 export class Sources {
-  private readonly byKey = new Map<string, number>();
-  private readonly keys: (string | undefined)[] = [];
-  private readonly ids = new Ids();
+  private readonly keys = new StringPool();
+  /** The numbers in key order, for listings; a position may be a key that has gone meanwhile. */
+  private readonly order = new OrderedKeys<number, string>((a, b) => this.compareKeys(a, b));
   private readonly lastSeqs = new BigUint64Column();
   private readonly lastHeard = new Float64Column();
   private readonly expiries = new Float64Column();
@@ -33,22 +38,28 @@ export class Sources {
   private readonly gapSums = new Map<number, bigint>();
 
   get size(): number {
-    return this.byKey.size;
+    return this.keys.size;
   }
 
   /** The number of the source with `key`, or -1. */
   find(key: string): number {
-    return this.byKey.get(key) ?? -1;
+    return this.keys.find(key);
   }
 
-  /** The live sources' numbers, in the order they came (a source may be removed meanwhile). */
-  numbers(): IterableIterator<number> {
-    return this.byKey.values();
+  /** The live sources' numbers, in number order; one removed meanwhile is left out. */
+  *numbers(): Generator<number> {
+    for (let no = 0; no < this.keys.span; no++) if (this.keys.holds(no)) yield no;
+  }
+
+  /** The numbers of the sources whose keys come after `key` (all without one), in key order. */
+  after(key: string | undefined): Generator<number> {
+    return this.order.after(key);
   }
 
   /** A new source with `key`, last heard at `lastHeardAt` with `lastSeq`; returns its number. */
   add(key: string, lastSeq: bigint, lastHeardAt: number): number {
-    const no = this.ids.take();
+    const no = this.keys.retain(key);
+    this.order.add(no);
     this.lastSeqs.ensure(no);
     this.lastHeard.ensure(no);
     this.expiries.ensure(no);
@@ -56,8 +67,6 @@ export class Sources {
     this.intervals.ensure(no);
     this.droppedReported.ensure(no);
     this.restoredFlags.ensure(no);
-    this.keys[no] = key;
-    this.byKey.set(key, no);
     this.lastSeqs.set(no, lastSeq);
     this.lastHeard.set(no, lastHeardAt);
     this.expiries.set(no, 0);
@@ -69,14 +78,13 @@ export class Sources {
   }
 
   remove(no: number): void {
-    this.byKey.delete(this.key(no));
-    this.keys[no] = undefined;
+    this.order.delete(no);
+    this.keys.release(no);
     this.gapSums.delete(no);
-    this.ids.give(no);
   }
 
   key(no: number): string {
-    return this.keys[no] as string;
+    return this.keys.text(no);
   }
 
   /** Host, pid and epoch, read back from the key: `host/pid/epoch`, where only the host may hold a '/'. */
@@ -169,5 +177,11 @@ export class Sources {
       droppedReported: this.droppedReportedOf(no).toString(),
       gaps: this.gaps(no).toString(),
     };
+  }
+
+  /** Key order (code units) between numbers and keys given as text. */
+  private compareKeys(a: number | string, b: number | string): number {
+    if (typeof a === 'number') return typeof b === 'number' ? this.keys.compare(a, b) : this.keys.compareText(a, b);
+    return typeof b === 'number' ? -this.keys.compareText(b, a) : byCodeUnit(a, b);
   }
 }

@@ -107,6 +107,18 @@ export class StringBytes {
     return (ha >>> 1) - (hb >>> 1);
   }
 
+  /** The order of the string at `at` and `value` as JavaScript's `<` orders them. */
+  compareText(at: number, value: string): number {
+    const header = this.header(at);
+    const p = at + varintSize(header);
+    const n = Math.min(header >>> 1, value.length);
+    for (let i = 0; i < n; i++) {
+      const diff = this.unit(p, header, i) - value.charCodeAt(i);
+      if (diff !== 0) return diff;
+    }
+    return (header >>> 1) - value.length;
+  }
+
   /** `hashString` of the string at `at`. */
   hashAt(at: number): number {
     const header = this.header(at);

@@ -14,7 +14,7 @@ export class StringPool {
   private readonly refs = new CountColumn();
   private readonly ids = new Ids();
   private readonly bytes = new StringBytes((move) => {
-    for (let id = 0; id < this.ids.span; id++) if (this.refs.get(id) > 0) this.starts.set(id, move(this.starts.get(id)));
+    for (let id = 0; id < this.ids.span; id++) if (this.holds(id)) this.starts.set(id, move(this.starts.get(id)));
   });
   private readonly slots = new IdSlots((id) => this.bytes.hashAt(this.starts.get(id)));
 
@@ -26,6 +26,16 @@ export class StringPool {
   /** Bytes of the buffer holding the strings (what they take, with room to grow). */
   get capacity(): number {
     return this.bytes.capacity;
+  }
+
+  /** Every id held is below this. */
+  get span(): number {
+    return this.ids.span;
+  }
+
+  /** Whether `id` names a string held. */
+  holds(id: number): boolean {
+    return id < this.ids.span && this.refs.get(id) > 0;
   }
 
   /** The id of `value`, or -1 when the pool does not hold it. */
@@ -71,6 +81,11 @@ export class StringPool {
   /** The order of strings `a` and `b` as JavaScript's `<` orders them (code units). */
   compare(a: number, b: number): number {
     return a === b ? 0 : this.bytes.compare(this.starts.get(a), this.starts.get(b));
+  }
+
+  /** The order of string `id` and `value` as JavaScript's `<` orders them. */
+  compareText(id: number, value: string): number {
+    return this.bytes.compareText(this.starts.get(id), value);
   }
 
   private probe(value: string, hash: number): number {

@@ -22,7 +22,6 @@ import {
   type UserRow,
 } from './types.js';
 import { Holdings } from './holdings.js';
-import { byCodeUnit, OrderedKeys } from './ordered-keys.js';
 import { StringPool } from './string-pool.js';
 import { Triples } from './triples.js';
 import { UserIndex } from './user-index.js';
@@ -41,8 +40,6 @@ const DEFAULT_RESTORE_GRACE_MS = 1000;
 export class RegistrationTable {
   /** The live sources, by number (which their holdings name) and by key. */
   private readonly sourceRecords = new Sources();
-  /** The sources' keys in order, for listings. */
-  private readonly sourceOrder = new OrderedKeys<string>(byCodeUnit);
   private readonly strings = new StringPool();
   private readonly triples = new Triples(this.strings);
   private readonly holdings = new Holdings(this.strings);
@@ -197,9 +194,9 @@ export class RegistrationTable {
   /** Up to `limit` sources after the key `after` (a page's `next`), sorted by key. */
   sourcesPage(after: string | undefined, limit: number): Page<SourceRow> {
     const rows: SourceRow[] = [];
-    for (const key of this.sourceOrder.after(after)) {
+    for (const source of this.sourceRecords.after(after)) {
       if (rows.length === limit) return { rows, next: rows[rows.length - 1]?.key };
-      rows.push(this.row(this.sourceRecords.find(key)));
+      rows.push(this.row(source));
     }
     return { rows, next: undefined };
   }
@@ -454,7 +451,6 @@ export class RegistrationTable {
   /** A new source; returns its number. */
   private addSource(key: string, lastSeq: bigint, lastHeardAt: number): number {
     const source = this.sourceRecords.add(key, lastSeq, lastHeardAt);
-    this.sourceOrder.add(key);
     this.pids?.add(this.sourceRecords.id(source).pid);
     return source;
   }
@@ -463,9 +459,7 @@ export class RegistrationTable {
     for (let holding = this.holdings.first(source); holding >= 0; holding = this.holdings.first(source)) {
       this.adjust(source, this.holdings.triple(holding), -this.holdings.count(holding), holding);
     }
-    const key = this.sourceRecords.key(source);
     this.pids?.delete(this.sourceRecords.id(source).pid);
-    this.sourceOrder.delete(key);
     this.sourceRecords.remove(source);
   }
 
