@@ -46,9 +46,19 @@ export class Sources {
     return this.keys.find(key);
   }
 
+  /** Every live source's number is below this. */
+  get span(): number {
+    return this.keys.span;
+  }
+
+  /** Whether `no` is a live source's number. */
+  has(no: number): boolean {
+    return this.keys.holds(no);
+  }
+
   /** The live sources' numbers, in number order; one removed meanwhile is left out. */
   *numbers(): Generator<number> {
-    for (let no = 0; no < this.keys.span; no++) if (this.keys.holds(no)) yield no;
+    for (let no = 0; no < this.span; no++) if (this.has(no)) yield no;
   }
 
   /** The numbers of the sources whose keys come after `key` (all without one), in key order. */

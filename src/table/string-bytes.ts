@@ -145,11 +145,18 @@ export class StringBytes {
   }
 
   /**
-   * Copies the live strings into a new buffer with room for `size` bytes more and half as much
-   * again, so that both growth and the space of strings let go cost amortized O(1) per byte.
+   * Moves the strings into a new buffer with room for `size` bytes more and half as much again,
+   * so that growth costs amortized O(1) per byte. Where a quarter or more of the bytes are of
+   * strings freed, only the live ones are copied (a walk over them all, the owner's `moveAll`),
+   * which takes their space back; otherwise the buffer is copied whole, in one native copy.
    */
   private makeRoom(size: number): void {
     const old = this.bytes;
+    if (4 * (this.end - this.liveBytes) < this.end) {
+      this.bytes = Buffer.alloc(Math.ceil((this.end + size) * 1.5));
+      old.copy(this.bytes, 0, 0, this.end);
+      return;
+    }
     const next = Buffer.alloc(Math.max(256, Math.ceil((this.liveBytes + size) * 1.5)));
     let end = 0;
     this.moveAll((at) => {

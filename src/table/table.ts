@@ -148,8 +148,10 @@ export class RegistrationTable {
    */
   expire(cutoff = this.now()): SourceRow[] {
     const expired: SourceRow[] = [];
-    for (const source of this.sourceRecords.numbers()) {
-      if (this.expiresAt(source) <= cutoff) {
+    const records = this.sourceRecords;
+    // A plain loop, not numbers(): this runs every tick over every source.
+    for (let source = 0; source < records.span; source++) {
+      if (records.has(source) && this.expiresAt(source) <= cutoff) {
         expired.push(this.row(source));
         this.remove(source);
       }
@@ -232,7 +234,8 @@ export class RegistrationTable {
   /** Live sources that hold nothing (they take the short lease, `lease.emptyLeaseMs`). */
   get emptySourceCount(): number {
     let empty = 0;
-    for (const source of this.sourceRecords.numbers()) if (this.holdings.size(source) === 0) empty++;
+    const records = this.sourceRecords;
+    for (let source = 0; source < records.span; source++) if (records.has(source) && this.holdings.size(source) === 0) empty++;
     return empty;
   }
 
