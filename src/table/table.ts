@@ -33,9 +33,10 @@ const DEFAULT_RESTORE_GRACE_MS = 1000;
  * "How the table applies messages"). Pure and synchronous; time comes from
  * `now()`. Every operation either applies whole or changes nothing.
  *
- * Compact (docs/architecture.md, "The table's memory"): strings and triples are numbered once
- * (`triples`), what each source holds is a record of `holdings`, and the indexes link triple
- * numbers, so a held registration costs typed-array fields rather than objects.
+ * Compact (docs/architecture.md, "The table is compact"): strings are numbered bytes
+ * (`strings`), triples numbered once (`triples`), sources and what each holds are records
+ * (`sourceRecords`, `holdings`), and the indexes link triple numbers, so a held registration
+ * costs typed-array fields rather than objects.
  */
 export class RegistrationTable {
   /** The live sources, by number (which their holdings name) and by key. */
