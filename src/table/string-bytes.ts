@@ -100,9 +100,18 @@ export class StringBytes {
     const pa = a + varintSize(ha);
     const pb = b + varintSize(hb);
     const n = Math.min(ha >>> 1, hb >>> 1);
-    for (let i = 0; i < n; i++) {
-      const diff = this.unit(pa, ha, i) - this.unit(pb, hb, i);
-      if (diff !== 0) return diff;
+    if (((ha | hb) & 1) === 0) {
+      // Both one byte a unit (the usual case): bytes compare as units.
+      const bytes = this.bytes;
+      for (let i = 0; i < n; i++) {
+        const diff = (bytes[pa + i] as number) - (bytes[pb + i] as number);
+        if (diff !== 0) return diff;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const diff = this.unit(pa, ha, i) - this.unit(pb, hb, i);
+        if (diff !== 0) return diff;
+      }
     }
     return (ha >>> 1) - (hb >>> 1);
   }

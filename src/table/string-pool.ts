@@ -7,6 +7,9 @@ import { CountColumn, Ids, Int32Column } from './columns.js';
 import { IdSlots } from './id-slots.js';
 import { hashString, StringBytes } from './string-bytes.js';
 
+/** Strings remembered as looked up lately (a power of two). */
+const RECENT = 1024;
+
 export class StringPool {
   /** Where each string's bytes start. */
   private readonly starts = new Int32Column();
@@ -17,6 +20,13 @@ export class StringPool {
     for (let id = 0; id < this.ids.span; id++) if (this.holds(id)) this.starts.set(id, move(this.starts.get(id)));
   });
   private readonly slots = new IdSlots((id) => this.bytes.hashAt(this.starts.get(id)));
+  /**
+   * The strings found lately and their ids, by hash: a string found again (a backend, a replica
+   * GUID, the usernames of a steady heartbeat) is then one native `===` rather than a compare
+   * with its bytes in JavaScript, which took about 2 ns a character.
+   */
+  private readonly recentTexts: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+  private readonly recentIds = new Int32Array(RECENT);
 
   /** Distinct strings held. */
   get size(): number {
@@ -63,8 +73,11 @@ export class StringPool {
     const refs = this.refs.get(id) - 1;
     this.refs.set(id, refs);
     if (refs > 0) return;
+    const at = this.starts.get(id);
+    const recent = this.bytes.hashAt(at) & (RECENT - 1);
+    if (this.recentIds[recent] === id) this.recentTexts[recent] = undefined;
     this.slots.remove(id);
-    this.bytes.free(this.starts.get(id));
+    this.bytes.free(at);
     this.ids.give(id);
   }
 
@@ -89,9 +102,16 @@ export class StringPool {
   }
 
   private probe(value: string, hash: number): number {
+    const recent = hash & (RECENT - 1);
+    if (this.recentTexts[recent] === value) return this.recentIds[recent] as number;
     for (let slot = this.slots.first(hash); ; slot = this.slots.next(slot)) {
       const id = this.slots.at(slot);
-      if (id < 0 || this.is(id, value)) return id;
+      if (id < 0) return id;
+      if (this.is(id, value)) {
+        this.recentTexts[recent] = value;
+        this.recentIds[recent] = id;
+        return id;
+      }
     }
   }
 }

@@ -109,6 +109,21 @@ describe('StringPool', () => {
     expect(pool.size).toBe(1000);
   });
 
+  it('forgets a string found lately once it goes, though its number is reused', () => {
+    const pool = new StringPool();
+    const amy = pool.retain('amy');
+    expect(pool.find(['a', 'my'].join(''))).toBe(amy);
+    expect(pool.find('amy')).toBe(amy);
+    pool.release(amy);
+    expect(pool.find('amy')).toBe(-1);
+    const bob = pool.retain('bob');
+    expect(bob).toBe(amy);
+    expect(pool.find('amy')).toBe(-1);
+    expect(pool.find('bob')).toBe(bob);
+    expect(pool.retain('amy')).not.toBe(bob);
+    expect(pool.text(bob)).toBe('bob');
+  });
+
   it('holds many strings through growth and removal', () => {
     const pool = new StringPool();
     const ids = Array.from({ length: 5000 }, (_, i) => pool.retain(`user${i}@example.org`));
