@@ -33,21 +33,25 @@ export class Holdings {
     }
   }
 
+  /** Makes source number `source` valid, its list empty; before any other use of the number. */
+  open(source: number): void {
+    this.firsts.ensure(source);
+    this.lasts.ensure(source);
+    this.sizes.ensure(source);
+  }
+
   /** The first holding of source `source`'s list, or -1. */
   first(source: number): number {
-    this.reach(source);
     return this.firsts.get(source);
   }
 
   /** Holdings in source `source`'s list: the distinct triples it holds. */
   size(source: number): number {
-    this.reach(source);
     return this.sizes.get(source);
   }
 
   /** Appends a holding of `triple` with `count` to source `source`'s list; returns its id. */
   add(source: number, triple: number, count: number): number {
-    this.reach(source);
     const id = this.ids.take();
     this.sources.ensure(id);
     this.triples.ensure(id);
@@ -113,13 +117,6 @@ export class Holdings {
     else this.firsts.set(source, next);
     if (next >= 0) this.prevs.set(next, prev);
     else this.lasts.set(source, prev);
-  }
-
-  /** Makes source number `source` valid: a number never seen before has an empty list. */
-  private reach(source: number): void {
-    this.firsts.ensure(source);
-    this.lasts.ensure(source);
-    this.sizes.ensure(source);
   }
 
   /** Records the replica the source last gave for the holding's triple. */

@@ -21,9 +21,9 @@ export class StringPool {
   });
   private readonly slots = new IdSlots((id) => this.bytes.hashAt(this.starts.get(id)));
   /**
-   * Strings matched lately, by id (`id % RECENT`): matching one again (a backend, a replica
-   * GUID) is then one native `===` rather than a compare with its bytes in JavaScript, about
-   * 2 ns a character.
+   * Strings matched or made lately, by id (`id % RECENT`): matching one again (a backend, a
+   * replica GUID) is then one native `===` rather than a compare with its bytes in JavaScript,
+   * about 2 ns a character, and a query that names it again makes no new string.
    */
   private readonly recentTexts: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
   private readonly recentIds = new Int32Array(RECENT).fill(-1);
@@ -83,9 +83,13 @@ export class StringPool {
     this.ids.give(id);
   }
 
-  /** The string `id` as a new JavaScript string. */
+  /** The string `id` as a JavaScript string (made from its bytes unless matched or made lately). */
   text(id: number): string {
-    return this.bytes.text(this.starts.get(id));
+    const recent = id & (RECENT - 1);
+    if (this.recentIds[recent] === id) return this.recentTexts[recent] as string;
+    const text = this.bytes.text(this.starts.get(id));
+    this.remember(id, text);
+    return text;
   }
 
   /** Whether string `id` is `value`, without making a string of it. */
@@ -93,9 +97,14 @@ export class StringPool {
     const recent = id & (RECENT - 1);
     if (this.recentIds[recent] === id) return this.recentTexts[recent] === value;
     if (!this.bytes.equals(this.starts.get(id), value)) return false;
-    this.recentIds[recent] = id;
-    this.recentTexts[recent] = value;
+    this.remember(id, value);
     return true;
+  }
+
+  private remember(id: number, text: string): void {
+    const recent = id & (RECENT - 1);
+    this.recentIds[recent] = id;
+    this.recentTexts[recent] = text;
   }
 
   /** The order of strings `a` and `b` as JavaScript's `<` orders them (code units). */

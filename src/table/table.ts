@@ -455,6 +455,7 @@ export class RegistrationTable {
   /** A new source; returns its number. */
   private addSource(key: string, lastSeq: bigint, lastHeardAt: number): number {
     const source = this.sourceRecords.add(key, lastSeq, lastHeardAt);
+    this.holdings.open(source);
     this.pids?.add(this.sourceRecords.id(source).pid);
     return source;
   }
