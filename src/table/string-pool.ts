@@ -7,7 +7,7 @@ import { CountColumn, Ids, Int32Column } from './columns.js';
 import { IdSlots } from './id-slots.js';
 import { hashString, StringBytes } from './string-bytes.js';
 
-/** Strings remembered as looked up lately (a power of two). */
+/** How many strings the pool keeps as matched or made lately (a power of two). */
 const RECENT = 1024;
 
 export class StringPool {
