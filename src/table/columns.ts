@@ -54,6 +54,48 @@ export class Uint16Column {
   }
 }
 
+/** A field of numbers (times, sums): 8 bytes a record. */
+export class Float64Column {
+  private data = new Float64Array(16);
+
+  get(index: number): number {
+    return this.data[index] as number;
+  }
+
+  set(index: number, value: number): void {
+    this.data[index] = value;
+  }
+
+  /** Makes `index` valid (doubling the capacity as needed; new entries read as 0). */
+  ensure(index: number): void {
+    if (index < this.data.length) return;
+    const old = this.data;
+    this.data = new Float64Array(capacityFor(old.length, index));
+    this.data.set(old);
+  }
+}
+
+/** A field of unsigned 64-bit integers (sequence numbers, counters from the wire): 8 bytes a record. */
+export class BigUint64Column {
+  private data = new BigUint64Array(16);
+
+  get(index: number): bigint {
+    return this.data[index] as bigint;
+  }
+
+  set(index: number, value: bigint): void {
+    this.data[index] = value;
+  }
+
+  /** Makes `index` valid (doubling the capacity as needed; new entries read as 0n). */
+  ensure(index: number): void {
+    if (index < this.data.length) return;
+    const old = this.data;
+    this.data = new BigUint64Array(capacityFor(old.length, index));
+    this.data.set(old);
+  }
+}
+
 /** A count below this is stored in the column; one at or above it (rare) aside, exactly. */
 const LARGE = 0xffff;
 
@@ -102,6 +144,11 @@ function capacityFor(length: number, index: number): number {
 export class Ids {
   private next = 0;
   private readonly free: number[] = [];
+
+  /** Every number taken so far is below this. */
+  get span(): number {
+    return this.next;
+  }
 
   take(): number {
     return this.free.pop() ?? this.next++;

@@ -7,10 +7,13 @@
 // A source restored from a state file and not yet confirmed by a heartbeat keeps the deadline
 // the restore gave it (an empty one: emptyLeaseMs from the restore, not from a last message
 // heard before the notifier stopped, which its sender's queued calls may not have reached).
-import type { Source } from './source.js';
+import type { Sources } from './sources.js';
 
-/** When `source` expires: its lease, or `emptyLeaseMs` after it was last heard while it holds nothing. */
-export function expiresAt(source: Source, emptyLeaseMs: number): number {
-  if (source.size > 0 || source.restored) return source.expiresAt;
-  return Math.min(source.expiresAt, source.lastHeardAt + emptyLeaseMs);
+/**
+ * When source `no` expires: its lease, or `emptyLeaseMs` after it was last heard while it holds
+ * nothing (`held` distinct triples).
+ */
+export function expiresAt(sources: Sources, no: number, held: number, emptyLeaseMs: number): number {
+  if (held > 0 || sources.restored(no)) return sources.expiresAt(no);
+  return Math.min(sources.expiresAt(no), sources.lastHeardAt(no) + emptyLeaseMs);
 }

@@ -1,21 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What each source holds: one record per (source, triple) with its count (> 0) and the last
 // replica (GUID and id) the source gave for it, found by one hash probe, and linked in its
-// source's list, so a source's set is walked without a Map per source.
+// source's list, so a source's set is walked without a Map per source. Sources are named by
+// their numbers (source.ts), which also index the lists' ends and lengths.
 import { CountColumn, Ids, Int32Column, Uint16Column } from './columns.js';
 import { hashIds, IdSlots } from './id-slots.js';
 import type { StringPool } from './string-pool.js';
-
-/** The part of a source the holdings keep up to date: its number and its list. */
-export interface HoldingList {
-  /** The source's number, unique among live sources. */
-  readonly no: number;
-  /** The first and last holding of the list, -1 when empty. */
-  first: number;
-  last: number;
-  /** Holdings in the list: distinct triples the source holds. */
-  size: number;
-}
 
 export class Holdings {
   private readonly sources = new Int32Column();
@@ -27,6 +17,10 @@ export class Holdings {
   private readonly guids = new Int32Column(-1);
   private readonly replIds = new Uint16Column();
   private readonly ids = new Ids();
+  /** Per source number: the first and last holding of its list (-1 when empty), and its length. */
+  private readonly firsts = new Int32Column(-1);
+  private readonly lasts = new Int32Column(-1);
+  private readonly sizes = new Int32Column();
   private readonly slots = new IdSlots((id) => hashIds(this.sources.get(id), this.triples.get(id)));
 
   constructor(private readonly strings: StringPool) {}
@@ -39,8 +33,25 @@ export class Holdings {
     }
   }
 
-  /** Appends a holding of `triple` with `count` to `list`; returns its id. */
-  add(list: HoldingList, triple: number, count: number): number {
+  /** Makes source number `source` valid, its list empty; before any other use of the number. */
+  open(source: number): void {
+    this.firsts.ensure(source);
+    this.lasts.ensure(source);
+    this.sizes.ensure(source);
+  }
+
+  /** The first holding of source `source`'s list, or -1. */
+  first(source: number): number {
+    return this.firsts.get(source);
+  }
+
+  /** Holdings in source `source`'s list: the distinct triples it holds. */
+  size(source: number): number {
+    return this.sizes.get(source);
+  }
+
+  /** Appends a holding of `triple` with `count` to source `source`'s list; returns its id. */
+  add(source: number, triple: number, count: number): number {
     const id = this.ids.take();
     this.sources.ensure(id);
     this.triples.ensure(id);
@@ -50,37 +61,41 @@ export class Holdings {
     this.guids.ensure(id);
     this.replIds.ensure(id);
     this.guids.set(id, -1);
-    this.sources.set(id, list.no);
+    this.sources.set(id, source);
     this.triples.set(id, triple);
     this.counts.set(id, count);
-    this.prevs.set(id, list.last);
+    const last = this.lasts.get(source);
+    this.prevs.set(id, last);
     this.nexts.set(id, -1);
-    if (list.last >= 0) this.nexts.set(list.last, id);
-    else list.first = id;
-    list.last = id;
-    list.size++;
-    this.slots.add(id, hashIds(list.no, triple));
+    if (last >= 0) this.nexts.set(last, id);
+    else this.firsts.set(source, id);
+    this.lasts.set(source, id);
+    this.sizes.set(source, this.sizes.get(source) + 1);
+    this.slots.add(id, hashIds(source, triple));
     return id;
   }
 
-  remove(list: HoldingList, id: number): void {
+  remove(id: number): void {
     this.slots.remove(id);
     const guid = this.guids.get(id);
     if (guid >= 0) this.strings.release(guid);
     this.counts.set(id, 0); // lets go of a count kept aside
-    this.unlink(list, id);
-    list.size--;
+    const source = this.sources.get(id);
+    this.unlink(source, id);
+    this.sizes.set(source, this.sizes.get(source) - 1);
     this.ids.give(id);
   }
 
   /** Moves holding `id` to the end of its list. */
-  moveToEnd(list: HoldingList, id: number): void {
-    if (list.last === id) return;
-    this.unlink(list, id);
-    this.prevs.set(id, list.last);
+  moveToEnd(id: number): void {
+    const source = this.sources.get(id);
+    const last = this.lasts.get(source);
+    if (last === id) return;
+    this.unlink(source, id);
+    this.prevs.set(id, last);
     this.nexts.set(id, -1);
-    this.nexts.set(list.last, id);
-    list.last = id;
+    this.nexts.set(last, id);
+    this.lasts.set(source, id);
   }
 
   triple(id: number): number {
@@ -95,20 +110,20 @@ export class Holdings {
     this.counts.set(id, count);
   }
 
-  private unlink(list: HoldingList, id: number): void {
+  private unlink(source: number, id: number): void {
     const prev = this.prevs.get(id);
     const next = this.nexts.get(id);
     if (prev >= 0) this.nexts.set(prev, next);
-    else list.first = next;
+    else this.firsts.set(source, next);
     if (next >= 0) this.prevs.set(next, prev);
-    else list.last = prev;
+    else this.lasts.set(source, prev);
   }
 
   /** Records the replica the source last gave for the holding's triple. */
   setReplica(id: number, replicaGuid: string, replId: number): void {
     const old = this.guids.get(id);
-    // Compared as text first, so the common case (the same replica again) looks nothing up.
-    if (old < 0 || this.strings.text(old) !== replicaGuid) {
+    // Compared first, so the common case (the same replica again) looks nothing up.
+    if (old < 0 || !this.strings.is(old, replicaGuid)) {
       this.guids.set(id, this.strings.retain(replicaGuid));
       if (old >= 0) this.strings.release(old);
     }

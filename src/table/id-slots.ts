@@ -4,7 +4,6 @@
 // one more object, a slot here 4 bytes (8 per id at the load it keeps). The owner knows each
 // id's key: it gives the key's hash to `add`, compares keys itself while it probes, and gives
 // `hashOf` for the ids stored, which the table needs when it grows and when it removes one.
-import { randomInt } from 'node:crypto';
 
 const EMPTY = 0;
 
@@ -90,16 +89,4 @@ export function mix(value: number): number {
 /** The hash of two or three ids. */
 export function hashIds(a: number, b: number, c = 0): number {
   return mix(Math.imul(mix(Math.imul(a, 0x9e3779b1) ^ b), 0x9e3779b1) ^ c);
-}
-
-/**
- * Seeded per process, as V8 seeds its own string hashes, so that a sender cannot prepare
- * strings that collide on every notifier.
- */
-const STRING_SEED = randomInt(0x7fff_ffff);
-
-export function hashString(value: string): number {
-  let h = STRING_SEED;
-  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
-  return mix(h);
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A source in its saved form (state-schema.ts), whole or as JSON text in pieces.
-import type { Source } from './source.js';
 import type { PersistedRegistration, PersistedSource } from './state-schema.js';
 
 /** Registrations per piece of `persistSourceJson`: a piece takes about a millisecond to write. */
@@ -22,19 +21,4 @@ export function* persistSourceJson(fields: SourceFields, registrations: Persiste
     yield `${start === 0 ? '' : ','}${piece.join(',')}`;
   }
   yield ']}';
-}
-
-export function sourceFields(source: Source): SourceFields {
-  const { host, pid, epoch } = source.id;
-  return {
-    host,
-    pid,
-    epoch,
-    lastSeq: source.lastSeq.toString(),
-    announcedIntervalMs: source.announcedIntervalMs,
-    lastHeardAt: source.lastHeardAt,
-    expiresAt: source.expiresAt,
-    droppedReported: source.droppedReported.toString(),
-    gaps: source.gaps.toString(),
-  };
 }

@@ -1,20 +1,51 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The table's strings (backends, usernames, vusers), each held once and named by a number, so
-// that a triple is three numbers and a string shared by many triples (a backend, a vuser with
-// many users) costs its bytes once.
-import { Ids, Int32Column } from './columns.js';
-import { hashString, IdSlots } from './id-slots.js';
+// The table's strings (backends, usernames, vusers, replica GUIDs), each held once and named by
+// a number, so that a triple is three numbers and a string shared by many triples (a backend, a
+// vuser with many users) costs its bytes once. The strings themselves are bytes in one buffer
+// (string-bytes.ts), not JavaScript strings: a string is made only when a query asks for one.
+import { CountColumn, Ids, Int32Column } from './columns.js';
+import { IdSlots } from './id-slots.js';
+import { hashString, StringBytes } from './string-bytes.js';
+
+/** How many strings the pool keeps as matched or made lately (a power of two). */
+const RECENT = 1024;
 
 export class StringPool {
-  private readonly strings: (string | undefined)[] = [];
-  /** References per string; a string goes when its last reference is released. */
-  private readonly refs = new Int32Column();
+  /** Where each string's bytes start. */
+  private readonly starts = new Int32Column();
+  /** References per string (0 for a free number); a string goes with its last reference. */
+  private readonly refs = new CountColumn();
   private readonly ids = new Ids();
-  private readonly slots = new IdSlots((id) => hashString(this.text(id)));
+  private readonly bytes = new StringBytes((move) => {
+    for (let id = 0; id < this.ids.span; id++) if (this.holds(id)) this.starts.set(id, move(this.starts.get(id)));
+  });
+  private readonly slots = new IdSlots((id) => this.bytes.hashAt(this.starts.get(id)));
+  /**
+   * Strings matched or made lately, by id (`id % RECENT`): matching one again (a backend, a
+   * replica GUID) is then one native `===` rather than a compare with its bytes in JavaScript,
+   * about 2 ns a character, and a query that names it again makes no new string.
+   */
+  private readonly recentTexts: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+  private readonly recentIds = new Int32Array(RECENT).fill(-1);
 
   /** Distinct strings held. */
   get size(): number {
     return this.slots.size;
+  }
+
+  /** Bytes of the buffer holding the strings (what they take, with room to grow). */
+  get capacity(): number {
+    return this.bytes.capacity;
+  }
+
+  /** Every id held is below this. */
+  get span(): number {
+    return this.ids.span;
+  }
+
+  /** Whether `id` names a string held. */
+  holds(id: number): boolean {
+    return id < this.ids.span && this.refs.get(id) > 0;
   }
 
   /** The id of `value`, or -1 when the pool does not hold it. */
@@ -28,8 +59,9 @@ export class StringPool {
     let id = this.probe(value, hash);
     if (id < 0) {
       id = this.ids.take();
-      this.strings[id] = value;
+      this.starts.ensure(id);
       this.refs.ensure(id);
+      this.starts.set(id, this.bytes.append(value));
       this.slots.add(id, hash);
     }
     this.refs.set(id, this.refs.get(id) + 1);
@@ -41,19 +73,54 @@ export class StringPool {
     const refs = this.refs.get(id) - 1;
     this.refs.set(id, refs);
     if (refs > 0) return;
+    const recent = id & (RECENT - 1);
+    if (this.recentIds[recent] === id) {
+      this.recentIds[recent] = -1;
+      this.recentTexts[recent] = undefined;
+    }
     this.slots.remove(id);
-    this.strings[id] = undefined;
+    this.bytes.free(this.starts.get(id));
     this.ids.give(id);
   }
 
+  /** The string `id` as a JavaScript string (made from its bytes unless matched or made lately). */
   text(id: number): string {
-    return this.strings[id] as string;
+    const recent = id & (RECENT - 1);
+    if (this.recentIds[recent] === id) return this.recentTexts[recent] as string;
+    const text = this.bytes.text(this.starts.get(id));
+    this.remember(id, text);
+    return text;
+  }
+
+  /** Whether string `id` is `value`, without making a string of it. */
+  is(id: number, value: string): boolean {
+    const recent = id & (RECENT - 1);
+    if (this.recentIds[recent] === id) return this.recentTexts[recent] === value;
+    if (!this.bytes.equals(this.starts.get(id), value)) return false;
+    this.remember(id, value);
+    return true;
+  }
+
+  private remember(id: number, text: string): void {
+    const recent = id & (RECENT - 1);
+    this.recentIds[recent] = id;
+    this.recentTexts[recent] = text;
+  }
+
+  /** The order of strings `a` and `b` as JavaScript's `<` orders them (code units). */
+  compare(a: number, b: number): number {
+    return a === b ? 0 : this.bytes.compare(this.starts.get(a), this.starts.get(b));
+  }
+
+  /** The order of string `id` and `value` as JavaScript's `<` orders them. */
+  compareText(id: number, value: string): number {
+    return this.bytes.compareText(this.starts.get(id), value);
   }
 
   private probe(value: string, hash: number): number {
     for (let slot = this.slots.first(hash); ; slot = this.slots.next(slot)) {
       const id = this.slots.at(slot);
-      if (id < 0 || this.strings[id] === value) return id;
+      if (id < 0 || this.is(id, value)) return id;
     }
   }
 }

@@ -4,8 +4,8 @@ import { expiresAt } from './empty-lease.js';
 import { leaseFor } from './lease.js';
 import { PidCounts } from './pid-counts.js';
 import { SequenceCheck } from './sequence-bound.js';
-import { Source } from './source.js';
-import { persistSourceJson, sourceFields } from './state.js';
+import { Sources } from './sources.js';
+import { persistSourceJson } from './state.js';
 import type { PersistedRegistration, PersistedSource, PersistedTable, PersistedTableHeader } from './state-schema.js';
 import {
   type ApplyResult,
@@ -21,9 +21,7 @@ import {
   type UserFilter,
   type UserRow,
 } from './types.js';
-import { Ids } from './columns.js';
 import { Holdings } from './holdings.js';
-import { byCodeUnit, OrderedKeys } from './ordered-keys.js';
 import { StringPool } from './string-pool.js';
 import { Triples } from './triples.js';
 import { UserIndex } from './user-index.js';
@@ -35,16 +33,14 @@ const DEFAULT_RESTORE_GRACE_MS = 1000;
  * "How the table applies messages"). Pure and synchronous; time comes from
  * `now()`. Every operation either applies whole or changes nothing.
  *
- * Compact (docs/architecture.md, "The table's memory"): strings and triples are numbered once
- * (`triples`), what each source holds is a record of `holdings`, and the indexes link triple
- * numbers, so a held registration costs typed-array fields rather than objects.
+ * Compact (docs/architecture.md, "The table is compact"): strings are numbered bytes
+ * (`strings`), triples numbered once (`triples`), sources and what each holds are records
+ * (`sourceRecords`, `holdings`), and the indexes link triple numbers, so a held registration
+ * costs typed-array fields rather than objects.
  */
 export class RegistrationTable {
-  private readonly sourcesByKey = new Map<string, Source>();
-  /** The keys of `sourcesByKey` in order, for listings. */
-  private readonly sourceOrder = new OrderedKeys<string>(byCodeUnit);
-  /** Numbers for the live sources, which their holdings name. */
-  private readonly sourceNos = new Ids();
+  /** The live sources, by number (which their holdings name) and by key. */
+  private readonly sourceRecords = new Sources();
   private readonly strings = new StringPool();
   private readonly triples = new Triples(this.strings);
   private readonly holdings = new Holdings(this.strings);
@@ -81,19 +77,20 @@ export class RegistrationTable {
    */
   apply(message: Message, key = sourceKey(message.source)): ApplyResult {
     if (this.admitsPid?.(message.source.pid) === false) return this.reject('unadmitted-pid', key);
-    const source = this.sourcesByKey.get(key);
-    if (source !== undefined && message.seq <= source.lastSeq) return this.reject('stale-sequence', key);
-    if (source !== undefined && this.sequenceCheck?.allows(message.seq, source.lastSeq, source.lastHeardAt, this.now) === false) {
+    const { sourceRecords: records } = this;
+    const source = records.find(key);
+    if (source >= 0 && message.seq <= records.lastSeq(source)) return this.reject('stale-sequence', key);
+    if (source >= 0 && this.sequenceCheck?.allows(message.seq, records.lastSeq(source), records.lastHeardAt(source), this.now) === false) {
       return this.reject('implausible-sequence', key);
     }
-    if (source === undefined) {
+    if (source < 0) {
       if (message.kind === 'goodbye') {
         return { outcome: 'ignored', reason: 'unknown-source', source: key, newSource: false, gap: 0n, droppedGrowth: 0n, repairs: 0 };
       }
-      if (this.sourcesByKey.size >= this.limits.maxSources) return this.reject('too-many-sources', key);
+      if (records.size >= this.limits.maxSources) return this.reject('too-many-sources', key);
       if ((this.pids?.get(message.source.pid) ?? 0) >= this.limits.maxSourcesPerPid) return this.reject('too-many-sources-for-pid', key);
     }
-    const heldSize = source?.size ?? 0;
+    const heldSize = source < 0 ? 0 : this.holdings.size(source);
     const max = this.limits.maxRegistrationsPerSource;
 
     switch (message.kind) {
@@ -153,8 +150,10 @@ export class RegistrationTable {
    */
   expire(cutoff = this.now()): SourceRow[] {
     const expired: SourceRow[] = [];
-    for (const source of this.sourcesByKey.values()) {
-      if (expiresAt(source, this.lease.emptyLeaseMs) <= cutoff) {
+    const records = this.sourceRecords;
+    // A plain loop, not numbers(): this runs every tick over every source.
+    for (let source = 0; source < records.span; source++) {
+      if (records.has(source) && this.expiresAt(source) <= cutoff) {
         expired.push(this.row(source));
         this.remove(source);
       }
@@ -165,8 +164,8 @@ export class RegistrationTable {
 
   /** Removes a source and its registrations (an operator's "this process is gone"). */
   purge(key: string): boolean {
-    const source = this.sourcesByKey.get(key);
-    if (source === undefined) return false;
+    const source = this.sourceRecords.find(key);
+    if (source < 0) return false;
     this.remove(source);
     this.flush();
     return true;
@@ -199,19 +198,19 @@ export class RegistrationTable {
   /** Up to `limit` sources after the key `after` (a page's `next`), sorted by key. */
   sourcesPage(after: string | undefined, limit: number): Page<SourceRow> {
     const rows: SourceRow[] = [];
-    for (const key of this.sourceOrder.after(after)) {
+    for (const source of this.sourceRecords.after(after)) {
       if (rows.length === limit) return { rows, next: rows[rows.length - 1]?.key };
-      rows.push(this.row(this.sourcesByKey.get(key) as Source));
+      rows.push(this.row(source));
     }
     return { rows, next: undefined };
   }
 
   /** What one source holds (its last snapshot plus the messages since), or undefined. */
   sourceRegistrations(key: string): SnapshotEntry[] | undefined {
-    const source = this.sourcesByKey.get(key);
-    if (source === undefined) return undefined;
+    const source = this.sourceRecords.find(key);
+    if (source < 0) return undefined;
     const entries: SnapshotEntry[] = [];
-    for (let holding = source.first; holding >= 0; holding = this.holdings.next(holding)) {
+    for (let holding = this.holdings.first(source); holding >= 0; holding = this.holdings.next(holding)) {
       const { backend, username, vuser } = this.triples.fields(this.holdings.triple(holding));
       const { replicaGuid, replId } = this.holdings.replica(holding);
       // A literal: a spread followed by more fields costs V8 a hidden class per object.
@@ -221,7 +220,7 @@ export class RegistrationTable {
   }
 
   get sourceCount(): number {
-    return this.sourcesByKey.size;
+    return this.sourceRecords.size;
   }
 
   /** Sum of all counts over all sources. */
@@ -237,7 +236,8 @@ export class RegistrationTable {
   /** Live sources that hold nothing (they take the short lease, `lease.emptyLeaseMs`). */
   get emptySourceCount(): number {
     let empty = 0;
-    for (const source of this.sourcesByKey.values()) if (source.size === 0) empty++;
+    const records = this.sourceRecords;
+    for (let source = 0; source < records.span; source++) if (records.has(source) && this.holdings.size(source) === 0) empty++;
     return empty;
   }
 
@@ -269,7 +269,7 @@ export class RegistrationTable {
 
   /** `toState().sources`, one at a time. */
   *savedSources(): Generator<PersistedSource> {
-    for (const source of this.sourcesByKey.values()) yield Object.assign(sourceFields(source), { registrations: this.savedRegistrations(source) });
+    for (const source of this.sourceRecords.numbers()) yield Object.assign(this.sourceRecords.saved(source), { registrations: this.savedRegistrations(source) });
   }
 
   /**
@@ -278,7 +278,7 @@ export class RegistrationTable {
    * yields) and still write each source as it was at one moment.
    */
   *savedSourcesJson(): Generator<Generator<string>> {
-    for (const source of this.sourcesByKey.values()) yield this.savedSourceJson(source);
+    for (const source of this.sourceRecords.numbers()) yield this.savedSourceJson(source);
   }
 
   /**
@@ -300,30 +300,31 @@ export class RegistrationTable {
    * restored, as `fromState` does; for a state read one source at a time. Throws like `fromState`.
    */
   restoreSaved(saved: PersistedSource): void {
-    if (this.sourcesByKey.size >= this.limits.maxSources) {
+    const records = this.sourceRecords;
+    if (records.size >= this.limits.maxSources) {
       throw new Error(`state holds more sources than the limit of ${this.limits.maxSources}`);
     }
     const restoredAt = this.now();
     const key = sourceKey({ host: saved.host, pid: saved.pid, epoch: saved.epoch });
-    if (this.sourcesByKey.has(key)) throw new Error(`state names source ${key} twice`);
+    if (records.find(key) >= 0) throw new Error(`state names source ${key} twice`);
     if (saved.registrations.length > this.limits.maxRegistrationsPerSource) {
       throw new Error(`state source ${key} holds more triples than the limit of ${this.limits.maxRegistrationsPerSource}`);
     }
-    const source = new Source(key, this.sourceNos.take(), BigInt(saved.lastSeq), saved.lastHeardAt);
-    source.announcedIntervalMs = saved.announcedIntervalMs;
-    source.droppedReported = BigInt(saved.droppedReported);
-    source.gaps = BigInt(saved.gaps);
-    source.restored = true;
+    const source = this.addSource(key, BigInt(saved.lastSeq), saved.lastHeardAt);
+    records.setAnnouncedIntervalMs(source, saved.announcedIntervalMs);
+    records.setDroppedReported(source, BigInt(saved.droppedReported));
+    records.setGaps(source, BigInt(saved.gaps));
+    records.setRestored(source, true);
     const intervalMs = this.intervalOf(source);
     // The saved deadline is never extended, however often the notifier restarts.
-    source.expiresAt = Math.min(saved.expiresAt, restoredAt + intervalMs + this.lease.restoreGraceMs);
+    let deadline = Math.min(saved.expiresAt, restoredAt + intervalMs + this.lease.restoreGraceMs);
     // Empty, it takes its short lease from now (its sender's calls may wait for the restart).
-    if (saved.registrations.length === 0) source.expiresAt = Math.min(source.expiresAt, restoredAt + this.lease.emptyLeaseMs);
-    this.addSource(source);
+    if (saved.registrations.length === 0) deadline = Math.min(deadline, restoredAt + this.lease.emptyLeaseMs);
+    records.setExpiresAt(source, deadline);
     for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
       const triple = this.triples.retain(backend, username, vuser);
       try {
-        if (this.holdingOf(source, triple) >= 0) throw new Error(`state source ${source.key} names a triple twice`);
+        if (this.holdingOf(source, triple) >= 0) throw new Error(`state source ${key} names a triple twice`);
         this.holdings.setReplica(this.adjust(source, triple, count), replicaGuid, replId);
       } finally {
         this.triples.release(triple);
@@ -335,31 +336,25 @@ export class RegistrationTable {
   }
 
   /** Takes a message in: creates its source if new, tracks the sequence and renews the lease. */
-  private accept(key: string, existing: Source | undefined, message: Message): { target: Source; accepted: AcceptedFields } {
+  private accept(key: string, existing: number, message: Message): { target: number; accepted: AcceptedFields } {
+    const records = this.sourceRecords;
     const now = this.now();
     let gap = 0n;
     let droppedGrowth = 0n;
-    let source = existing;
-    if (source === undefined) {
-      source = new Source(key, this.sourceNos.take(), message.seq, now);
-      this.addSource(source);
-    } else {
-      gap = message.seq - source.lastSeq - 1n;
-      if (gap !== 0n) source.gaps += gap; // a bigint sum is a new object, even of 0n
-      source.lastSeq = message.seq;
-      source.lastHeardAt = now;
-    }
+    const source = existing >= 0 ? existing : this.addSource(key, message.seq, now);
+    if (existing >= 0) gap = records.heard(source, message.seq, now);
     if (message.kind === 'heartbeat') {
-      source.announcedIntervalMs = message.intervalMs;
-      if (message.dropped > source.droppedReported) {
-        droppedGrowth = message.dropped - source.droppedReported;
-        source.droppedReported = message.dropped;
+      records.setAnnouncedIntervalMs(source, message.intervalMs);
+      const dropped = records.droppedReportedOf(source);
+      if (message.dropped > dropped) {
+        droppedGrowth = message.dropped - dropped;
+        records.setDroppedReported(source, message.dropped);
       }
-      source.restored = false;
+      records.setRestored(source, false);
     }
     // Any message proves the process alive; the lease runs from the last one heard.
-    source.expiresAt = now + leaseFor(this.intervalOf(source), this.lease);
-    return { target: source, accepted: { source: key, newSource: existing === undefined, gap, droppedGrowth, repairs: 0 } };
+    records.setExpiresAt(source, now + leaseFor(this.intervalOf(source), this.lease));
+    return { target: source, accepted: { source: key, newSource: existing < 0, gap, droppedGrowth, repairs: 0 } };
   }
 
   /**
@@ -370,11 +365,11 @@ export class RegistrationTable {
    * `pinned` (numbered, if new, until the message is applied). One the source holds needs no
    * pin: applying the snapshot never lets go of a triple it names.
    */
-  private snapshotOf(source: Source | undefined, entries: SnapshotEntry[]): { snapshot: Map<number, SnapshotEntry>; pinned: number[]; inOrder: boolean } {
+  private snapshotOf(source: number, entries: SnapshotEntry[]): { snapshot: Map<number, SnapshotEntry>; pinned: number[]; inOrder: boolean } {
     const snapshot = new Map<number, SnapshotEntry>();
     const pinned: number[] = [];
     let inOrder = true;
-    let next = source?.first ?? -1;
+    let next = source < 0 ? -1 : this.holdings.first(source);
     for (const entry of entries) {
       const { backend, username, vuser } = entry;
       let triple = next < 0 ? -1 : this.holdings.triple(next);
@@ -398,9 +393,9 @@ export class RegistrationTable {
    * set takes the snapshot's order unless it has it already (`inOrder`), so that the next
    * heartbeat, which a sender sends in the same order, is matched without lookups.
    */
-  private replaceSet(source: Source, snapshot: Map<number, SnapshotEntry>, inOrder: boolean): number {
+  private replaceSet(source: number, snapshot: Map<number, SnapshotEntry>, inOrder: boolean): number {
     let repairs = 0;
-    for (let holding = source.first; holding >= 0; ) {
+    for (let holding = this.holdings.first(source); holding >= 0; ) {
       const next = this.holdings.next(holding);
       const triple = this.holdings.triple(holding);
       if (!snapshot.has(triple)) {
@@ -410,22 +405,22 @@ export class RegistrationTable {
       holding = next;
     }
     for (const [triple, entry] of snapshot) {
-      let holding = this.holdings.find(source.no, triple);
+      let holding = this.holdings.find(source, triple);
       const before = holding < 0 ? 0 : this.holdings.count(holding);
       if (before !== entry.count) {
         repairs++;
         holding = this.adjust(source, triple, entry.count - before, holding);
       }
       // A new holding was added at the end already, where the snapshot's order wants it.
-      if (!inOrder && before > 0) this.holdings.moveToEnd(source, holding);
+      if (!inOrder && before > 0) this.holdings.moveToEnd(holding);
       this.holdings.setReplica(holding, entry.replicaGuid, entry.replId);
     }
     return repairs;
   }
 
   /** The source's holding of `triple` (-1 when either is unknown or it holds none). */
-  private holdingOf(source: Source | undefined, triple: number): number {
-    return source === undefined || triple < 0 ? -1 : this.holdings.find(source.no, triple);
+  private holdingOf(source: number, triple: number): number {
+    return source < 0 || triple < 0 ? -1 : this.holdings.find(source, triple);
   }
 
   /**
@@ -433,7 +428,7 @@ export class RegistrationTable {
    * `holding` is the source's holding of the triple when the caller has found it already.
    * Returns the holding (added if new), or -1 once the count fell to 0.
    */
-  private adjust(source: Source, triple: number, delta: number, holding = this.holdings.find(source.no, triple)): number {
+  private adjust(source: number, triple: number, delta: number, holding = this.holdings.find(source, triple)): number {
     const before = holding < 0 ? 0 : this.holdings.count(holding);
     const after = before + delta;
     if (holding < 0) {
@@ -441,13 +436,13 @@ export class RegistrationTable {
       this.triples.retainId(triple);
       this.heldTotal++;
     } else if (after === 0) {
-      this.holdings.remove(source, holding);
+      this.holdings.remove(holding);
       holding = -1;
       this.heldTotal--;
     } else {
       this.holdings.setCount(holding, after);
     }
-    source.registrations += delta;
+    this.sourceRecords.addRegistrations(source, delta);
     this.registrationTotal += delta;
     const transition = this.index.add(triple, delta);
     if (transition !== undefined && this.eventsWanted()) {
@@ -460,26 +455,26 @@ export class RegistrationTable {
     return holding;
   }
 
-  private addSource(source: Source): void {
-    this.sourcesByKey.set(source.key, source);
-    this.sourceOrder.add(source.key);
-    this.pids?.add(source.id.pid);
+  /** A new source; returns its number. */
+  private addSource(key: string, lastSeq: bigint, lastHeardAt: number): number {
+    const source = this.sourceRecords.add(key, lastSeq, lastHeardAt);
+    this.holdings.open(source);
+    this.pids?.add(this.sourceRecords.id(source).pid);
+    return source;
   }
 
-  private remove(source: Source): void {
-    for (let holding = source.first; holding >= 0; holding = source.first) {
+  private remove(source: number): void {
+    for (let holding = this.holdings.first(source); holding >= 0; holding = this.holdings.first(source)) {
       this.adjust(source, this.holdings.triple(holding), -this.holdings.count(holding), holding);
     }
-    this.sourcesByKey.delete(source.key);
-    this.sourceOrder.delete(source.key);
-    this.pids?.delete(source.id.pid);
-    this.sourceNos.give(source.no);
+    this.pids?.delete(this.sourceRecords.id(source).pid);
+    this.sourceRecords.remove(source);
   }
 
   /** The source's registrations in their saved form, in the order it took them. */
-  private savedRegistrations(source: Source): PersistedRegistration[] {
+  private savedRegistrations(source: number): PersistedRegistration[] {
     const registrations: PersistedRegistration[] = [];
-    for (let holding = source.first; holding >= 0; holding = this.holdings.next(holding)) {
+    for (let holding = this.holdings.first(source); holding >= 0; holding = this.holdings.next(holding)) {
       const { replicaGuid, replId } = this.holdings.replica(holding);
       const { backend, username, vuser } = this.triples.fields(this.holdings.triple(holding));
       registrations.push([backend, username, vuser, replicaGuid, replId, this.holdings.count(holding)]);
@@ -488,12 +483,16 @@ export class RegistrationTable {
   }
 
   /** One source as JSON text in pieces, copied when the first piece is asked for. */
-  private *savedSourceJson(source: Source): Generator<string> {
-    yield* persistSourceJson(sourceFields(source), this.savedRegistrations(source));
+  private *savedSourceJson(source: number): Generator<string> {
+    yield* persistSourceJson(this.sourceRecords.saved(source), this.savedRegistrations(source));
   }
 
-  private intervalOf(source: Source): number {
-    return source.announcedIntervalMs ?? this.lease.defaultIntervalMs;
+  private intervalOf(source: number): number {
+    return this.sourceRecords.announcedIntervalMs(source) ?? this.lease.defaultIntervalMs;
+  }
+
+  private expiresAt(source: number): number {
+    return expiresAt(this.sourceRecords, source, this.holdings.size(source), this.lease.emptyLeaseMs);
   }
 
   /**
@@ -501,8 +500,8 @@ export class RegistrationTable {
    * proves a known source alive: its sequence, interval and lease are taken in (its set stays
    * as it was), so a live process never expires because of a limit.
    */
-  private refuseOverLimit(reason: 'too-many-registrations' | 'table-full', key: string, source: Source | undefined, message: Message): ApplyResult {
-    if (source === undefined) return this.reject(reason, key);
+  private refuseOverLimit(reason: 'too-many-registrations' | 'table-full', key: string, source: number, message: Message): ApplyResult {
+    if (source < 0) return this.reject(reason, key);
     const { accepted } = this.accept(key, source, message);
     return { outcome: 'rejected', reason, source: key, renewed: accepted };
   }
@@ -528,23 +527,25 @@ export class RegistrationTable {
     return false;
   }
 
-  private row(source: Source): SourceRow {
+  private row(source: number): SourceRow {
+    const records = this.sourceRecords;
     const intervalMs = this.intervalOf(source);
+    const { host, pid, epoch } = records.id(source);
     return {
-      key: source.key,
-      host: source.id.host,
-      pid: source.id.pid,
-      epoch: source.id.epoch,
-      lastSeq: source.lastSeq.toString(),
+      key: records.key(source),
+      host,
+      pid,
+      epoch,
+      lastSeq: records.lastSeq(source).toString(),
       intervalMs,
       leaseMs: leaseFor(intervalMs, this.lease),
-      lastHeardAt: source.lastHeardAt,
-      expiresAt: expiresAt(source, this.lease.emptyLeaseMs),
-      registrations: source.registrations,
-      triples: source.size,
-      droppedReported: source.droppedReported.toString(),
-      gaps: source.gaps.toString(),
-      restored: source.restored,
+      lastHeardAt: records.lastHeardAt(source),
+      expiresAt: this.expiresAt(source),
+      registrations: records.registrations(source),
+      triples: this.holdings.size(source),
+      droppedReported: records.droppedReportedOf(source).toString(),
+      gaps: records.gaps(source).toString(),
+      restored: records.restored(source),
     };
   }
 }

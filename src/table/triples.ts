@@ -3,7 +3,7 @@
 // found by one hash probe, and no string or object per triple. A triple stays while something
 // refers to it (a source holding it, or a message being applied) and its number is then reused.
 import type { Triple } from '../protocol/triple.js';
-import { Ids, Int32Column } from './columns.js';
+import { CountColumn, Ids, Int32Column } from './columns.js';
 import { hashIds, IdSlots } from './id-slots.js';
 import type { StringPool } from './string-pool.js';
 
@@ -11,7 +11,7 @@ export class Triples {
   private readonly backends = new Int32Column();
   private readonly usernames = new Int32Column();
   private readonly vusers = new Int32Column();
-  private readonly refs = new Int32Column();
+  private readonly refs = new CountColumn();
   private readonly ids = new Ids();
   private readonly slots = new IdSlots((id) => hashIds(this.backendId(id), this.usernameId(id), this.vuserId(id)));
 
@@ -35,7 +35,8 @@ export class Triples {
 
   /** Whether triple `id` is (backend, username, vuser): compares the strings, no lookup. */
   is(id: number, backend: string, username: string, vuser: string): boolean {
-    return this.username(id) === username && this.vuser(id) === vuser && this.backend(id) === backend;
+    const { strings } = this;
+    return strings.is(this.usernameId(id), username) && strings.is(this.vuserId(id), vuser) && strings.is(this.backendId(id), backend);
   }
 
   /** One more reference to a triple already referred to. */

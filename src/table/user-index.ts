@@ -150,15 +150,12 @@ export class UserIndex {
       return byCodeUnit(x.backend, y.backend) || byCodeUnit(x.username, y.username) || byCodeUnit(x.vuser, y.vuser);
     }
     const { triples } = this;
+    const { strings } = triples;
     return (
-      this.compareStrings(triples.backendId(a), triples.backendId(b)) ||
-      this.compareStrings(triples.usernameId(a), triples.usernameId(b)) ||
-      this.compareStrings(triples.vuserId(a), triples.vuserId(b))
+      strings.compare(triples.backendId(a), triples.backendId(b)) ||
+      strings.compare(triples.usernameId(a), triples.usernameId(b)) ||
+      strings.compare(triples.vuserId(a), triples.vuserId(b))
     );
-  }
-
-  private compareStrings(a: number, b: number): number {
-    return a === b ? 0 : byCodeUnit(this.triples.strings.text(a), this.triples.strings.text(b));
   }
 
   private keyOf(triple: number): string {

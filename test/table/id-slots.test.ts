@@ -2,7 +2,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IdSlots } from '../../src/table/id-slots.js';
-import { StringPool } from '../../src/table/string-pool.js';
 
 /** Whether probing for `id` (by its hash) finds it, as an owner's lookup does. */
 function found(slots: IdSlots, hash: number, id: number): boolean {
@@ -36,29 +35,5 @@ describe('IdSlots', () => {
       }),
       { numRuns: 300 },
     );
-  });
-});
-
-describe('StringPool', () => {
-  it('numbers each string once and lets it go with its last reference, reusing the number', () => {
-    const pool = new StringPool();
-    const jdoe = pool.retain('jdoe');
-    expect(pool.retain(['j', 'doe'].join(''))).toBe(jdoe);
-    expect(pool.find('jdoe')).toBe(jdoe);
-    expect(pool.find('amy')).toBe(-1);
-    pool.release(jdoe);
-    expect(pool.text(pool.find('jdoe'))).toBe('jdoe');
-    pool.release(jdoe);
-    expect(pool.find('jdoe')).toBe(-1);
-    expect(pool.size).toBe(0);
-    expect(pool.retain('amy')).toBe(jdoe);
-  });
-
-  it('holds many strings through growth and removal', () => {
-    const pool = new StringPool();
-    const ids = Array.from({ length: 5000 }, (_, i) => pool.retain(`user${i}@example.org`));
-    for (let i = 0; i < 5000; i += 2) pool.release(ids[i] as number);
-    for (let i = 0; i < 5000; i++) expect(pool.find(`user${i}@example.org`)).toBe(i % 2 === 0 ? -1 : ids[i]);
-    expect(pool.size).toBe(2500);
   });
 });

@@ -26,6 +26,11 @@ const TRIPLES: [string, string, string][] = [
   ['SOGo', 'amy', 'jdoe'],
   ['SOGo', 'amy', 'shared'],
   ['Other', 'amy', 'shared'],
+  // Stored two bytes a code unit (string-bytes.ts), one beside a character above U+FFFF, which
+  // code-unit order puts before U+FF41 (UTF-8 would not).
+  ['SOGo', '\u{1f600}', 'shared'],
+  ['SOGo', '\uff41my', 'shared'],
+  ['SOGo', '\xe9mile', 'jdoe'],
 ];
 const PAIRS = [...new Set(TRIPLES.map(([backend, , vuser]) => `${backend}/${vuser}`))].map((p) => p.split('/') as [string, string]);
 const tripleId = (t: readonly [string, string, string]): string => t.join('/');
