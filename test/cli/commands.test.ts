@@ -87,12 +87,10 @@ describe('mapistore-mgmt query commands', () => {
   it('watch: prints a line per change (JSON lines with --json)', async () => {
     const watcher = spawnProcess(process.execPath, [CLI_ENTRY, 'watch', '--json', '--http', notifier.httpUrl], { label: 'watch' });
     const gamma = new FakeSource(connectPush(notifier.endpoint), 'gamma.example.org', 33);
-    // Repeated until the watcher has subscribed and printed the change.
-    await waitFor('watch to print the registration', async () => {
-      await gamma.register('SOGo', 'zed', 'zed');
-      await gamma.unregister('SOGo', 'zed', 'zed');
-      return watcher.stdout.includes('"kind":"unregistered"');
-    });
+    await notifier.waitFor('the watcher to subscribe', async (n) => (await n.metrics()).includes('mapistore_mgmt_event_subscribers 1'));
+    await gamma.register('SOGo', 'zed', 'zed');
+    await gamma.unregister('SOGo', 'zed', 'zed');
+    await waitFor('watch to print the unregistration', () => watcher.stdout.includes('"kind":"unregistered"'));
     const first = JSON.parse(watcher.stdout.split('\n')[0] ?? '') as Record<string, unknown>;
     expect(first).toMatchObject({ kind: 'registered', backend: 'SOGo', username: 'zed', vuser: 'zed' });
     await watcher.stop();
