@@ -2,6 +2,8 @@
 // Growable typed arrays, one per field of the table's numbered records (strings, triples,
 // holdings): a field costs 4 bytes per record and no object, where a JavaScript object per
 // record would cost tens of bytes and one more object for the garbage collector to trace.
+// Each element type has a class of its own, alike but not shared through a generic base, so
+// that every column's element reads stay monomorphic.
 
 /** A field of 32-bit integers: ids, and links between records (-1 for none by default). */
 export class Int32Column {
@@ -29,11 +31,7 @@ export class Int32Column {
   }
 }
 
-/**
- * A field of 16-bit unsigned integers (a replica id, u16 on the wire and in the state file):
- * 2 bytes a record. A class of its own, not an Int32Column over another array type, so that
- * each column's element reads stay monomorphic.
- */
+/** A field of 16-bit unsigned integers (a replica id, u16 on the wire and in the state file): 2 bytes a record. */
 export class Uint16Column {
   private data = new Uint16Array(16);
 
