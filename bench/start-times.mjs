@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: GPL-3.0-or-later
 // How long an empty notifier takes to start: spawn -> the first /v1/status answer, and the CPU
 // time the process used by then (less sensitive to a loaded machine than the wall time). Several
 // builds are started in turn, round after round, so that they share the machine's load:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Where the notifier's time per message goes, without ZeroMQ's or the scheduler's noise: the
 // frames section 3's senders produce (bench-flood through the library, batched) are captured
 // once, then replayed, in turn, through the decoder alone and through the notifier's real

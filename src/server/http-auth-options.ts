@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP access settings of a start (the token and TLS files read, the address checked), apart
 // from the hook that enforces them (http-auth.ts): they are checked before the message socket
 // binds, and the hook's metrics (prom-client) load after it.

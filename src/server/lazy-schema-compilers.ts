@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Fastify's own schema compilers (ajv for requests, fast-json-stringify for responses, with the
 // options given to fastify), each route's schema compiled on the route's first request instead
 // of at start: compiling them all was about a tenth of the notifier's start, and most routes are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The table's clock in the notifier: Date.now(), except while the receive loop applies one step
 // of a frame's messages, which all take the time read when the step began. They are applied
 // within microseconds of each other, well inside the millisecond Date.now() counts in, and a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Strings kept as their UTF-16 code units in one growable buffer instead of one JavaScript string
 // each: V8 spends 16 bytes of header per string and rounds it up to 8 bytes, and an array of
 // them 8 bytes more per slot, so a 10-character username cost 40 bytes; here it costs 11.

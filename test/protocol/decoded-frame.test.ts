@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The receive loop's decoder: a frame read into reused columns (DecodedFrame) gives, message by
 // message, what decodeMessage gives as objects, and a refused frame leaves nothing to apply.
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Fastify with the lazy schema compilers answers every request as with the compilers it
 // installs itself, and compiles a route's schemas only when the route is first asked for.
 import Fastify, { type FastifyInstance } from 'fastify';

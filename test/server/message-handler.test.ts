@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The message handler with a real table and real metrics: a batch applied a step at a time
 // (several messages a step, tallied per step) ends exactly as its messages sent one frame each:
 // the same table, change events, message counts, rejections, gaps, repairs and log lines.

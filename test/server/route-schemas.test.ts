@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The HTTP API's route schemas (its own and the new-mail routes') are valid JSON Schema: the
 // notifier's ajv skips that check at start (http-api.ts, AJV_OPTIONS), so it is made here, by a
 // fastify with the check on.

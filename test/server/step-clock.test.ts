@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The table's clock in the notifier: one reading of the time per step of the receive loop.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { StepClock } from '../../src/server/step-clock.js';

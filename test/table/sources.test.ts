@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest';
 import { sourceKey } from '../../src/protocol/types.js';
 import { Sources } from '../../src/table/sources.js';
