@@ -3,15 +3,15 @@
 // How long an empty notifier takes to start: spawn -> the first /v1/status answer, and the CPU
 // time the process used by then (less sensitive to a loaded machine than the wall time). Several
 // builds are started in turn, round after round, so that they share the machine's load:
-//   node bench/start-times.mjs [--rounds N] [CLI ...]   (default: 10 rounds of dist/cli/main.js)
+//   node bench/js/start-times.mjs [--rounds N] [CLI ...]   (default: 10 rounds of dist/cli/main.js)
 // Section 6 of bench/run.mjs times one such start as its baseline; this is the same start, repeated.
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { httpGet } from './lib/notifier.mjs';
-import { CLI, makeTempDir } from './lib/paths.mjs';
-import { waitFor } from './lib/wait.mjs';
+import { httpGet } from '../lib/notifier.mjs';
+import { CLI, makeTempDir } from '../lib/paths.mjs';
+import { waitFor } from '../lib/wait.mjs';
 
 const args = process.argv.slice(2);
 const roundsAt = args.indexOf('--rounds');
