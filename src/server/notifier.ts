@@ -103,7 +103,7 @@ export async function startNotifier(config: ServeConfig, log: Logger): Promise<R
 }
 
 /** Why /readyz answers 503: empty when ready. */
-export type NotReadyReason = 'starting' | 'stopping' | 'state-save-failing';
+export type NotReadyReason = 'stopping' | 'state-save-failing';
 
 async function serve(config: ServeConfig, log: Logger, unlock: () => void): Promise<RunningNotifier> {
   const startedAt = Date.now();
@@ -164,28 +164,31 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     registry,
   );
   const saver = new TableSaver(statePath, table, config.saveIntervalMs, log, metrics.saves);
+  // HTTP listens only once everything else has started (nothing awaits between listen and
+  // 'running'), so a request never sees 'starting'.
   const notReady = (): NotReadyReason[] => {
-    if (phase !== 'running') return [phase];
+    if (phase === 'stopping') return ['stopping'];
     return saver.failing ? ['state-save-failing'] : [];
   };
 
   // Under ingest nearly every message is a change; build an event only when someone follows.
   table.onChange((event) => changes.publish(event), () => changes.size > 0);
 
-  const newmail = await startNewmail({
-    config,
-    table,
-    registry: metrics.registry,
-    log,
-    // The same peer check by uid/gid as the message socket's; CURVE stays the message socket's.
-    zapDomain: peerChecks.curve === undefined ? (peerAuth?.socketOptions.zapDomain ?? undefined) : undefined,
-    published: (notification) => {
-      if (changes.size > 0) changes.publishNewmail({ kind: 'newmail', ...notification, time: new Date().toISOString() });
-    },
-  }).catch(async (error: unknown) => {
-    await closeSocket();
-    throw error instanceof StartupError ? error : new StartupError(describe(error));
-  });
+  const newmail = await orCloseSocket(
+    startNewmail({
+      config,
+      table,
+      registry: metrics.registry,
+      log,
+      // The same peer check by uid/gid as the message socket's; CURVE stays the message socket's.
+      zapDomain: peerChecks.curve === undefined ? (peerAuth?.socketOptions.zapDomain ?? undefined) : undefined,
+      published: (notification) => {
+        if (changes.size > 0) changes.publishNewmail({ kind: 'newmail', ...notification, time: new Date().toISOString() });
+      },
+    }).catch((error: unknown) => {
+      throw error instanceof StartupError ? error : new StartupError(describe(error));
+    }),
+  );
 
   const rejectionLog = new RateLimitedLog(log, config.rejectionLogIntervalMs);
   const app = createHttpApi({
