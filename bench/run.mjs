@@ -38,8 +38,24 @@ const SECTIONS = [
   ['10 CURVE ingest', curve],
 ];
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const USAGE = `usage: node bench/run.mjs [--quick] [--only N,M]  (sections: ${SECTIONS.map(([name]) => name).join(', ')})`;
+let values;
+try {
+  ({ values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } }));
+} catch (error) {
+  console.error(`bench: ${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const only = values.only?.split(',').map((n) => n.trim());
+const unknown = only?.filter((n) => !SECTIONS.some(([name]) => name.split(' ')[0] === n)) ?? [];
+if (unknown.length > 0) {
+  console.error(`bench: no section ${unknown.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
 const context = { quick: values.quick, log: (message) => process.stderr.write(`bench: ${message}\n`) };
 
 const started = new Date();
