@@ -14,7 +14,7 @@ import { Pull, type SocketOptions } from 'zeromq';
  * at most; each yield costs a few microseconds, about 1% of the slice. A step (a frame, or a few
  * messages of a frame handled step by step) is never split, so a slice can run past this by one.
  */
-export const SLICE_MS = 0.25;
+export const SLICE_MS = 0.1;
 
 /**
  * Handles one frame. A frame of several messages may be handled step by step: the handler then
