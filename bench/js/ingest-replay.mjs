@@ -85,7 +85,7 @@ function handlerRound(frames) {
   const metrics = new NotifierMetrics({ sizes: () => ({}), heldRegistrations: () => 0, emptySources: () => 0, eventSubscribers: () => 0, receiveBacklogMs: () => 0 });
   const log = pino({ level: 'silent' });
   let changes = 0;
-  const handle = createMessageHandler({ table, metrics, rejectionLog: new RateLimitedLog(log, 1000), maxFrameBytes: MAX_FRAME_BYTES, changed: () => changes++, clock });
+  const handle = createMessageHandler({ table, metrics, rejectionLog: new RateLimitedLog(log, 1000), maxFrameBytes: MAX_FRAME_BYTES, maxRegistrationsPerSource: defaults.DEFAULTS.maxRegistrationsPerSource, changed: () => changes++, clock });
   for (const parts of frames) {
     const steps = handle(parts);
     if (steps !== undefined) while (!steps.next().done);

@@ -17,6 +17,13 @@ import {
 export interface DecodeOptions {
   /** Frames longer than this are rejected as `oversized` before any parsing. */
   maxFrameBytes: number;
+  /**
+   * The most entries a heartbeat may hold (`--max-registrations-per-source`): a multipart
+   * message larger than both one frame and a heartbeat of that many of the longest entries
+   * (`largestHeartbeatBytes`) is rejected as `oversized` before its frames are joined. Without
+   * it only each frame is bounded.
+   */
+  maxHeartbeatEntries?: number;
 }
 
 /**
@@ -39,6 +46,17 @@ const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const SOURCE_AT = 2;
 const SEQ_AT = 14;
 const HOST_AT = 22;
+/** A str8 at its longest: the length byte and 255 bytes. */
+const STR8_MAX_BYTES = 1 + 255;
+/** A heartbeat's fields before its entries: interval_ms (u32), dropped (u64), entry count (u32). */
+const HEARTBEAT_FIELDS_BYTES = 4 + 8 + 4;
+/** A heartbeat entry at its longest: backend, username, vuser, replica_guid, repl_id (u16), count (u32). */
+const ENTRY_MAX_BYTES = 3 * STR8_MAX_BYTES + 16 + 2 + 4;
+
+/** The largest heartbeat of `entries` entries: header, longest host, fields, longest entries (docs/protocol.md, "Limits"). */
+export function largestHeartbeatBytes(entries: number): number {
+  return HOST_AT + STR8_MAX_BYTES + HEARTBEAT_FIELDS_BYTES + entries * ENTRY_MAX_BYTES;
+}
 
 /** The source of the last frame decoded, by its header bytes: a sender's frames all carry the
  * same one, so its host string, epoch text and key are built once rather than per frame. */
@@ -432,11 +450,23 @@ export function decodeMessage(frames: readonly Uint8Array[], options: DecodeOpti
 export function decodeInto(frames: readonly Uint8Array[], options: DecodeOptions, into: DecodedFrame): DecodeOutcome {
   into.count = 0;
   into.release();
+  let total = 0;
   for (let index = 0; index < frames.length; index++) {
     const frame = frames[index] as Uint8Array;
     if (frame.length > options.maxFrameBytes) {
       const which = frames.length === 1 ? '' : `frame ${index + 1} of ${frames.length}: `;
       return { ok: false, reason: 'oversized', detail: `${which}${frame.length} bytes, limit ${options.maxFrameBytes}` };
+    }
+    total += frame.length;
+  }
+  if (frames.length > 1 && options.maxHeartbeatEntries !== undefined) {
+    const limit = Math.max(options.maxFrameBytes, largestHeartbeatBytes(options.maxHeartbeatEntries));
+    if (total > limit) {
+      return {
+        ok: false,
+        reason: 'oversized',
+        detail: `${frames.length} frames of ${total} bytes in all, limit ${limit} (the larger of one frame and the largest heartbeat of ${options.maxHeartbeatEntries} entries)`,
+      };
     }
   }
   const bytes = frames.length === 1 ? (frames[0] as Uint8Array) : Buffer.concat(frames);

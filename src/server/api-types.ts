@@ -23,11 +23,12 @@ export interface UsersPage {
   next: string | null;
 }
 
-/** Answer of GET /v1/registered-users: distinct usernames with a count above 0. */
+/** Answer of GET /v1/registered-users: one page of the distinct usernames with a count above 0, and the cursor of the next (null on the last page). */
 export interface RegisteredUsers {
   backend: string;
   vuser: string;
   usernames: string[];
+  next: string | null;
 }
 
 /** One sender process as the notifier sees it: the table's row, its times as ISO text. */

@@ -19,6 +19,11 @@ export function isTripleKey(key: string): boolean {
   return key.split('\0').length === 3;
 }
 
+/** A username (registered-users' cursor): a protocol string, 1..255 bytes without NUL. */
+export function isName(key: string): boolean {
+  return key.length > 0 && Buffer.byteLength(key) <= 255 && !key.includes('\0');
+}
+
 /** A source key is `host/pid/epoch`. */
 export function isSourceKey(key: string): boolean {
   return key.length > 0 && !key.includes('\0');

@@ -3,16 +3,17 @@
 // and health/readiness. Every /v1 query string is checked (query-schema.ts); a bad one gets a 400.
 import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { tripleKey } from '../protocol/triple.js';
 import type { RegistrationTable } from '../table/table.js';
 import type { SourceRow } from '../table/types.js';
 import { SourceViewSchema, UserEntrySchema, type RegisteredUsers, type SourcesPage, type SourceView, type Status, type UsersPage } from './api-types.js';
 import type { ChangeStream } from './change-stream.js';
-import { decodeCursor, encodeCursor, isSourceKey, isTripleKey } from './cursor.js';
+import { decodeCursor, encodeCursor, isName, isSourceKey, isTripleKey } from './cursor.js';
 import type { HttpAuthOptions } from './http-auth-options.js';
 import { installHttpAuth } from './http-auth.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import type { NotifierMetrics } from './metrics.js';
-import { queryOnly } from './query-schema.js';
+import { PAGE, queryOnly } from './query-schema.js';
 import type { RateLimitedLog } from './rate-limited-log.js';
 
 export interface HttpApiDeps {
@@ -63,6 +64,14 @@ function pageSchema(name: string, items: object) {
   };
 }
 
+const REGISTERED_USERS_SCHEMA = {
+  200: {
+    type: 'object',
+    properties: { backend: { type: 'string' }, vuser: { type: 'string' }, usernames: { type: 'array', items: { type: 'string' } }, next: { type: ['string', 'null'] } },
+    required: ['backend', 'vuser', 'usernames', 'next'],
+  },
+};
+
 function sourceView(row: SourceRow): SourceView {
   return { ...row, lastHeardAt: new Date(row.lastHeardAt).toISOString(), expiresAt: new Date(row.expiresAt).toISOString() };
 }
@@ -94,12 +103,17 @@ export function createHttpApi(deps: HttpApiDeps) {
     },
   );
 
-  app.get<{ Querystring: { backend: string; vuser: string } }>(
+  // Paged like the listings, from the same index; the cursor carries the last username.
+  app.get<{ Querystring: { backend: string; vuser: string } & Paging }>(
     '/v1/registered-users',
-    queryOnly(['backend', 'vuser'], ['backend', 'vuser']),
-    async (request): Promise<RegisteredUsers> => {
-      const { backend, vuser } = request.query;
-      return { backend, vuser, usernames: table.registeredUsers(backend, vuser) };
+    queryOnly(['backend', 'vuser'], ['backend', 'vuser'], REGISTERED_USERS_SCHEMA, PAGE.registeredUsersDefaultLimit),
+    async (request, reply): Promise<RegisteredUsers> => {
+      const { backend, vuser, cursor, limit } = request.query;
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, isName);
+      if (cursor !== undefined && after === undefined) return reply.code(400).send(BAD_CURSOR);
+      const page = table.usersPage({ backend, vuser }, after === undefined ? undefined : tripleKey(backend, after, vuser), limit);
+      const usernames = page.rows.map((row) => row.username);
+      return { backend, vuser, usernames, next: page.next === undefined ? null : encodeCursor(usernames[usernames.length - 1] as string) };
     },
   );
 

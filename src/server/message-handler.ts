@@ -16,6 +16,8 @@ export interface MessageHandlerDeps {
   metrics: NotifierMetrics;
   rejectionLog: RateLimitedLog;
   maxFrameBytes: number;
+  /** `--max-registrations-per-source`: bounds a multipart message at the largest heartbeat it allows. */
+  maxRegistrationsPerSource: number;
   /** Called after a step (one or more messages) that changed the table. */
   changed: () => void;
   /** The table's clock, if it is one: a step's messages then take one reading of the time. */
@@ -80,7 +82,7 @@ class StepTally {
 
 export function createMessageHandler(deps: MessageHandlerDeps): FrameHandler {
   const { table, metrics, rejectionLog } = deps;
-  const options = { maxFrameBytes: deps.maxFrameBytes };
+  const options = { maxFrameBytes: deps.maxFrameBytes, maxHeartbeatEntries: deps.maxRegistrationsPerSource };
   const frame = new DecodedFrame();
   const tally = new StepTally();
 

@@ -222,6 +222,7 @@ async function serve(config: ServeConfig, log: Logger, unlock: () => void): Prom
     metrics,
     rejectionLog,
     maxFrameBytes: config.maxFrameBytes,
+    maxRegistrationsPerSource: config.maxRegistrationsPerSource,
     changed: () => saver.markDirty(),
     clock,
   });

@@ -6,14 +6,20 @@ import type { FastifySchemaValidationError } from 'fastify';
 /** A backend, username or vuser filter: the protocol's strings are 1..255 bytes. */
 const NAME = { type: 'string', minLength: 1, maxLength: 255 } as const;
 
-/** Rows per page of a listing when the request names no `limit`, and the most it may ask. */
-export const PAGE = { defaultLimit: 500, maxLimit: 1000 } as const;
+/**
+ * Rows per page of a listing when the request names no `limit`, and the most it may ask.
+ * registered-users answered every username in one answer before it was paged, so its default
+ * is the maximum: an answer that came whole still does, up to 1000 usernames.
+ */
+export const PAGE = { defaultLimit: 500, registeredUsersDefaultLimit: 1000, maxLimit: 1000 } as const;
 
 /** The paging parameters of a listing: where to continue, and how many rows at most. */
-const PAGING = {
-  cursor: { type: 'string', minLength: 1, maxLength: 2048 },
-  limit: { type: 'integer', minimum: 1, maximum: PAGE.maxLimit, default: PAGE.defaultLimit },
-} as const;
+function paging(defaultLimit: number) {
+  return {
+    cursor: { type: 'string', minLength: 1, maxLength: 2048 },
+    limit: { type: 'integer', minimum: 1, maximum: PAGE.maxLimit, default: defaultLimit },
+  } as const;
+}
 
 /** What every bad paging parameter gets told, whatever rule it broke. */
 const PAGING_HELP: Record<string, string> = {
@@ -23,16 +29,18 @@ const PAGING_HELP: Record<string, string> = {
 
 /**
  * Route options accepting only the query parameters `names` (`required` among them), each a
- * name, plus `cursor` and `limit` when `paged`; `response` is the route's response schema, if
- * any (fastify serialises faster with one).
+ * name, plus `cursor` and `limit` when `paged` (true: `limit` defaults to PAGE.defaultLimit; a
+ * number: to that); `response` is the route's response schema, if any (fastify serialises
+ * faster with one).
  */
-export function queryOnly(names: readonly string[], required: readonly string[] = [], response?: object, paged = false) {
-  const known = paged ? [...names, ...Object.keys(PAGING)] : names;
+export function queryOnly(names: readonly string[], required: readonly string[] = [], response?: object, paged: boolean | number = false) {
+  const pagingParameters = paged === false ? {} : paging(paged === true ? PAGE.defaultLimit : paged);
+  const known = [...names, ...Object.keys(pagingParameters)];
   return {
     schema: {
       querystring: {
         type: 'object',
-        properties: { ...Object.fromEntries(names.map((name) => [name, NAME])), ...(paged ? PAGING : {}) },
+        properties: { ...Object.fromEntries(names.map((name) => [name, NAME])), ...pagingParameters },
         ...(required.length > 0 ? { required } : {}),
         additionalProperties: false,
       },

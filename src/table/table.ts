@@ -59,6 +59,11 @@ export class RegistrationTable {
   private readonly pids: PidCounts | undefined;
   private readonly now: () => number;
   private readonly admitsPid: ((pid: number) => boolean) | undefined;
+  /**
+   * No live source expires before this (a lower bound, exact after a walk of expire()): lowered
+   * wherever a deadline can move earlier, so a tick that can expire no one costs no walk.
+   */
+  private earliestExpiry = Number.POSITIVE_INFINITY;
 
   constructor(options: TableOptions) {
     const { sequenceBound, ...limits } = options.limits;
@@ -149,17 +154,30 @@ export class RegistrationTable {
    * (default `now()`; the notifier passes an earlier time while frames may still wait unread).
    */
   expire(cutoff = this.now()): SourceRow[] {
+    if (cutoff < this.earliestExpiry) return [];
     const expired: SourceRow[] = [];
     const records = this.sourceRecords;
-    // A plain loop, not numbers(): this runs every tick over every source.
+    let earliest = Number.POSITIVE_INFINITY;
+    // A plain loop, not numbers(): a walk visits every source.
     for (let source = 0; source < records.span; source++) {
-      if (records.has(source) && this.expiresAt(source) <= cutoff) {
+      if (!records.has(source)) continue;
+      const deadline = this.expiresAt(source);
+      if (deadline <= cutoff) {
         expired.push(this.row(source));
         this.remove(source);
+      } else if (deadline < earliest) {
+        earliest = deadline;
       }
     }
+    // After the loop: removing a source above may have lowered the bound to its own deadline.
+    this.earliestExpiry = earliest;
     this.flush();
     return expired;
+  }
+
+  /** No live source expires before this time (Infinity when there is none to expire). */
+  get nextExpiryAt(): number {
+    return this.earliestExpiry;
   }
 
   /** Removes a source and its registrations (an operator's "this process is gone"). */
@@ -321,6 +339,7 @@ export class RegistrationTable {
     // Empty, it takes its short lease from now (its sender's calls may wait for the restart).
     if (saved.registrations.length === 0) deadline = Math.min(deadline, restoredAt + this.lease.emptyLeaseMs);
     records.setExpiresAt(source, deadline);
+    this.lowerEarliestExpiry(deadline);
     for (const [backend, username, vuser, replicaGuid, replId, count] of saved.registrations) {
       const triple = this.triples.retain(backend, username, vuser);
       try {
@@ -354,6 +373,7 @@ export class RegistrationTable {
     }
     // Any message proves the process alive; the lease runs from the last one heard.
     records.setExpiresAt(source, now + leaseFor(this.intervalOf(source), this.lease));
+    this.lowerEarliestExpiry(this.expiresAt(source));
     return { target: source, accepted: { source: key, newSource: existing < 0, gap, droppedGrowth, repairs: 0 } };
   }
 
@@ -439,6 +459,8 @@ export class RegistrationTable {
       this.holdings.remove(holding);
       holding = -1;
       this.heldTotal--;
+      // Empty, it takes the short lease (empty-lease.ts).
+      if (this.holdings.size(source) === 0) this.lowerEarliestExpiry(this.expiresAt(source));
     } else {
       this.holdings.setCount(holding, after);
     }
@@ -489,6 +511,10 @@ export class RegistrationTable {
 
   private intervalOf(source: number): number {
     return this.sourceRecords.announcedIntervalMs(source) ?? this.lease.defaultIntervalMs;
+  }
+
+  private lowerEarliestExpiry(deadline: number): void {
+    if (deadline < this.earliestExpiry) this.earliestExpiry = deadline;
   }
 
   private expiresAt(source: number): number {

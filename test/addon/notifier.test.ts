@@ -51,7 +51,7 @@ it('registrations from this process reach the notifier and leave it', async () =
   registerUser({ username: 'jdoe' }, 'SOGo', 'jdoe');
   registerUser({ username: 'jdoe' }, 'SOGo', 'jdoe');
   await notifier.waitForUsers([entry('jdoe', 2)]);
-  expect(await notifier.registeredUsers('SOGo', 'jdoe')).toEqual({ backend: 'SOGo', vuser: 'jdoe', usernames: ['jdoe'] });
+  expect(await notifier.registeredUsers('SOGo', 'jdoe')).toEqual({ backend: 'SOGo', vuser: 'jdoe', usernames: ['jdoe'], next: null });
   expect((await notifier.sources()).map((source) => source.pid)).toEqual([process.pid]);
   unregisterUser({ username: 'jdoe' }, 'SOGo', 'jdoe');
   unregisterUser({ username: 'jdoe' }, 'SOGo', 'jdoe');

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, decodeMessage } from '../../src/protocol/decode.js';
+import { decodeFrame, decodeMessage, largestHeartbeatBytes } from '../../src/protocol/decode.js';
 import type { Message } from '../../src/protocol/types.js';
 import { decodedAs, encodeMessage, hexToBytes } from '../support/frames.js';
 import { loadVectors } from '../support/vectors.js';
@@ -35,6 +35,33 @@ describe('decodeFrame', () => {
     expect(decodeMessage(frames, { maxFrameBytes: 40 })).toStrictEqual(decoded(register));
     const result = decodeMessage(frames, { maxFrameBytes: 39 });
     expect(result).toStrictEqual({ ok: false, reason: 'oversized', detail: 'frame 1 of 2: 40 bytes, limit 39' });
+  });
+
+  it('bounds a multipart message at the larger of one frame and the largest heartbeat, before joining it', () => {
+    const longest = 'x'.repeat(255);
+    const heartbeat: Message = {
+      kind: 'heartbeat',
+      source: { ...source, host: longest },
+      seq: 1n,
+      intervalMs: 1000,
+      dropped: 0n,
+      entries: [{ ...command, backend: longest, username: longest, vuser: longest, count: 1 }],
+    };
+    const message = encodeMessage(heartbeat);
+    // docs/protocol.md, "Limits": 22 + 256 + 16 + N x 790.
+    expect(message.length).toBe(22 + 256 + 16 + 790);
+    expect(largestHeartbeatBytes(1)).toBe(message.length);
+    const frames = [message.subarray(0, 542), message.subarray(542)];
+    // Exactly at the limit: taken.
+    expect(decodeMessage(frames, { maxFrameBytes: 600, maxHeartbeatEntries: 1 })).toStrictEqual(decoded(heartbeat));
+    // One byte over (the largest heartbeat of no entry is below one frame, so a frame is the limit).
+    expect(decodeMessage(frames, { maxFrameBytes: 1083, maxHeartbeatEntries: 0 })).toStrictEqual({
+      ok: false,
+      reason: 'oversized',
+      detail: '2 frames of 1084 bytes in all, limit 1083 (the larger of one frame and the largest heartbeat of 0 entries)',
+    });
+    // A single frame is bounded by maxFrameBytes alone.
+    expect(decodeMessage([message], { maxFrameBytes: 1084, maxHeartbeatEntries: 0 })).toStrictEqual(decoded(heartbeat));
   });
 
   it('checks the size before anything else', () => {

@@ -71,8 +71,8 @@ describe('the HTTP API', () => {
   });
 
   it('answers registered-users with the distinct usernames', async () => {
-    expect(await notifier.registeredUsers('SOGo', 'shared')).toEqual({ backend: 'SOGo', vuser: 'shared', usernames: ['ann', 'bob'] });
-    expect(await notifier.registeredUsers('SOGo', 'nobody')).toEqual({ backend: 'SOGo', vuser: 'nobody', usernames: [] });
+    expect(await notifier.registeredUsers('SOGo', 'shared')).toEqual({ backend: 'SOGo', vuser: 'shared', usernames: ['ann', 'bob'], next: null });
+    expect(await notifier.registeredUsers('SOGo', 'nobody')).toEqual({ backend: 'SOGo', vuser: 'nobody', usernames: [], next: null });
   });
 
   it('rejects bad query parameters with 400 and a message naming the parameter', async () => {

@@ -36,7 +36,7 @@ function harness({ maxRegistrationsPerSource = 3, now = () => NOW, clock }: { ma
   const lines: unknown[] = [];
   const log = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line).reason) });
   let changes = 0;
-  const handle = createMessageHandler({ table, metrics, rejectionLog: new RateLimitedLog(log, 0), maxFrameBytes: 65536, changed: () => changes++, clock });
+  const handle = createMessageHandler({ table, metrics, rejectionLog: new RateLimitedLog(log, 0), maxFrameBytes: 65536, maxRegistrationsPerSource: 10_000, changed: () => changes++, clock });
   /** Handles one frame to its end; returns the number of steps it took. */
   const bytes = (frame: Uint8Array): number => {
     const steps = handle([Buffer.from(frame)]);
