@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // The cost of one expiry tick that expires nobody (src/server/expiry.ts: every 50 ms at the
 // default leases), over a table of N sources each holding one registration. Run after
 // `npm run build:ts`: `node bench/js/expiry-tick.mjs [sources] [ticks]`. Prints the median, the

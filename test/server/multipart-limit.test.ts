@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // A multipart message whose frames each fit --max-frame-bytes but which together exceed the
 // largest heartbeat --max-registrations-per-source allows: refused as oversized before its frames
 // are joined, over a real PUSH socket; the sender's other messages still count.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // GET /v1/registered-users is paged like the listings (limit, cursor, next), at most 1000
 // usernames an answer, against a real notifier; the CLI follows the pages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

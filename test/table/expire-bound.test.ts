@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * expire() walks the sources only when the table's bound on the earliest deadline says one may
  * be due. Over random histories on a fake clock (leases that shrink, sources that empty and take
