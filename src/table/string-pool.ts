@@ -17,7 +17,7 @@ export class StringPool {
   private readonly refs = new CountColumn();
   private readonly ids = new Ids();
   private readonly bytes = new StringBytes((move) => {
-    for (let id = 0; id < this.ids.span; id++) if (this.holds(id)) this.starts.set(id, move(this.starts.get(id)));
+    for (let id = 0; id < this.ids.span; id++) if (this.holds(id) || this.isKept(id)) this.starts.set(id, move(this.starts.get(id)));
   });
   private readonly slots = new IdSlots((id) => this.bytes.hashAt(this.starts.get(id)));
   /**
@@ -27,10 +27,24 @@ export class StringPool {
    */
   private readonly recentTexts: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
   private readonly recentIds = new Int32Array(RECENT).fill(-1);
+  /**
+   * Strings released lately, by id (`id % keep`), kept findable with no reference until another
+   * takes their place: a register often names again what an unregister just released (a user
+   * logging in again, a backend or GUID many share), and taking a kept string back saves
+   * removing it (rehashing the strings after it), freeing its bytes, and adding it again.
+   * An id here with references was taken back; one without is kept.
+   */
+  private readonly keptIds: Int32Array;
+  private keptCount = 0;
+
+  /** `keep`: at most how many released strings to keep (0, or a power of two). */
+  constructor(keep = 0) {
+    this.keptIds = new Int32Array(keep).fill(-1);
+  }
 
   /** Distinct strings held. */
   get size(): number {
-    return this.slots.size;
+    return this.slots.size - this.keptCount;
   }
 
   /** Bytes of the buffer holding the strings (what they take, with room to grow). */
@@ -50,7 +64,8 @@ export class StringPool {
 
   /** The id of `value`, or -1 when the pool does not hold it. */
   find(value: string): number {
-    return this.probe(value, hashString(value));
+    const id = this.probe(value, hashString(value));
+    return id >= 0 && this.refs.get(id) > 0 ? id : -1;
   }
 
   /** The id of `value`, added if new, with one more reference. */
@@ -63,6 +78,8 @@ export class StringPool {
       this.refs.ensure(id);
       this.starts.set(id, this.bytes.append(value));
       this.slots.add(id, hash);
+    } else if (this.refs.get(id) === 0) {
+      this.keptCount--; // taken back
     }
     this.refs.set(id, this.refs.get(id) + 1);
     return id;
@@ -73,11 +90,29 @@ export class StringPool {
     const refs = this.refs.get(id) - 1;
     this.refs.set(id, refs);
     if (refs > 0) return;
+    this.keptCount++;
+    if (this.keptIds.length === 0) return this.free(id);
+    const kept = id & (this.keptIds.length - 1);
+    const other = this.keptIds[kept] as number;
+    if (other !== id) {
+      if (other >= 0 && this.refs.get(other) === 0) this.free(other);
+      this.keptIds[kept] = id;
+    }
+  }
+
+  /** Whether `id` is a string released and kept (findable, with no reference). */
+  private isKept(id: number): boolean {
+    return this.keptIds.length > 0 && this.keptIds[id & (this.keptIds.length - 1)] === id && this.refs.get(id) === 0;
+  }
+
+  /** Lets go of kept string `id`: its bytes, its slot and its number. */
+  private free(id: number): void {
     const recent = id & (RECENT - 1);
     if (this.recentIds[recent] === id) {
       this.recentIds[recent] = -1;
       this.recentTexts[recent] = undefined;
     }
+    this.keptCount--;
     this.slots.remove(id);
     this.bytes.free(this.starts.get(id));
     this.ids.give(id);

@@ -42,7 +42,8 @@ const DEFAULT_RESTORE_GRACE_MS = 1000;
 export class RegistrationTable {
   /** The live sources, by number (which their holdings name) and by key. */
   private readonly sourceRecords = new Sources();
-  private readonly strings = new StringPool();
+  /** Keeps up to 1024 strings released lately, for the register that names them again. */
+  private readonly strings = new StringPool(1024);
   private readonly triples = new Triples(this.strings);
   private readonly holdings = new Holdings(this.strings);
   private readonly index = new UserIndex(this.triples);
