@@ -9,6 +9,8 @@ import { hashString, StringBytes } from './string-bytes.js';
 
 /** How many strings the pool keeps as matched or made lately (a power of two). */
 const RECENT = 1024;
+/** How many hashes of strings looked up lately the pool keeps, by length (a power of two). */
+const HASHED = 64;
 
 export class StringPool {
   /** Where each string's bytes start. */
@@ -36,6 +38,14 @@ export class StringPool {
    */
   private readonly keptIds: Int32Array;
   private keptCount = 0;
+  /**
+   * The last string looked up of each length (`length % HASHED`) and its hash: a string named
+   * again and again (a backend, a replica GUID, the user a register and its unregister name) is
+   * then hashed by one native `===`, often of the very same string, not by a loop over its
+   * characters in JavaScript (about 1 ns a character).
+   */
+  private readonly hashedTexts: string[] = new Array<string>(HASHED).fill('');
+  private readonly hashes = new Int32Array(HASHED).fill(hashString(''));
 
   /** `keep`: at most how many released strings to keep (0, or a power of two). */
   constructor(keep = 0) {
@@ -64,13 +74,13 @@ export class StringPool {
 
   /** The id of `value`, or -1 when the pool does not hold it. */
   find(value: string): number {
-    const id = this.probe(value, hashString(value));
+    const id = this.probe(value, this.hash(value));
     return id >= 0 && this.refs.get(id) > 0 ? id : -1;
   }
 
   /** The id of `value`, added if new, with one more reference. */
   retain(value: string): number {
-    const hash = hashString(value);
+    const hash = this.hash(value);
     let id = this.probe(value, hash);
     if (id < 0) {
       id = this.ids.take();
@@ -150,6 +160,15 @@ export class StringPool {
   /** The order of string `id` and `value` as JavaScript's `<` orders them. */
   compareText(id: number, value: string): number {
     return this.bytes.compareText(this.starts.get(id), value);
+  }
+
+  private hash(value: string): number {
+    const at = value.length & (HASHED - 1);
+    if (this.hashedTexts[at] === value) return this.hashes[at] as number;
+    const hash = hashString(value);
+    this.hashedTexts[at] = value;
+    this.hashes[at] = hash;
+    return hash;
   }
 
   private probe(value: string, hash: number): number {
