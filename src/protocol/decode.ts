@@ -9,6 +9,7 @@ import {
   type Message,
   type RegisterMessage,
   type RejectReason,
+  type Seq,
   type SnapshotEntry,
   type SourceId,
   type UnregisterMessage,
@@ -171,6 +172,13 @@ class Reader {
     return this.buffer.readBigUInt64LE(this.take(8, field));
   }
 
+  /** A u64 sequence number: a number up to 2^53-1, a bigint above (Seq). */
+  seq(field: string): Seq {
+    const at = this.take(8, field);
+    const high = this.buffer.readUInt32LE(at + 4);
+    return high < 0x20_0000 ? high * 0x1_0000_0000 + this.buffer.readUInt32LE(at) : this.buffer.readBigUInt64LE(at);
+  }
+
   /** A GUID in its NDR byte layout, as 8-4-4-4-12 lowercase text. */
   guid(field: string): string {
     const at = this.take(16, field);
@@ -272,7 +280,7 @@ function readEntries(r: Reader): SnapshotEntry[] {
 }
 
 /** Reads the body of message `i` of `kind` (after its header, or its kind byte in a batch) into `into`. */
-function readBody(r: Reader, kind: Kind, seq: bigint, into: DecodedFrame, i: number): void {
+function readBody(r: Reader, kind: Kind, seq: Seq, into: DecodedFrame, i: number): void {
   into.kinds[i] = kind;
   into.seqs[i] = seq;
   switch (kind) {
@@ -335,8 +343,8 @@ function readFrame(r: Reader, bytes: Uint8Array, into: DecodedFrame): void {
   const pid = r.u32('pid');
   if (pid === 0) r.fail('invalid-source', 'pid', 'is 0');
   r.skip(8, 'epoch');
-  const seq = r.u64('seq');
-  if (seq === 0n) r.fail('invalid-sequence', 'seq', 'is 0');
+  const seq = r.seq('seq');
+  if (seq === 0) r.fail('invalid-sequence', 'seq', 'is 0');
   const source = readSource(r, bytes, pid);
   into.source = source.id;
   into.sourceKey = source.key;
@@ -348,10 +356,10 @@ function readFrame(r: Reader, bytes: Uint8Array, into: DecodedFrame): void {
 
   const n = r.u16('message count');
   if (n < 2) r.fail('invalid-batch', 'message count', `is ${n}: a batch holds at least 2 messages`);
-  if (seq + BigInt(n - 1) > U64_MAX) r.fail('invalid-sequence', 'message count', `takes seq past 2^64-1`);
+  if (typeof seq === 'bigint' && seq + BigInt(n - 1) > U64_MAX) r.fail('invalid-sequence', 'message count', `takes seq past 2^64-1`);
   // An overstated count is found where the frame runs out (each message takes bytes).
   let messageSeq = seq;
-  for (let i = 0; i < n; i++, messageSeq++) {
+  for (let i = 0; i < n; i++, messageSeq = nextSeq(messageSeq)) {
     r.message = i;
     const inner = r.u8('kind');
     const innerKind = KIND_BY_CODE[inner];
@@ -360,6 +368,11 @@ function readFrame(r: Reader, bytes: Uint8Array, into: DecodedFrame): void {
   }
   r.message = -1;
   into.count = n;
+}
+
+/** The sequence number after `seq` (below 2^64: the batch's count was checked), as a Seq. */
+function nextSeq(seq: Seq): Seq {
+  return typeof seq === 'number' && seq < Number.MAX_SAFE_INTEGER ? seq + 1 : BigInt(seq) + 1n;
 }
 
 /**
@@ -375,7 +388,7 @@ export class DecodedFrame {
   count = 0;
   /** Per message, index 0..count-1; entries past `count` are left from earlier frames. */
   readonly kinds: Kind[] = [];
-  readonly seqs: bigint[] = [];
+  readonly seqs: Seq[] = [];
   /** Register and unregister: the triple's strings, the replica GUID and id. */
   readonly keys: KnownKey[] = [];
   readonly guids: string[] = [];
@@ -383,7 +396,7 @@ export class DecodedFrame {
   /** Heartbeat and goodbye, rare in a batch: the message itself. */
   readonly others: (HeartbeatMessage | GoodbyeMessage)[] = [];
   private readonly command = { backend: '', username: '', vuser: '', replicaGuid: '', replId: 0 };
-  private readonly view: RegisterMessage | UnregisterMessage = { kind: 'register', source: this.source, seq: 1n, command: this.command };
+  private readonly view: RegisterMessage | UnregisterMessage = { kind: 'register', source: this.source, seq: 1, command: this.command };
 
   /**
    * Message `i`. A register or unregister is the same object each call, refilled: it is valid
@@ -396,7 +409,7 @@ export class DecodedFrame {
     const { view, command } = this;
     view.kind = kind;
     view.source = this.source;
-    view.seq = this.seqs[i] as bigint;
+    view.seq = this.seqs[i] as Seq;
     command.backend = key.backend;
     command.username = key.username;
     command.vuser = key.vuser;

@@ -30,10 +30,24 @@ export interface UserCommand {
 /** One heartbeat entry: a triple the source holds, and how many times (never 0). */
 export type SnapshotEntry = UserCommand & { count: number };
 
+/**
+ * A sequence number: u64, never 0. The decoder gives a number up to 2^53-1 and a bigint above
+ * (a BigInt a message costs time and memory, and a sender's numbers are nearly always small);
+ * a number must be an integer up to 2^53-1. Either is exact: compare with `<`, never `===`.
+ */
+export type Seq = number | bigint;
+
+/** `seq` in the form the decoder gives it: a number up to 2^53-1, else a bigint. */
+export function canonicalSeq(seq: Seq): Seq {
+  if (typeof seq === 'number') return seq;
+  // Number() rounds monotonically, so it is at most 2^53-1 exactly when `seq` is.
+  const value = Number(seq);
+  return value <= Number.MAX_SAFE_INTEGER ? value : seq;
+}
+
 interface MessageBase {
   source: SourceId;
-  /** u64, never 0. */
-  seq: bigint;
+  seq: Seq;
 }
 
 export interface RegisterMessage extends MessageBase {

@@ -14,12 +14,14 @@ export class SequenceCheck {
     this.slack = BigInt(bound.slack);
   }
 
-  /** Whether `seq` may follow `lastSeq` of a source last heard at `lastHeardAt` (ms). */
-  allows(seq: bigint, lastSeq: bigint, lastHeardAt: number, now: () => number): boolean {
-    const missed = seq - lastSeq - 1n;
-    if (missed <= this.slack) return true;
+  /**
+   * Whether a message may skip `missed` sequence numbers (missedBetween: exact, a number when
+   * small) past those of a source last heard at `lastHeardAt` (ms).
+   */
+  allows(missed: number | bigint, lastHeardAt: number, now: () => number): boolean {
+    if (missed <= this.bound.slack) return true;
     // A clock stepped back gives no credit, and takes none: the slack alone still applies.
     const sinceHeard = Math.ceil((this.bound.ratePerSecond * Math.max(0, now() - lastHeardAt)) / 1000);
-    return missed <= this.slack + BigInt(sinceHeard);
+    return BigInt(missed) <= this.slack + BigInt(sinceHeard);
   }
 }

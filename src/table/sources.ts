@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import type { SourceId } from '../protocol/types.js';
+import { canonicalSeq, type Seq, type SourceId } from '../protocol/types.js';
 import { BigUint64Column, Float64Column, Uint16Column } from './columns.js';
+import { missedBetween } from './sequence-numbers.js';
 import { byCodeUnit, OrderedKeys } from './ordered-keys.js';
 import type { SourceFields } from './state.js';
 import { StringPool } from './string-pool.js';
 
 /** `announcedIntervalMs` of a source that has announced none (a heartbeat announces one). */
 const NONE = -1;
+/** `lastSeqs` of a source whose last sequence number is above 2^53-1 (a seq is never 0 or less). */
+const LARGE_SEQ = -1;
 
 /**
  * The sender processes the table knows, as records: each live source has a number (reused once
@@ -21,7 +24,10 @@ export class Sources {
   private readonly keys = new StringPool();
   /** The numbers in key order, for listings; a position may be a key that has gone meanwhile. */
   private readonly order = new OrderedKeys<number, string>((a, b) => this.compareKeys(a, b));
-  private readonly lastSeqs = new BigUint64Column();
+  /** Each source's last sequence number up to 2^53-1; LARGE_SEQ where `largeSeqs` holds it. */
+  private readonly lastSeqs = new Float64Column();
+  /** The last sequence numbers above 2^53-1, exactly (rare). */
+  private readonly largeSeqs = new Map<number, bigint>();
   private readonly lastHeard = new Float64Column();
   private readonly expiries = new Float64Column();
   /** Sum of the counts held. */
@@ -67,7 +73,7 @@ export class Sources {
   }
 
   /** A new source with `key`, last heard at `lastHeardAt` with `lastSeq`; returns its number. */
-  add(key: string, lastSeq: bigint, lastHeardAt: number): number {
+  add(key: string, lastSeq: Seq, lastHeardAt: number): number {
     const no = this.keys.retain(key);
     this.order.add(no);
     this.lastSeqs.ensure(no);
@@ -77,7 +83,7 @@ export class Sources {
     this.intervals.ensure(no);
     this.droppedReported.ensure(no);
     this.restoredFlags.ensure(no);
-    this.lastSeqs.set(no, lastSeq);
+    this.setLastSeq(no, lastSeq);
     this.lastHeard.set(no, lastHeardAt);
     this.expiries.set(no, 0);
     this.registrationSums.set(no, 0);
@@ -91,6 +97,7 @@ export class Sources {
     this.order.delete(no);
     this.keys.release(no);
     this.gapSums.delete(no);
+    this.largeSeqs.delete(no);
   }
 
   key(no: number): string {
@@ -105,17 +112,33 @@ export class Sources {
     return { host: key.slice(0, middle), pid: Number(key.slice(middle + 1, last)), epoch: key.slice(last + 1) };
   }
 
-  lastSeq(no: number): bigint {
-    return this.lastSeqs.get(no);
+  /** The last sequence number heard, as canonicalSeq gives it. */
+  lastSeq(no: number): Seq {
+    const seq = this.lastSeqs.get(no);
+    return seq === LARGE_SEQ ? (this.largeSeqs.get(no) as bigint) : seq;
   }
 
   /** Takes in a message's sequence number, heard at `now`; returns the jump past the next one expected. */
-  heard(no: number, seq: bigint, now: number): bigint {
-    const gap = seq - this.lastSeqs.get(no) - 1n;
+  heard(no: number, seq: Seq, now: number): bigint {
+    const missed = missedBetween(this.lastSeq(no), seq);
+    // 0n is a constant; BigInt() allocates, which only a gap (rare) needs.
+    const gap = missed === 0 ? 0n : BigInt(missed);
     if (gap !== 0n) this.gapSums.set(no, this.gaps(no) + gap);
-    this.lastSeqs.set(no, seq);
+    this.setLastSeq(no, seq);
     this.lastHeard.set(no, now);
     return gap;
+  }
+
+  private setLastSeq(no: number, seq: Seq): void {
+    const stored = canonicalSeq(seq);
+    if (typeof stored === 'number') {
+      // A source's seq only grows; a number is large only if `add` reuses a removed one's slot.
+      if (this.lastSeqs.get(no) === LARGE_SEQ) this.largeSeqs.delete(no);
+      this.lastSeqs.set(no, stored);
+    } else {
+      this.lastSeqs.set(no, LARGE_SEQ);
+      this.largeSeqs.set(no, stored);
+    }
   }
 
   lastHeardAt(no: number): number {

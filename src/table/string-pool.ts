@@ -9,6 +9,8 @@ import { hashString, StringBytes } from './string-bytes.js';
 
 /** How many strings the pool keeps as matched or made lately (a power of two). */
 const RECENT = 1024;
+/** How many hashes of strings looked up lately the pool keeps, by length (a power of two). */
+const HASHED = 64;
 
 export class StringPool {
   /** Where each string's bytes start. */
@@ -17,7 +19,7 @@ export class StringPool {
   private readonly refs = new CountColumn();
   private readonly ids = new Ids();
   private readonly bytes = new StringBytes((move) => {
-    for (let id = 0; id < this.ids.span; id++) if (this.holds(id)) this.starts.set(id, move(this.starts.get(id)));
+    for (let id = 0; id < this.ids.span; id++) if (this.holds(id) || this.isKept(id)) this.starts.set(id, move(this.starts.get(id)));
   });
   private readonly slots = new IdSlots((id) => this.bytes.hashAt(this.starts.get(id)));
   /**
@@ -27,10 +29,32 @@ export class StringPool {
    */
   private readonly recentTexts: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
   private readonly recentIds = new Int32Array(RECENT).fill(-1);
+  /**
+   * Strings released lately, by id (`id % keep`), kept findable with no reference until another
+   * takes their place: a register often names again what an unregister just released (a user
+   * logging in again, a backend or GUID many share), and taking a kept string back saves
+   * removing it (rehashing the strings after it), freeing its bytes, and adding it again.
+   * An id here with references was taken back; one without is kept.
+   */
+  private readonly keptIds: Int32Array;
+  private keptCount = 0;
+  /**
+   * The last string looked up of each length (`length % HASHED`) and its hash: a string named
+   * again and again (a backend, a replica GUID, the user a register and its unregister name) is
+   * then hashed by one native `===`, often of the very same string, not by a loop over its
+   * characters in JavaScript (about 1 ns a character).
+   */
+  private readonly hashedTexts: string[] = new Array<string>(HASHED).fill('');
+  private readonly hashes = new Int32Array(HASHED).fill(hashString(''));
+
+  /** `keep`: at most how many released strings to keep (0, or a power of two). */
+  constructor(keep = 0) {
+    this.keptIds = new Int32Array(keep).fill(-1);
+  }
 
   /** Distinct strings held. */
   get size(): number {
-    return this.slots.size;
+    return this.slots.size - this.keptCount;
   }
 
   /** Bytes of the buffer holding the strings (what they take, with room to grow). */
@@ -50,12 +74,13 @@ export class StringPool {
 
   /** The id of `value`, or -1 when the pool does not hold it. */
   find(value: string): number {
-    return this.probe(value, hashString(value));
+    const id = this.probe(value, this.hash(value));
+    return id >= 0 && this.refs.get(id) > 0 ? id : -1;
   }
 
   /** The id of `value`, added if new, with one more reference. */
   retain(value: string): number {
-    const hash = hashString(value);
+    const hash = this.hash(value);
     let id = this.probe(value, hash);
     if (id < 0) {
       id = this.ids.take();
@@ -63,6 +88,8 @@ export class StringPool {
       this.refs.ensure(id);
       this.starts.set(id, this.bytes.append(value));
       this.slots.add(id, hash);
+    } else if (this.refs.get(id) === 0) {
+      this.keptCount--; // taken back
     }
     this.refs.set(id, this.refs.get(id) + 1);
     return id;
@@ -73,11 +100,29 @@ export class StringPool {
     const refs = this.refs.get(id) - 1;
     this.refs.set(id, refs);
     if (refs > 0) return;
+    this.keptCount++;
+    if (this.keptIds.length === 0) return this.free(id);
+    const kept = id & (this.keptIds.length - 1);
+    const other = this.keptIds[kept] as number;
+    if (other !== id) {
+      if (other >= 0 && this.refs.get(other) === 0) this.free(other);
+      this.keptIds[kept] = id;
+    }
+  }
+
+  /** Whether `id` is a string released and kept (findable, with no reference). */
+  private isKept(id: number): boolean {
+    return this.keptIds.length > 0 && this.keptIds[id & (this.keptIds.length - 1)] === id && this.refs.get(id) === 0;
+  }
+
+  /** Lets go of kept string `id`: its bytes, its slot and its number. */
+  private free(id: number): void {
     const recent = id & (RECENT - 1);
     if (this.recentIds[recent] === id) {
       this.recentIds[recent] = -1;
       this.recentTexts[recent] = undefined;
     }
+    this.keptCount--;
     this.slots.remove(id);
     this.bytes.free(this.starts.get(id));
     this.ids.give(id);
@@ -115,6 +160,15 @@ export class StringPool {
   /** The order of string `id` and `value` as JavaScript's `<` orders them. */
   compareText(id: number, value: string): number {
     return this.bytes.compareText(this.starts.get(id), value);
+  }
+
+  private hash(value: string): number {
+    const at = value.length & (HASHED - 1);
+    if (this.hashedTexts[at] === value) return this.hashes[at] as number;
+    const hash = hashString(value);
+    this.hashedTexts[at] = value;
+    this.hashes[at] = hash;
+    return hash;
   }
 
   private probe(value: string, hash: number): number {

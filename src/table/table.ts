@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { sourceKey, type Message, type SnapshotEntry } from '../protocol/types.js';
+import { sourceKey, type Message, type Seq, type SnapshotEntry } from '../protocol/types.js';
 import { expiresAt } from './empty-lease.js';
 import { leaseFor } from './lease.js';
 import { PidCounts } from './pid-counts.js';
 import { SequenceCheck } from './sequence-bound.js';
+import { missedBetween } from './sequence-numbers.js';
 import { Sources } from './sources.js';
 import { persistSourceJson } from './state.js';
 import type { PersistedRegistration, PersistedSource, PersistedTable, PersistedTableHeader } from './state-schema.js';
@@ -41,7 +42,8 @@ const DEFAULT_RESTORE_GRACE_MS = 1000;
 export class RegistrationTable {
   /** The live sources, by number (which their holdings name) and by key. */
   private readonly sourceRecords = new Sources();
-  private readonly strings = new StringPool();
+  /** Keeps up to 1024 strings released lately, for the register that names them again. */
+  private readonly strings = new StringPool(1024);
   private readonly triples = new Triples(this.strings);
   private readonly holdings = new Holdings(this.strings);
   private readonly index = new UserIndex(this.triples);
@@ -84,9 +86,10 @@ export class RegistrationTable {
     if (this.admitsPid?.(message.source.pid) === false) return this.reject('unadmitted-pid', key);
     const { sourceRecords: records } = this;
     const source = records.find(key);
-    if (source >= 0 && message.seq <= records.lastSeq(source)) return this.reject('stale-sequence', key);
-    if (source >= 0 && this.sequenceCheck?.allows(message.seq, records.lastSeq(source), records.lastHeardAt(source), this.now) === false) {
-      return this.reject('implausible-sequence', key);
+    if (source >= 0) {
+      const missed = missedBetween(records.lastSeq(source), message.seq);
+      if (missed < 0) return this.reject('stale-sequence', key);
+      if (this.sequenceCheck?.allows(missed, records.lastHeardAt(source), this.now) === false) return this.reject('implausible-sequence', key);
     }
     if (source < 0) {
       if (message.kind === 'goodbye') {
@@ -478,7 +481,7 @@ export class RegistrationTable {
   }
 
   /** A new source; returns its number. */
-  private addSource(key: string, lastSeq: bigint, lastHeardAt: number): number {
+  private addSource(key: string, lastSeq: Seq, lastHeardAt: number): number {
     const source = this.sourceRecords.add(key, lastSeq, lastHeardAt);
     this.holdings.open(source);
     this.pids?.add(this.sourceRecords.id(source).pid);

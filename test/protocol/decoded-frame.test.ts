@@ -3,7 +3,7 @@
 // message, what decodeMessage gives as objects, and a refused frame leaves nothing to apply.
 import { describe, expect, it } from 'vitest';
 import { DecodedFrame, decodeInto, decodeMessage } from '../../src/protocol/decode.js';
-import type { Message } from '../../src/protocol/types.js';
+import { canonicalSeq, type Message } from '../../src/protocol/types.js';
 import { encodeMessages } from '../support/frames.js';
 
 const source = { host: 'mail.example.org', pid: 4242, epoch: '0123456789abcdef' };
@@ -16,13 +16,14 @@ function command(username: string, replId = 1) {
 /** A batch of every kind: commands for several users, a heartbeat and a goodbye among them. */
 function mixedBatch(firstSeq: bigint): Message[] {
   const messages: Message[] = [];
-  let seq = firstSeq;
+  let next = firstSeq;
+  const seq = () => canonicalSeq(next++);
   for (let i = 0; i < 40; i++) {
-    messages.push({ kind: i % 2 === 0 ? 'register' : 'unregister', source, seq: seq++, command: command(`user${i % 7}`, i) });
+    messages.push({ kind: i % 2 === 0 ? 'register' : 'unregister', source, seq: seq(), command: command(`user${i % 7}`, i) });
   }
-  messages.push({ kind: 'heartbeat', source, seq: seq++, intervalMs: 5000, dropped: 3n, entries: [{ ...command('user1'), count: 2 }] });
-  messages.push({ kind: 'register', source, seq: seq++, command: command('late') });
-  messages.push({ kind: 'goodbye', source, seq: seq++ });
+  messages.push({ kind: 'heartbeat', source, seq: seq(), intervalMs: 5000, dropped: 3n, entries: [{ ...command('user1'), count: 2 }] });
+  messages.push({ kind: 'register', source, seq: seq(), command: command('late') });
+  messages.push({ kind: 'goodbye', source, seq: seq() });
   return messages;
 }
 
@@ -35,7 +36,7 @@ function viewsOf(frame: DecodedFrame): Message[] {
 describe('decodeInto', () => {
   it('gives, message by message, what decodeMessage gives, for one frame after another into the same DecodedFrame', () => {
     const into = new DecodedFrame();
-    for (const messages of [mixedBatch(1n), [mixedBatch(100n)[3] as Message], mixedBatch(2n ** 64n - 43n)]) {
+    for (const messages of [mixedBatch(1n), [mixedBatch(100n)[3] as Message], mixedBatch(2n ** 53n - 20n), mixedBatch(2n ** 64n - 43n)]) {
       const bytes = encodeMessages(messages);
       expect(decodeInto([bytes], options, into)).toStrictEqual({ ok: true });
       expect(into.count).toBe(messages.length);
@@ -80,6 +81,6 @@ describe('decodeInto', () => {
     decodeInto([encodeMessages([heartbeat])], options, into);
     decodeInto([encodeMessages([{ kind: 'register', source, seq: 2n, command: command('jdoe') }])], options, into);
     expect(into.others).toHaveLength(0);
-    expect(into.message(0)).toStrictEqual({ kind: 'register', source, seq: 2n, command: command('jdoe') });
+    expect(into.message(0)).toStrictEqual({ kind: 'register', source, seq: 2, command: command('jdoe') });
   });
 });

@@ -5,7 +5,7 @@
  * strings, NUL bytes, zero pid...); only what the format cannot express throws.
  */
 import type { DecodeResult } from '../../src/protocol/decode.js';
-import { sourceKey, type Kind, type Message, type UserCommand } from '../../src/protocol/types.js';
+import { canonicalSeq, sourceKey, type Kind, type Message, type UserCommand } from '../../src/protocol/types.js';
 
 const KIND_CODES: Record<Kind, number> = { register: 1, unregister: 2, heartbeat: 3, goodbye: 4 };
 const utf8 = new TextEncoder();
@@ -97,7 +97,7 @@ function header(w: Writer, message: Message, code: number): Writer {
     .u8(code)
     .u32(message.source.pid)
     .u64(BigInt(`0x${message.source.epoch}`))
-    .u64(message.seq)
+    .u64(BigInt(message.seq))
     .str8(message.source.host);
 }
 
@@ -118,7 +118,12 @@ function body(w: Writer, message: Message): void {
 
 /** What the decoder gives for a frame holding these messages (one, or a batch's). */
 export function decodedAs(messages: Message[]): DecodeResult {
-  return { ok: true, messages, sourceKey: sourceKey((messages[0] as Message).source) };
+  return { ok: true, messages: messages.map(decodedMessage), sourceKey: sourceKey((messages[0] as Message).source) };
+}
+
+/** The message as the decoder gives it: its seq a number up to 2^53-1 (canonicalSeq). */
+export function decodedMessage(message: Message): Message {
+  return { ...message, seq: canonicalSeq(message.seq) };
 }
 
 export function hexToBytes(hex: string): Uint8Array {

@@ -105,7 +105,7 @@ class Model {
     if (overLimit) {
       // A known source stays alive: sequence, interval and lease taken in, set unchanged.
       if (s) {
-        s.lastSeq = m.seq;
+        s.lastSeq = BigInt(m.seq);
         if (m.kind === 'heartbeat') s.intervalMs = m.intervalMs;
         s.expiresAt = now + this.lease(s);
       }
@@ -115,7 +115,7 @@ class Model {
       s = { counts: new Map(), lastSeq: 0n, intervalMs: null, expiresAt: 0 };
       this.sources.set(key, s);
     }
-    s.lastSeq = m.seq;
+    s.lastSeq = BigInt(m.seq);
     let outcome = 'applied';
     switch (m.kind) {
       case 'register': {

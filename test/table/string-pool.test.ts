@@ -68,11 +68,11 @@ describe('StringPool', () => {
     expect(pool.compare(pool.retain('\u{10000}'), pool.retain('\ue000'))).toBeLessThan(0);
   });
 
-  it('holds exactly the strings referred to through any retains and releases, taking back the space of those let go', () => {
+  it.each([0, 4, 1024])('holds exactly the strings referred to through any retains and releases, taking back the space of those let go (keeping %i released)', (keep) => {
     const op = fc.record({ retain: fc.boolean(), value: text });
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const pool = new StringPool();
+        const pool = new StringPool(keep);
         const model = new Map<string, { id: number; refs: number }>();
         for (const { retain, value } of ops) {
           const held = model.get(value);
@@ -97,15 +97,15 @@ describe('StringPool', () => {
     );
   });
 
-  it('reuses the space of strings let go: churn does not grow the buffer', () => {
-    const pool = new StringPool();
+  it.each([0, 1024])('reuses the space of strings let go: churn does not grow the buffer (keeping %i released)', (keep) => {
+    const pool = new StringPool(keep);
     const kept = Array.from({ length: 1000 }, (_, i) => pool.retain(`kept${i}@example.org`));
     for (let round = 0; round < 50; round++) {
       const passing = Array.from({ length: 1000 }, (_, i) => pool.retain(`r${round}-${i}@example.org`));
       for (const id of passing) pool.release(id);
     }
-    // About 20 bytes a string: 1000 kept and at most 1000 passing, with half as much again as room.
-    expect(pool.capacity).toBeLessThan(2 * 1000 * 22 * 1.5);
+    // About 20 bytes a string: 1000 held, at most 1000 passing and `keep` released, with half as much again as room.
+    expect(pool.capacity).toBeLessThan((2 * 1000 + keep) * 22 * 1.5);
     kept.forEach((id, i) => expect(pool.text(id)).toBe(`kept${i}@example.org`));
     expect(pool.size).toBe(1000);
   });
@@ -123,6 +123,23 @@ describe('StringPool', () => {
     expect(pool.find('bob')).toBe(bob);
     expect(pool.retain('amy')).not.toBe(bob);
     expect(pool.text(bob)).toBe('bob');
+  });
+
+  it('keeps a string released lately under its number until another takes its place, findable by retain only', () => {
+    const pool = new StringPool(4);
+    const amy = pool.retain('amy');
+    pool.release(amy);
+    expect([pool.find('amy'), pool.size, pool.holds(amy)]).toEqual([-1, 0, false]);
+    expect(pool.retain('amy')).toBe(amy);
+    expect([pool.find('amy'), pool.size, pool.text(amy)]).toEqual([amy, 1, 'amy']);
+    pool.release(amy);
+    // amy's place (id % 4) goes to a string released later: amy goes then, and her number is free.
+    const others = ['b', 'c', 'd', 'e'].map((value) => pool.retain(value));
+    expect(others).not.toContain(amy);
+    for (const id of others) pool.release(id);
+    expect(pool.retain('f')).toBe(amy);
+    expect(pool.retain('amy')).not.toBe(amy);
+    expect(pool.size).toBe(2);
   });
 
   it('holds many strings through growth and removal', () => {
