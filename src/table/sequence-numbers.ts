@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
 // Sequence numbers are u64 and gaps exact bigints end to end (docs/protocol.md), but nearly
 // every one a sender uses is below 2^53. There the decoder gives them and the table keeps and
 // subtracts them as plain numbers, which allocate nothing; a BigInt (five a message before) is
